@@ -1,0 +1,119 @@
+// The CDM boundary: what the EME API layer asks of a key system, in plain async methods and data.
+// Modelled on the spec's user agent / CDM split (and Chromium's ContentDecryptionModule): no promises handed to
+// the page, no events, no DOM types here. The API layer owns WebIDL conversion, state machines and task ordering;
+// a key system owns formats, keys and storage of its own session data.
+
+import type { SessionStore } from '../storage/session-store.js';
+
+export type SessionType = 'temporary' | 'persistent-license';
+export type KeyStatus =
+  | 'usable'
+  | 'expired'
+  | 'released'
+  | 'output-restricted'
+  | 'output-downscaled'
+  | 'usable-in-future'
+  | 'status-pending'
+  | 'internal-error';
+export type MessageType = 'license-request' | 'license-renewal' | 'license-release' | 'individualization-request';
+export type ClosedReason =
+  | 'internal-error'
+  | 'closed-by-application'
+  | 'release-acknowledged'
+  | 'hardware-context-reset'
+  | 'resource-evicted';
+
+/** A media capability as the Get Supported Capabilities algorithm hands it to the key system. */
+export interface MediaCapabilityQuery {
+  readonly kind: 'audio' | 'video';
+  /** Lower-case "type/subtype", e.g. "video/mp4". */
+  readonly container: string;
+  /** The RFC 6381 codecs parameter, split and trimmed; never empty here. */
+  readonly codecs: readonly string[];
+  readonly encryptionScheme: string | null;
+  readonly robustness: string;
+}
+
+export type FeatureSupport = 'not-supported' | 'optional' | 'required';
+
+/** What a key system implementation can do; read by requestMediaKeySystemAccess. */
+export interface KeySystemCapabilities {
+  readonly distinctiveIdentifier: FeatureSupport;
+  /** 'optional' when this platform can persist state for the key system, 'not-supported' otherwise. */
+  readonly persistentState: FeatureSupport;
+  supportsInitDataType(initDataType: string): boolean;
+  supportsSessionType(sessionType: string, persistentStateAllowed: boolean): boolean;
+  supportsMediaCapability(query: MediaCapabilityQuery): boolean;
+}
+
+export interface CdmConfiguration {
+  readonly distinctiveIdentifierAllowed: boolean;
+  readonly persistentStateAllowed: boolean;
+  readonly sessionTypes: readonly SessionType[];
+}
+
+/** Where a CDM instance may keep persistent session data: one origin's partition of the platform's store. */
+export interface CdmStorage {
+  readonly store: SessionStore;
+  readonly origin: string;
+}
+
+/** A key system implementation (the spec's "cdm implementation"). */
+export interface KeySystem {
+  readonly keySystem: string;
+  capabilities(storageAvailable: boolean): KeySystemCapabilities;
+  createCdm(configuration: CdmConfiguration, storage: CdmStorage | undefined): Cdm;
+}
+
+/** A key ID with the key's status, as the Update Key Statuses algorithm takes them. */
+export interface KeyStatusEntry {
+  readonly keyId: Uint8Array;
+  readonly status: KeyStatus;
+}
+
+/** What a session operation produced; the API layer turns it into attribute changes and events. */
+export interface CdmSessionResult {
+  readonly message?: { readonly type: MessageType; readonly data: Uint8Array };
+  /** The complete list of known keys when it changed (undefined: unchanged). */
+  readonly keyStatuses?: readonly KeyStatusEntry[];
+  /** New expiration time in ms since the epoch, or NaN; undefined: unchanged. */
+  readonly expiration?: number;
+  /** Set when the operation closed the session (e.g. a release acknowledgement). */
+  readonly closed?: ClosedReason;
+}
+
+/** A CDM instance (the spec's "cdm instance"), one per MediaKeys. */
+export interface Cdm {
+  createSession(sessionType: SessionType): CdmSession;
+  /** Undefined when the key system has no server certificates (setServerCertificate resolves false). */
+  readonly setServerCertificate?: (certificate: Uint8Array) => Promise<void>;
+  getStatusForPolicy(policy: { readonly minHdcpVersion?: string }): Promise<KeyStatus>;
+  /** The usable key for a key ID across this instance's open sessions, for decryption. */
+  keyFor(keyId: Uint8Array): Uint8Array | undefined;
+}
+
+export interface CdmSession {
+  /** Assigned by generateRequest() or load(); the empty string before. */
+  readonly sessionId: string;
+  generateRequest(initDataType: string, sanitizedInitData: Uint8Array): Promise<CdmSessionResult>;
+  /** Resolves undefined when nothing is stored for the session ID. */
+  load(sessionId: string): Promise<CdmSessionResult | undefined>;
+  update(sanitizedResponse: Uint8Array): Promise<CdmSessionResult>;
+  close(): Promise<void>;
+  remove(): Promise<CdmSessionResult>;
+}
+
+export type CdmErrorName = 'TypeError' | 'NotSupportedError' | 'InvalidStateError' | 'QuotaExceededError' | 'InvalidAccessError';
+
+/**
+ * A failure the API layer maps to the spec's exception: TypeError for 'TypeError', a DOMException otherwise.
+ * Messages must never contain key material.
+ */
+export class CdmError extends Error {
+  readonly errorName: CdmErrorName;
+  constructor(errorName: CdmErrorName, message: string) {
+    super(message);
+    this.name = 'CdmError';
+    this.errorName = errorName;
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `emekit` command. Each sub-command lives in its own file and registers itself on the program.
+import { Command } from 'commander';
+
+const program = new Command();
+program
+  .name('emekit')
+  .description('W3C Encrypted Media Extensions with a Clear Key CDM: inspect and decrypt protected media, serve licenses')
+  .showHelpAfterError();
+
+// Sub-commands (one line each):
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,50 @@
+// install(globalThis): gives a runtime without EME the navigator method and interface objects, leaving any it
+// already has alone.
+
+import { MediaEncryptedEvent, MediaKeyMessageEvent } from './events.js';
+import { MediaKeySession } from './media-key-session.js';
+import { MediaKeyStatusMap } from './media-key-status-map.js';
+import { MediaKeySystemAccess } from './media-key-system-access.js';
+import { MediaKeys } from './media-keys.js';
+import type { EmePlatform } from './platform.js';
+
+const INTERFACES = {
+  MediaKeySystemAccess,
+  MediaKeys,
+  MediaKeySession,
+  MediaKeyStatusMap,
+  MediaKeyMessageEvent,
+  MediaEncryptedEvent,
+} as const;
+
+export interface InstallResult {
+  /** Names that were added (the rest were already present). */
+  readonly installed: string[];
+}
+
+export function installOn(target: object, platform: EmePlatform): InstallResult {
+  const installed: string[] = [];
+  const global = target as Record<string, unknown>;
+  for (const [name, value] of Object.entries(INTERFACES)) {
+    if (global[name] === undefined) {
+      Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+      installed.push(name);
+    }
+  }
+  let navigator = global['navigator'] as Record<string, unknown> | undefined;
+  if (navigator === undefined) {
+    navigator = {};
+    Object.defineProperty(target, 'navigator', { value: navigator, writable: true, configurable: true, enumerable: true });
+    installed.push('navigator');
+  }
+  if (typeof navigator['requestMediaKeySystemAccess'] !== 'function') {
+    const method = function requestMediaKeySystemAccess(keySystem: string, supportedConfigurations: Iterable<unknown>) {
+      // Forward the real argument count so missing arguments still reject with TypeError.
+      return (platform.requestMediaKeySystemAccess as (...args: unknown[]) => unknown).apply(undefined, [...arguments]);
+    };
+    void method.length;
+    Object.defineProperty(navigator, 'requestMediaKeySystemAccess', { value: method, writable: true, configurable: true });
+    installed.push('navigator.requestMediaKeySystemAccess');
+  }
+  return { installed };
+}

@@ -1,0 +1,410 @@
+// MediaKeySession (EME §6): the session state machine and the spec's algorithms, step by step.
+// States: uninitialized → callable (after generateRequest/load) → closing → closed. Every method that returns a
+// promise reports every error, WebIDL conversion errors included, as a rejection.
+
+import type { CdmSession, CdmSessionResult, KeyStatusEntry } from '../cdm/cdm.js';
+import { sanitizeInitData } from '../initdata/sanitize.js';
+import { copyBufferSource, toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
+import { requireArguments, toDOMString } from '../webidl/conversions.js';
+import { domException, illegalInvocation } from '../webidl/errors.js';
+import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
+import { inParallel, queueTask } from '../webidl/tasks.js';
+import type { BufferSourceInput } from './buffer-types.js';
+import {
+  isPersistentSessionType,
+  type MediaKeyMessageTypeValue,
+  type MediaKeySessionClosedReasonValue,
+  type MediaKeySessionTypeValue,
+} from './enums.js';
+import { MediaKeyMessageEvent } from './events.js';
+import { toSpecException } from './exceptions.js';
+import { INTERNAL, illegalConstructor } from './internal.js';
+import { MediaKeyStatusMap, replaceKeyStatuses } from './media-key-status-map.js';
+import type { SessionRegistry } from './session-registry.js';
+import type { MediaKeyMessageEventLike, MediaKeySessionLike } from './interfaces.js';
+
+/** What MediaKeys.createSession() hands a new session: the spec's internal values. */
+export interface SessionInit {
+  readonly sessionType: MediaKeySessionTypeValue;
+  readonly cdmSession: CdmSession;
+  readonly supportsInitDataType: (initDataType: string) => boolean;
+  readonly registry: SessionRegistry;
+  /**
+   * "Attempt to Resume Playback If Necessary" for the media elements using the session's MediaKeys; undefined
+   * while no element uses them.
+   */
+  readonly keysChangedListener: () => (() => void) | undefined;
+}
+
+// Sanitized session IDs: "not longer than tens of characters and alphanumeric" (EME load() step 8.1).
+const VALID_SESSION_ID = /^[A-Za-z0-9]{1,64}$/;
+
+type MessageHandler = ((this: MediaKeySessionLike, ev: MediaKeyMessageEventLike) => any) | null;
+type EventHandlerValue = ((this: MediaKeySessionLike, ev: Event) => any) | null;
+
+export class MediaKeySession extends EventTarget {
+  readonly #init: SessionInit;
+  #sessionId = '';
+  #expiration = NaN;
+  readonly #closed: Promise<MediaKeySessionClosedReasonValue>;
+  #resolveClosed!: (reason: MediaKeySessionClosedReasonValue) => void;
+  #closedResolved = false;
+  readonly #keyStatuses = new MediaKeyStatusMap(INTERNAL);
+  #uninitialized = true;
+  #callable = false;
+  #closingOrClosed = false;
+  /** The CDM handles one operation of a session at a time, in call order. */
+  #cdmQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(token: typeof INTERNAL, init: SessionInit) {
+    if (token !== INTERNAL) throw illegalConstructor('MediaKeySession');
+    super();
+    this.#init = init;
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  get sessionId(): string {
+    return MediaKeySession.#brand(this, 'sessionId').#sessionId;
+  }
+
+  get expiration(): number {
+    return MediaKeySession.#brand(this, 'expiration').#expiration;
+  }
+
+  get closed(): Promise<MediaKeySessionClosedReasonValue> {
+    return MediaKeySession.#brand(this, 'closed').#closed;
+  }
+
+  get keyStatuses(): MediaKeyStatusMap {
+    return MediaKeySession.#brand(this, 'keyStatuses').#keyStatuses;
+  }
+
+  get onmessage(): MessageHandler {
+    return getEventHandler(MediaKeySession.#brand(this, 'onmessage'), 'message') as MessageHandler;
+  }
+
+  set onmessage(value: MessageHandler) {
+    setEventHandler(MediaKeySession.#brand(this, 'onmessage'), 'message', value);
+  }
+
+  get onkeystatuseschange(): EventHandlerValue {
+    return getEventHandler(MediaKeySession.#brand(this, 'onkeystatuseschange'), 'keystatuseschange') as EventHandlerValue;
+  }
+
+  set onkeystatuseschange(value: EventHandlerValue) {
+    setEventHandler(MediaKeySession.#brand(this, 'onkeystatuseschange'), 'keystatuseschange', value);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'MediaKeySession';
+  }
+
+  generateRequest(initDataType: string, initData: BufferSourceInput): Promise<undefined> {
+    try {
+      const session = MediaKeySession.#brand(this, 'generateRequest');
+      const context = "Failed to execute 'generateRequest' on 'MediaKeySession'";
+      requireArguments(arguments.length, 2, context);
+      const type = toDOMString(initDataType, `${context}: initDataType`);
+      const data = viewOfBufferSource(initData, `${context}: initData`);
+      return session.#generateRequest(type, data);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #generateRequest(initDataType: string, initData: Uint8Array): Promise<undefined> {
+    // 1. If this object's closing or closed value is true, reject with an InvalidStateError.
+    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    // 2. If this object's uninitialized value is false, reject with an InvalidStateError.
+    if (!this.#uninitialized) throw domException('InvalidStateError', 'The session has already been used.');
+    // 3. Let this object's uninitialized value be false.
+    this.#uninitialized = false;
+    // 4. If initDataType is the empty string, reject with a TypeError.
+    if (initDataType === '') throw new TypeError('The initDataType parameter is empty.');
+    // 5. If initData is empty, reject with a TypeError.
+    if (initData.length === 0) throw new TypeError('The initData parameter is empty.');
+    // 6. If the key system does not support initDataType, reject with a NotSupportedError.
+    if (!this.#init.supportsInitDataType(initDataType)) {
+      throw domException('NotSupportedError', `The initialization data type '${initDataType}' is not supported by the key system.`);
+    }
+    // 7. Let init data be a copy of the bytes held by initData.
+    const initDataCopy = initData.slice();
+    // 9. Let promise be a new promise.
+    return new Promise((resolve, reject) => {
+      // 10. Run the following steps in parallel.
+      this.#runCdm(async () => {
+        let result: CdmSessionResult;
+        try {
+          // 10.1–10.3. Validate and sanitize the init data (TypeError when invalid).
+          const sanitized = sanitizeInitData(initDataType, initDataCopy);
+          // 10.4. If sanitized init data is empty, reject with a NotSupportedError.
+          if (sanitized.length === 0) throw domException('NotSupportedError', 'The initialization data holds nothing usable.');
+          // 10.5–10.9. Use the CDM to generate a license request (and a session ID).
+          result = await this.#init.cdmSession.generateRequest(initDataType, sanitized);
+        } catch (error) {
+          // 10.10.1–2. Reject in a task.
+          queueTask(() => reject(toSpecException(error)));
+          return;
+        }
+        // 10.10. Queue a task to run the remaining steps.
+        queueTask(() => {
+          // 10.10.3. Set the sessionId attribute to session id.
+          this.#sessionId = this.#init.cdmSession.sessionId;
+          this.#init.registry.add(this, this.#sessionId, this.#init.cdmSession);
+          // 10.10.4. Set this object's callable value to true.
+          this.#callable = true;
+          // 10.10.5. Resolve promise.
+          resolve(undefined);
+          // 10.10.6. Run the Queue a "message" Event algorithm.
+          if (result.message) this.#queueMessage(result.message.type, result.message.data);
+        });
+      });
+    });
+  }
+
+  load(sessionId: string): Promise<boolean> {
+    try {
+      const session = MediaKeySession.#brand(this, 'load');
+      const context = "Failed to execute 'load' on 'MediaKeySession'";
+      requireArguments(arguments.length, 1, context);
+      return session.#load(toDOMString(sessionId, `${context}: sessionId`));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #load(sessionId: string): Promise<boolean> {
+    // 1. Closing or closed: InvalidStateError.
+    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    // 2. Uninitialized value false: InvalidStateError.
+    if (!this.#uninitialized) throw domException('InvalidStateError', 'The session has already been used.');
+    // 3. Let this object's uninitialized value be false.
+    this.#uninitialized = false;
+    // 4. If sessionId is the empty string, reject with a TypeError.
+    if (sessionId === '') throw new TypeError('The sessionId parameter is empty.');
+    // 5. Only persistent session types can be loaded.
+    if (!isPersistentSessionType(this.#init.sessionType)) {
+      throw new TypeError(`A '${this.#init.sessionType}' session cannot load a stored session.`);
+    }
+    // 7. Let promise be a new promise.
+    return new Promise((resolve, reject) => {
+      // 8. Run the following steps in parallel.
+      this.#runCdm(async () => {
+        let result: CdmSessionResult | undefined;
+        try {
+          // 8.1–8.2. Validate the session ID.
+          if (!VALID_SESSION_ID.test(sessionId)) throw new TypeError('The sessionId parameter is not a valid session ID.');
+          // 8.3. A non-closed session with this ID in this Document: QuotaExceededError.
+          if (this.#init.registry.hasOpen(sessionId)) {
+            throw domException('QuotaExceededError', `A session with ID ${sessionId} is already open.`);
+          }
+          // 8.4–8.8. Use the CDM to load the stored session (undefined: nothing stored).
+          result = await this.#init.cdmSession.load(sessionId);
+        } catch (error) {
+          queueTask(() => reject(toSpecException(error)));
+          return;
+        }
+        if (result === undefined) {
+          // 8.8.1. No data stored for the session ID: resolve with false.
+          queueTask(() => resolve(false));
+          return;
+        }
+        const loaded = result;
+        // 8.9. Queue a task to run the remaining steps.
+        queueTask(() => {
+          // 8.9.2. Set the sessionId attribute.
+          this.#sessionId = sessionId;
+          this.#init.registry.add(this, sessionId, this.#init.cdmSession);
+          // 8.9.3. Let this object's callable value be true.
+          this.#callable = true;
+          // 8.9.4. If the loaded session knows keys, run the Update Key Statuses algorithm.
+          if (loaded.keyStatuses && loaded.keyStatuses.length > 0) this.#updateKeyStatuses(loaded.keyStatuses);
+          // 8.9.5. Run the Update Expiration algorithm.
+          this.#updateExpiration(loaded.expiration ?? NaN);
+          // 8.9.6. Resolve promise with true.
+          resolve(true);
+          // 8.9.7. Queue a message if one needs to be sent.
+          if (loaded.message) this.#queueMessage(loaded.message.type, loaded.message.data);
+        });
+      });
+    });
+  }
+
+  update(response: BufferSourceInput): Promise<undefined> {
+    try {
+      const session = MediaKeySession.#brand(this, 'update');
+      const context = "Failed to execute 'update' on 'MediaKeySession'";
+      requireArguments(arguments.length, 1, context);
+      return session.#update(viewOfBufferSource(response, `${context}: response`));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #update(response: Uint8Array): Promise<undefined> {
+    // 1. Closing or closed: InvalidStateError.
+    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    // 2. Not callable: InvalidStateError.
+    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    // 3. If response is empty, reject with a TypeError.
+    if (response.length === 0) throw new TypeError('The response parameter is empty.');
+    // 4. Let response copy be a copy of the bytes held by response.
+    const responseCopy = copyBufferSource(response, 'response');
+    // 5. Let promise be a new promise.
+    return new Promise((resolve, reject) => {
+      // 6. Run the following steps in parallel.
+      this.#runCdm(async () => {
+        let result: CdmSessionResult;
+        try {
+          // 6.1–6.7. The CDM validates the response (TypeError when invalid) and processes it.
+          result = await this.#init.cdmSession.update(responseCopy);
+        } catch (error) {
+          queueTask(() => reject(toSpecException(error)));
+          return;
+        }
+        // 6.8. Queue a task to run the remaining steps.
+        queueTask(() => {
+          if (result.closed) {
+            // 6.8.1. Session closed: run the Session Closed algorithm with the CDM's reason.
+            this.#sessionClosed(result.closed);
+          } else {
+            // 6.8.2.1. The known keys or their statuses changed: run the Update Key Statuses algorithm.
+            if (result.keyStatuses) this.#updateKeyStatuses(result.keyStatuses);
+            // 6.8.2.2. The expiration time changed: run the Update Expiration algorithm.
+            if (result.expiration !== undefined) this.#updateExpiration(result.expiration);
+          }
+          // 6.8.4. Queue a message if one needs to be sent.
+          if (result.message) this.#queueMessage(result.message.type, result.message.data);
+          // 6.8.5. Resolve promise.
+          resolve(undefined);
+        });
+      });
+    });
+  }
+
+  close(): Promise<undefined> {
+    try {
+      return MediaKeySession.#brand(this, 'close').#close();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #close(): Promise<undefined> {
+    // 1. Closing or closed already: resolve.
+    if (this.#closingOrClosed) return Promise.resolve(undefined);
+    // 2. Not callable: InvalidStateError.
+    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    // 4. Set this object's closing or closed value to true.
+    this.#closingOrClosed = true;
+    // 3. Let promise be a new promise.
+    return new Promise((resolve) => {
+      // 5. In parallel: use the CDM to close the key session.
+      this.#runCdm(async () => {
+        try {
+          await this.#init.cdmSession.close();
+        } catch {
+          // Closing is best-effort in the CDM; the session is closed from the page's view regardless.
+        }
+        // 5.3. Queue a task: resolve promise, then run the Session Closed algorithm.
+        queueTask(() => {
+          resolve(undefined);
+          this.#sessionClosed('closed-by-application');
+        });
+      });
+    });
+  }
+
+  remove(): Promise<undefined> {
+    try {
+      return MediaKeySession.#brand(this, 'remove').#remove();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #remove(): Promise<undefined> {
+    // 1. Closing or closed: InvalidStateError.
+    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    // 2. Not callable: InvalidStateError.
+    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    // 3. Let promise be a new promise.
+    return new Promise((resolve, reject) => {
+      // 4. Run the following steps in parallel.
+      this.#runCdm(async () => {
+        let result: CdmSessionResult;
+        try {
+          // 4.1–4.4. The CDM destroys the keys and, for persistent sessions, stores a record of license destruction.
+          result = await this.#init.cdmSession.remove();
+        } catch (error) {
+          queueTask(() => reject(toSpecException(error)));
+          return;
+        }
+        // 4.5. Queue a task to run the remaining steps.
+        queueTask(() => {
+          // 4.5.1. Run the Update Key Statuses algorithm (every key "released").
+          this.#updateKeyStatuses(result.keyStatuses ?? []);
+          // 4.5.2. Run the Update Expiration algorithm with NaN.
+          this.#updateExpiration(NaN);
+          // 4.5.5. Resolve promise.
+          resolve(undefined);
+          // 4.5.6. Queue the license-release message, if any.
+          if (result.message) this.#queueMessage(result.message.type, result.message.data);
+        });
+      });
+    });
+  }
+
+  /** "Run the following steps in parallel", one CDM operation at a time per session. */
+  #runCdm(steps: () => Promise<void>): void {
+    const run = this.#cdmQueue.then(steps);
+    this.#cdmQueue = run;
+    inParallel(() => run);
+  }
+
+  /** Queue a "message" Event (EME §6.6.1). */
+  #queueMessage(messageType: MediaKeyMessageTypeValue, message: Uint8Array): void {
+    queueTask(() => {
+      this.dispatchEvent(new MediaKeyMessageEvent('message', { messageType, message: toArrayBuffer(message) }));
+    });
+  }
+
+  /** Update Key Statuses (EME §6.6.2): replace the map atomically, then queue keystatuseschange. */
+  #updateKeyStatuses(statuses: readonly KeyStatusEntry[]): void {
+    replaceKeyStatuses(this.#keyStatuses, statuses);
+    queueTask(() => {
+      this.dispatchEvent(new Event('keystatuseschange'));
+    });
+    // 5. Queue a task to attempt to resume playback on media elements using this session's MediaKeys.
+    const resume = this.#init.keysChangedListener();
+    if (resume) queueTask(resume);
+  }
+
+  /** Update Expiration (EME §6.6.3). */
+  #updateExpiration(expiration: number): void {
+    this.#expiration = Number.isNaN(expiration) ? NaN : expiration;
+  }
+
+  /** Session Closed (EME §6.6.4). */
+  #sessionClosed(reason: MediaKeySessionClosedReasonValue): void {
+    // 2–3. If the closed promise is already resolved, abort.
+    if (this.#closedResolved) return;
+    // 4. Set the session's closing or closed value to true.
+    this.#closingOrClosed = true;
+    // 5. Run the Update Key Statuses algorithm with an empty sequence.
+    this.#updateKeyStatuses([]);
+    // 6. Run the Update Expiration algorithm with NaN.
+    this.#updateExpiration(NaN);
+    // 7. Resolve the closed promise with the reason.
+    this.#closedResolved = true;
+    this.#init.registry.delete(this, this.#sessionId);
+    this.#resolveClosed(reason);
+  }
+
+  static #brand(value: unknown, member: string): MediaKeySession {
+    if (typeof value !== 'object' || value === null || !(#init in value)) throw illegalInvocation('MediaKeySession', member);
+    return value as MediaKeySession;
+  }
+}

@@ -1,0 +1,130 @@
+// MediaKeys (EME §5): a CDM instance and the sessions it creates.
+
+import type { Cdm, KeySystemCapabilities } from '../cdm/cdm.js';
+import { viewOfBufferSource } from '../webidl/buffer-source.js';
+import { dictionarySource, readMember, requireArguments, toDOMString, toEnum } from '../webidl/conversions.js';
+import { domException, illegalInvocation } from '../webidl/errors.js';
+import { queueTask } from '../webidl/tasks.js';
+import type { BufferSourceInput } from './buffer-types.js';
+import { MEDIA_KEY_SESSION_TYPES, type MediaKeySessionTypeValue, type MediaKeyStatusValue } from './enums.js';
+import { toSpecException } from './exceptions.js';
+import { INTERNAL, illegalConstructor } from './internal.js';
+import { MediaKeySession } from './media-key-session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export interface MediaKeysPolicy {
+  minHdcpVersion?: string;
+}
+
+export interface MediaKeysInit {
+  readonly cdm: Cdm;
+  readonly capabilities: KeySystemCapabilities;
+  readonly supportedSessionTypes: readonly string[];
+  readonly persistentStateAllowed: boolean;
+  readonly useDistinctiveIdentifier: boolean;
+  readonly registry: SessionRegistry;
+}
+
+/** Internal access for the media-element side and decryption: not part of the public API. */
+export let mediaKeysInternals: (mediaKeys: MediaKeys) => {
+  readonly cdm: Cdm;
+  /** Media elements' "attempt to resume playback" callbacks, run when any session's keys change. */
+  readonly keysChangedListeners: Set<() => void>;
+};
+
+export class MediaKeys {
+  readonly #init: MediaKeysInit;
+  readonly #keysChangedListeners = new Set<() => void>();
+
+  static {
+    mediaKeysInternals = (mediaKeys) => {
+      const keys = MediaKeys.#brand(mediaKeys, 'internals');
+      return { cdm: keys.#init.cdm, keysChangedListeners: keys.#keysChangedListeners };
+    };
+  }
+
+  constructor(token: typeof INTERNAL, init: MediaKeysInit) {
+    if (token !== INTERNAL) throw illegalConstructor('MediaKeys');
+    this.#init = init;
+  }
+
+  createSession(sessionType?: MediaKeySessionTypeValue): MediaKeySession {
+    const keys = MediaKeys.#brand(this, 'createSession');
+    const type: MediaKeySessionTypeValue =
+      sessionType === undefined
+        ? 'temporary'
+        : toEnum(sessionType, MEDIA_KEY_SESSION_TYPES, "Failed to execute 'createSession' on 'MediaKeys': sessionType");
+    // 1. If this object's supported session types value does not contain sessionType, throw a NotSupportedError.
+    if (!keys.#init.supportedSessionTypes.includes(type)) {
+      throw domException('NotSupportedError', `Session type '${type}' is not supported by this MediaKeys' configuration.`);
+    }
+    // 2. The CDM supports session operations in every state here, so no InvalidStateError.
+    // 3–4. A new session with its initial values (sessionId "", expiration NaN, empty key statuses).
+    const listeners = keys.#keysChangedListeners;
+    return new MediaKeySession(INTERNAL, {
+      sessionType: type,
+      cdmSession: keys.#init.cdm.createSession(type),
+      supportsInitDataType: (t) => keys.#init.capabilities.supportsInitDataType(t),
+      registry: keys.#init.registry,
+      keysChangedListener: () => (listeners.size === 0 ? undefined : () => listeners.forEach((resume) => resume())),
+    });
+  }
+
+  getStatusForPolicy(policy?: MediaKeysPolicy): Promise<MediaKeyStatusValue> {
+    try {
+      const keys = MediaKeys.#brand(this, 'getStatusForPolicy');
+      const context = "Failed to execute 'getStatusForPolicy' on 'MediaKeys'";
+      const source = dictionarySource(policy, `${context}: policy`);
+      const hdcp = readMember(source, 'minHdcpVersion');
+      const converted: MediaKeysPolicy = {};
+      if (hdcp !== undefined) converted.minHdcpVersion = toDOMString(hdcp, `${context}: minHdcpVersion`);
+      // 1. If policy has no present dictionary members, reject with a TypeError.
+      if (converted.minHdcpVersion === undefined) throw new TypeError(`${context}: the policy has no members.`);
+      // 2. Let promise be a new promise. 3. Queue a task to ask the CDM.
+      return new Promise((resolve, reject) => {
+        queueTask(() => {
+          keys.#init.cdm.getStatusForPolicy(converted).then(
+            (status) => queueTask(() => resolve(status)),
+            (error: unknown) => queueTask(() => reject(toSpecException(error))),
+          );
+        });
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  setServerCertificate(serverCertificate: BufferSourceInput): Promise<boolean> {
+    try {
+      const keys = MediaKeys.#brand(this, 'setServerCertificate');
+      const context = "Failed to execute 'setServerCertificate' on 'MediaKeys'";
+      requireArguments(arguments.length, 1, context);
+      const certificate = viewOfBufferSource(serverCertificate, `${context}: serverCertificate`);
+      // 2. An empty certificate is a TypeError. Checked before step 1, as Chromium does, so the error does not
+      //    depend on the key system.
+      if (certificate.length === 0) throw new TypeError(`${context}: the serverCertificate parameter is empty.`);
+      // 1. Key systems without server certificates resolve false.
+      const setCertificate = keys.#init.cdm.setServerCertificate;
+      if (!setCertificate) return Promise.resolve(false);
+      // 3. Let certificate be a copy of the bytes. 5. In parallel, let the CDM process it.
+      const copy = certificate.slice();
+      return new Promise((resolve, reject) => {
+        setCertificate.call(keys.#init.cdm, copy).then(
+          () => queueTask(() => resolve(true)),
+          (error: unknown) => queueTask(() => reject(toSpecException(error))),
+        );
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'MediaKeys';
+  }
+
+  static #brand(value: unknown, member: string): MediaKeys {
+    if (typeof value !== 'object' || value === null || !(#init in value)) throw illegalInvocation('MediaKeys', member);
+    return value as MediaKeys;
+  }
+}

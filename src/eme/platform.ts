@@ -1,0 +1,104 @@
+// An EME platform: the user agent's side for one origin (the spec's Document), with its key systems and store.
+// createEME() makes isolated ones; the package's bare requestMediaKeySystemAccess uses a default that, like a
+// private browsing window, keeps nothing: Clear Key with temporary sessions only.
+
+import type { KeySystem } from '../cdm/cdm.js';
+import { clearKey } from '../cdm/clearkey/index.js';
+import type { SessionStore } from '../storage/session-store.js';
+import { SqliteSessionStore } from '../storage/sqlite-store.js';
+import { requireArguments, toDOMString, toSequence } from '../webidl/conversions.js';
+import { domException } from '../webidl/errors.js';
+import { inParallel, queueTask } from '../webidl/tasks.js';
+import { convertConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
+import { INTERNAL } from './internal.js';
+import { MediaKeySystemAccess } from './media-key-system-access.js';
+import { SessionRegistry } from './session-registry.js';
+import { getSupportedConfiguration } from './supported-configuration.js';
+
+export interface EmeOptions {
+  /** Where persistent-license sessions are kept: a SessionStore, or the path of an SQLite file. None: temporary only. */
+  readonly store?: SessionStore | string;
+  /** The origin whose partition of the store this platform uses. */
+  readonly origin?: string;
+  /** Key systems offered; Clear Key by default. */
+  readonly keySystems?: readonly KeySystem[];
+}
+
+export interface EmePlatform {
+  requestMediaKeySystemAccess(
+    keySystem: string,
+    supportedConfigurations: Iterable<MediaKeySystemConfiguration>,
+  ): Promise<MediaKeySystemAccess>;
+  readonly origin: string;
+  readonly store: SessionStore | undefined;
+  /** Closes the store if this platform opened it from a path. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ORIGIN = 'emekit://local';
+
+export function createEME(options: EmeOptions = {}): EmePlatform {
+  const origin = options.origin ?? DEFAULT_ORIGIN;
+  const ownsStore = typeof options.store === 'string';
+  const store = typeof options.store === 'string' ? new SqliteSessionStore(options.store) : options.store;
+  const keySystems = new Map((options.keySystems ?? [clearKey]).map((ks) => [ks.keySystem, ks]));
+  const registry = new SessionRegistry();
+  const storage = store ? { store, origin } : undefined;
+
+  function requestMediaKeySystemAccess(
+    keySystem: string,
+    supportedConfigurations: Iterable<MediaKeySystemConfiguration>,
+  ): Promise<MediaKeySystemAccess> {
+    try {
+      const context = "Failed to execute 'requestMediaKeySystemAccess' on 'Navigator'";
+      requireArguments(arguments.length, 2, context);
+      const system = toDOMString(keySystem, `${context}: keySystem`);
+      const configurations = toSequence(supportedConfigurations, `${context}: supportedConfigurations`, convertConfiguration);
+      // 2. If keySystem is the empty string, reject with a TypeError.
+      if (system === '') throw new TypeError(`${context}: the keySystem parameter is empty.`);
+      // 3. If supportedConfigurations is empty, reject with a TypeError.
+      if (configurations.length === 0) throw new TypeError(`${context}: the supportedConfigurations parameter is empty.`);
+      // 6. Let promise be a new promise.
+      return new Promise((resolve, reject) => {
+        // 7. Run the following steps in parallel.
+        inParallel(async () => {
+          // 7.1. An unsupported key system (case-sensitive): NotSupportedError.
+          const implementation = keySystems.get(system);
+          if (!implementation) {
+            queueTask(() => reject(domException('NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
+            return;
+          }
+          const capabilities = implementation.capabilities(storage !== undefined);
+          // 7.3. The first supported configuration wins.
+          for (const candidate of configurations) {
+            const supported = getSupportedConfiguration(capabilities, candidate);
+            if (supported) {
+              const access = new MediaKeySystemAccess(INTERNAL, {
+                keySystem: system,
+                configuration: supported,
+                implementation,
+                storage,
+                registry,
+              });
+              queueTask(() => resolve(access));
+              return;
+            }
+          }
+          // 7.4. None supported: NotSupportedError.
+          queueTask(() => reject(domException('NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
+        });
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  return {
+    requestMediaKeySystemAccess,
+    origin,
+    store,
+    async close() {
+      if (ownsStore && store) await store.close();
+    },
+  };
+}
