@@ -8,7 +8,7 @@ import { copyBufferSource, toArrayBuffer, viewOfBufferSource } from '../webidl/b
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
 import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
-import { inParallel, queueTask } from '../webidl/tasks.js';
+import { queueTask, reportBug } from '../webidl/tasks.js';
 import type { BufferSourceInput } from './buffer-types.js';
 import {
   isPersistentSessionType,
@@ -359,9 +359,9 @@ export class MediaKeySession extends EventTarget {
 
   /** "Run the following steps in parallel", one CDM operation at a time per session. */
   #runCdm(steps: () => Promise<void>): void {
-    const run = this.#cdmQueue.then(steps);
-    this.#cdmQueue = run;
-    inParallel(() => run);
+    // Steps catch their own failures; chaining on the previous operation starts them after the calling task's
+    // synchronous part, which is all "in parallel" needs here.
+    this.#cdmQueue = this.#cdmQueue.then(steps).catch(reportBug);
   }
 
   /** Queue a "message" Event (EME §6.6.1). */

@@ -12,11 +12,13 @@ export function queueTask(steps: () => void): void {
  */
 export function inParallel(steps: () => Promise<void>): void {
   queueMicrotask(() => {
-    steps().catch((error: unknown) => {
-      // Steps are written to catch their own failures; reaching here is a bug worth surfacing loudly.
-      queueMicrotask(() => {
-        throw error;
-      });
-    });
+    steps().catch(reportBug);
+  });
+}
+
+/** Steps are written to catch their own failures; reaching here is a bug worth surfacing loudly. */
+export function reportBug(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
   });
 }
