@@ -1,7 +1,7 @@
 // `npm run bench`: full Clear Key cycles per second in one process, and heap per 10,000 open sessions.
 // A cycle: createSession → generateRequest(keyids) → message → update(license) → keystatuseschange → close.
 // Printed, never asserted. Run with --expose-gc (the npm script does) for the heap figures.
-import { createEME, type MediaKeyMessageEvent, type MediaKeys } from '../src/index.js';
+import { createEME, type MediaKeys } from '../src/index.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -13,7 +13,7 @@ function cycle(mediaKeys: MediaKeys, index: number, keepOpen = false): Promise<i
     const session = mediaKeys.createSession();
     const kid = Buffer.alloc(16);
     kid.writeUInt32BE(index >>> 0, 12);
-    session.onmessage = (event: MediaKeyMessageEvent) => {
+    session.onmessage = (event) => {
       const request = JSON.parse(decoder.decode(event.message)) as { kids: string[] };
       const license = { keys: request.kids.map((k) => ({ kty: 'oct', kid: k, k: KEY })) };
       session.update(encoder.encode(JSON.stringify(license))).catch(reject);

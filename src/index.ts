@@ -60,3 +60,18 @@ export function requestMediaKeySystemAccess(
 export function install(target: object = globalThis, platform: EmePlatform = getDefaultPlatform()): InstallResult {
   return installOn(target, platform);
 }
+
+// Media: decrypt Common Encryption MP4 with a MediaKeys (or raw keys), and read its protection information.
+export { decryptMedia, type DecryptMediaOptions, type MediaKeysDecryptOptions } from './element/decrypt-media.js';
+export {
+  extractInitData,
+  inspectMedia,
+  MediaError,
+  type DecryptReport,
+  type InitData,
+  type KeyLookup,
+  type MediaErrorCode,
+  type MediaInfo,
+  type MediaInput,
+  type MediaOutput,
+} from './media/index.js';

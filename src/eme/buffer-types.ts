@@ -1,2 +1,7 @@
-// The IDL's BufferSource, spelled as lib.dom spells it, without depending on lib.dom (Node's globals lack it).
-export type BufferSourceInput = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+// The IDL's BufferSource without depending on lib.dom (Node's globals lack it).
+
+/** What emekit accepts: any ArrayBuffer or view, including Node Buffers over shared memory. */
+export type BufferSourceInput = ArrayBuffer | ArrayBufferView;
+
+/** What emekit hands out, spelled as lib.dom spells BufferSource, so iterators match the DOM's types. */
+export type BufferSourceOutput = ArrayBuffer | ArrayBufferView<ArrayBuffer>;

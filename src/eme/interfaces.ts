@@ -2,18 +2,18 @@
 // attributes). Classes with private state are nominal in TypeScript; these interfaces keep handler types open to
 // lib.dom's own objects, so emekit's objects stay assignable to the DOM's types.
 
-import type { BufferSourceInput } from './buffer-types.js';
+import type { BufferSourceInput, BufferSourceOutput } from './buffer-types.js';
 import type { MediaKeyMessageTypeValue, MediaKeySessionClosedReasonValue, MediaKeyStatusValue } from './enums.js';
 
 export interface MediaKeyStatusMapLike {
   readonly size: number;
   has(keyId: BufferSourceInput): boolean;
   get(keyId: BufferSourceInput): MediaKeyStatusValue | undefined;
-  forEach(callbackfn: (value: MediaKeyStatusValue, key: BufferSourceInput, parent: MediaKeyStatusMapLike) => void, thisArg?: any): void;
-  entries(): IteratorObject<[BufferSourceInput, MediaKeyStatusValue], BuiltinIteratorReturn, unknown>;
-  keys(): IteratorObject<BufferSourceInput, BuiltinIteratorReturn, unknown>;
+  forEach(callbackfn: (value: MediaKeyStatusValue, key: BufferSourceOutput, parent: MediaKeyStatusMapLike) => void, thisArg?: any): void;
+  entries(): IteratorObject<[BufferSourceOutput, MediaKeyStatusValue], BuiltinIteratorReturn, unknown>;
+  keys(): IteratorObject<BufferSourceOutput, BuiltinIteratorReturn, unknown>;
   values(): IteratorObject<MediaKeyStatusValue, BuiltinIteratorReturn, unknown>;
-  [Symbol.iterator](): IteratorObject<[BufferSourceInput, MediaKeyStatusValue], BuiltinIteratorReturn, unknown>;
+  [Symbol.iterator](): IteratorObject<[BufferSourceOutput, MediaKeyStatusValue], BuiltinIteratorReturn, unknown>;
 }
 
 export interface MediaKeyMessageEventLike extends Event {

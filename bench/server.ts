@@ -1,0 +1,161 @@
+// License server load benchmark: licenses per second and latency, with autocannon on loopback against real
+// `emekit serve` processes (separate from the load generator), on SQLite and (if reachable) PostgreSQL.
+// Printed, not asserted. Run: npm run bench:server
+//   EMEKIT_BENCH_PG (or EMEKIT_TEST_PG)  postgres:// URL; PostgreSQL rows are skipped without one
+//   EMEKIT_BENCH_SECONDS                 measured seconds per row (default 10)
+//   EMEKIT_BENCH_CONNECTIONS             concurrent connections (default 32)
+//   EMEKIT_BENCH_WORKERS                 server process counts to try (default "1,2")
+//   EMEKIT_BENCH_STORES                  which stores (default "sqlite,postgres")
+// Each request asks for one key of 1,000, through one of 200 distinct tokens, so both caches are exercised as
+// a real audience would: after the first second everything is warm, which is the steady state being measured.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openKeyStore, signLicenseToken } from '../src/server/index.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env['EMEKIT_BENCH_SECONDS'] ?? 10);
+const CONNECTIONS = Number(process.env['EMEKIT_BENCH_CONNECTIONS'] ?? 32);
+const PG_URL = process.env['EMEKIT_BENCH_PG'] ?? process.env['EMEKIT_TEST_PG'];
+const WORKERS = (process.env['EMEKIT_BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
+const STORES = (process.env['EMEKIT_BENCH_STORES'] ?? 'sqlite,postgres').split(',');
+const KEY_COUNT = 1000;
+const TOKEN_COUNT = 200;
+
+const masterKey = randomBytes(32).toString('hex');
+const jwtSecret = randomBytes(32).toString('hex');
+
+interface Row {
+  store: string;
+  processes: number;
+  licensesPerSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  total: number;
+}
+
+async function fillStore(db: string): Promise<Buffer[]> {
+  const store = await openKeyStore(db, masterKey);
+  const keys = await store.generateKeys(KEY_COUNT, 'bench');
+  await store.close();
+  return keys.map((key) => key.kid);
+}
+
+function startServer(db: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
+  // From source via tsx, like the tests; the server code runs the same once loaded.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--db', db, '--port', '0', '--workers', String(workers), '--log-level', 'warn'],
+    { cwd: ROOT, env: { ...process.env, EMEKIT_MASTER_KEY: masterKey, EMEKIT_JWT_SECRET: jwtSecret }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((done, fail) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1] !== undefined) done({ url: match[1], child });
+    });
+    child.once('exit', (code) => fail(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(url: string, kids: Buffer[], seconds: number): Promise<autocannon.Result> {
+  const tokens = await Promise.all(
+    Array.from({ length: TOKEN_COUNT }, (_, i) => signLicenseToken(jwtSecret, { labels: ['bench'], subject: `viewer-${i}`, ttlSeconds: 3600 })),
+  );
+  const requests = kids.map((kid, i) => ({
+    body: JSON.stringify({ kids: [kid.toString('base64url')], type: 'temporary' }),
+    authorization: `Bearer ${tokens[i % TOKEN_COUNT]}`,
+  }));
+  let next = 0;
+  return autocannon({
+    url: `${url}/license`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const pick = requests[next++ % requests.length]!;
+          return { ...request, body: pick.body, headers: { 'content-type': 'application/json', authorization: pick.authorization } };
+        },
+      },
+    ],
+  });
+}
+
+async function measure(store: string, db: string, workers: number): Promise<Row> {
+  const kids = await fillStore(db);
+  const { url, child } = await startServer(db, workers);
+  try {
+    await load(url, kids, 2); // warm up: JIT, caches, connections
+    const result = await load(url, kids, SECONDS);
+    return {
+      store,
+      processes: workers,
+      licensesPerSecond: result['2xx'] / SECONDS,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      failures: result.non2xx + result.errors + result.timeouts,
+      total: result['2xx'],
+    };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+function print(rows: Row[]): void {
+  console.log('\n| store | server processes | licenses/s | p50 ms | p99 ms | failed | licenses |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    console.log(
+      `| ${row.store} | ${row.processes} | ${Math.round(row.licensesPerSecond).toLocaleString('en')} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.total.toLocaleString('en')} |`,
+    );
+  }
+}
+
+const rows: Row[] = [];
+console.log(
+  `emekit license server benchmark: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), ` +
+    `autocannon in this process, ${CONNECTIONS} connections, ${SECONDS}s per row after 2s warm-up, Node ${process.version}`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'emekit-bench-'));
+try {
+  if (STORES.includes('sqlite')) for (const workers of WORKERS) rows.push(await measure('sqlite', join(dir, `keys-${workers}.sqlite`), workers));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (!STORES.includes('postgres')) {
+  // not asked for
+} else if (PG_URL === undefined) {
+  console.log('PostgreSQL: skipped (set EMEKIT_BENCH_PG or EMEKIT_TEST_PG to a postgres:// URL)');
+} else {
+  const schema = `emekit_bench_${process.pid}`;
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  try {
+    for (const workers of WORKERS) {
+      rows.push(await measure('postgres', url.toString(), workers));
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  } catch (error) {
+    console.log(`PostgreSQL: skipped (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+print(rows);

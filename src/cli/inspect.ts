@@ -1,0 +1,42 @@
+// `emekit inspect FILE`: protection summary of an MP4 (tracks, codecs, schemes, key IDs, IVs, patterns, pssh).
+import type { Command } from 'commander';
+import { inspectMedia, MediaError } from '../media/index.js';
+import type { MediaInfo } from '../media/index.js';
+
+function text(info: MediaInfo): string {
+  const lines = [`layout: ${info.fragmented ? 'fragmented' : 'progressive'}`];
+  for (const t of info.tracks) {
+    const parts = [`track ${t.trackId} (${t.handler || '?'})`, `codec ${t.codec}${t.sampleEntry !== t.codec ? ` in ${t.sampleEntry}` : ''}`];
+    if (t.protected) {
+      parts.push(`scheme ${t.scheme ?? '?'}${t.schemeVersion ? ` v${t.schemeVersion}` : ''}`);
+      parts.push(`KID ${t.defaultKeyId ?? '-'}`);
+      parts.push(t.constantIv ? 'constant IV' : `IV ${t.perSampleIvSize ?? '?'} bytes`);
+      if (t.pattern) parts.push(`pattern ${t.pattern}`);
+      if (t.groupKeyIds.length > 0) parts.push(`rotation KIDs ${t.groupKeyIds.join(',')}`);
+    } else parts.push('clear');
+    lines.push(parts.join(', '));
+  }
+  if (info.pssh.length === 0) lines.push('pssh: none');
+  for (const p of info.pssh) {
+    lines.push(`pssh v${p.version} in ${p.location}: ${p.systemId}${p.system ? ` (${p.system})` : ''}${p.keyIds.length ? `, KIDs ${p.keyIds.join(',')}` : ''}, ${p.dataSize} data bytes`);
+  }
+  return lines.join('\n');
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('show the tracks, codecs, protection schemes, key IDs, IV sizes, patterns and pssh boxes of an MP4')
+    .argument('<file>', 'MP4 file (fragmented or progressive)')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      try {
+        const info = await inspectMedia(file);
+        process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${text(info)}\n`);
+      } catch (e) {
+        const msg = e instanceof MediaError ? `${e.code}: ${e.message}` : (e as Error).message;
+        process.stderr.write(`emekit inspect: ${file}: ${msg}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

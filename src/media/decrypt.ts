@@ -1,0 +1,321 @@
+// decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
+import { assertBoxType, readBox } from './box.js';
+import { cryptSample } from './cipher.js';
+import { clearMovie } from './clear-movie.js';
+import { MediaError } from './errors.js';
+import { parseFragment } from './fragment.js';
+import { openSink, openSource } from './io.js';
+import type { MediaInput, MediaOutput, Sink, Source } from './io.js';
+import type { SampleJob } from './job.js';
+import { KeyResolver } from './keys.js';
+import type { KeyLookup, MissingKeyHandler } from './keys.js';
+import { ArrayLane, LaneSet, progressiveLane } from './lanes.js';
+import { parseMovie } from './movie.js';
+import type { Movie } from './movie.js';
+import type { Scheme } from './protection.js';
+import { checkNalSample } from './verify.js';
+
+export interface DecryptOptions {
+  keys: KeyLookup;
+  onProgress?(bytesRead: number, totalBytes?: number): void;
+  /** Called when a sample's key is unknown; default is to fail with code 'missing-key'. */
+  onMissingKey?: MissingKeyHandler;
+  /** Check decrypted AVC/HEVC samples for NAL validity to catch wrong keys (default true). */
+  verify?: boolean;
+  signal?: AbortSignal;
+  /** Read/write granularity in bytes (default 4 MiB). */
+  chunkSize?: number;
+}
+
+export interface TrackReport {
+  trackId: number;
+  handler: string;
+  /** Codec fourcc restored from frma (e.g. avc1, mp4a). */
+  originalFormat: string;
+  scheme: Scheme | undefined;
+  keyIds: string[];
+  samples: number;
+  samplesDecrypted: number;
+  samplesClear: number;
+  samplesSkipped: number;
+}
+
+export interface DecryptReport {
+  fragmented: boolean;
+  tracks: TrackReport[];
+  schemes: Scheme[];
+  samplesDecrypted: number;
+  samplesClear: number;
+  /** Left encrypted because their key was missing and onMissingKey chose 'skip'. */
+  samplesSkipped: number;
+  missingKeyIds: string[];
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+const HEADER_PEEK = 16;
+/** Top-level boxes whose byte offsets into the file would be stale after moofs shrink. */
+const DROP_WHEN_FRAGMENTED = new Set(['sidx', 'ssix', 'mfra', 'pssh']);
+const MAX_BOX_IN_MEMORY = 512 * 1024 * 1024;
+
+interface TopBox {
+  type: string;
+  start: number;
+  size: number;
+  header: Buffer;
+}
+
+class Run {
+  movie: Movie | undefined;
+  clearMoov: Buffer | undefined;
+  readonly lanes = new LaneSet();
+  readonly counters = new Map<number, number>();
+  readonly report: DecryptReport = {
+    fragmented: false,
+    tracks: [],
+    schemes: [],
+    samplesDecrypted: 0,
+    samplesClear: 0,
+    samplesSkipped: 0,
+    missingKeyIds: [],
+    bytesRead: 0,
+    bytesWritten: 0,
+  };
+  private readonly keys: KeyResolver;
+  private readonly chunk: number;
+  private readonly tracks = new Map<number, TrackReport>();
+
+  constructor(
+    private readonly src: Source,
+    private readonly sink: Sink,
+    private readonly opts: DecryptOptions,
+  ) {
+    this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
+    this.chunk = Math.max(64 * 1024, opts.chunkSize ?? 4 * 1024 * 1024);
+  }
+
+  private progress(): void {
+    this.opts.onProgress?.(this.src.position, this.src.size);
+    if (this.opts.signal?.aborted) throw new MediaError('aborted', 'decryption aborted');
+  }
+
+  private async header(): Promise<TopBox | undefined> {
+    const start = this.src.position;
+    const first = await this.src.read(8);
+    if (first.length === 0) return undefined;
+    if (first.length < 8) throw new MediaError('truncated', `file ends inside a box header (${first.length} bytes)`, { box: 'file', offset: start });
+    let header = first;
+    const size32 = first.readUInt32BE(0);
+    const type = first.toString('latin1', 4, 8);
+    assertBoxType(type, start);
+    if (size32 === 1 || type === 'uuid') {
+      const more = await this.src.read((size32 === 1 ? 8 : 0) + (type === 'uuid' ? 16 : 0));
+      header = Buffer.concat([first, more]);
+    }
+    const b = readBox({ buf: header, base: start }, 0, size32 === 0 ? header.length : Number.MAX_SAFE_INTEGER, '');
+    if (size32 === 0) return { type, start, size: this.src.size !== undefined ? this.src.size - start : Infinity, header };
+    if (this.src.size !== undefined && start + (b.end - b.start) > this.src.size) {
+      throw new MediaError('truncated', `box of ${b.end - b.start} bytes runs past the end of the file (${this.src.size - start} bytes left)`, { box: type, offset: start });
+    }
+    return { type, start, size: b.end - b.start, header };
+  }
+
+  private async whole(box: TopBox): Promise<Buffer> {
+    if (box.size > MAX_BOX_IN_MEMORY) throw new MediaError('unsupported-layout', `${box.size}-byte box is too large to hold in memory`, { box: box.type, offset: box.start });
+    const rest = await this.src.read(box.size - box.header.length);
+    if (rest.length < box.size - box.header.length) throw new MediaError('truncated', 'file ends inside the box', { box: box.type, offset: box.start });
+    return Buffer.concat([box.header, rest]);
+  }
+
+  private async write(buf: Buffer): Promise<void> {
+    await this.sink.write(buf);
+  }
+
+  /** Track bookkeeping and the clear moov, from the moov bytes at `start`. */
+  private async useMovie(buf: Buffer, start: number): Promise<void> {
+    const movie = parseMovie(buf, start);
+    if (!movie.tracks.some((t) => t.entries.some((e) => e.protected))) {
+      throw new MediaError('not-protected', 'no track has a protected sample entry (encv/enca with sinf)', { box: 'moov', offset: start });
+    }
+    this.movie = movie;
+    this.report.fragmented = movie.fragmented;
+    for (const t of movie.tracks) {
+      const prot = t.entries.find((e) => e.protected);
+      const scheme = prot?.scheme as Scheme | undefined;
+      const tr: TrackReport = {
+        trackId: t.id,
+        handler: t.handler,
+        originalFormat: (prot ?? t.entries[0])?.originalFormat ?? '',
+        scheme,
+        keyIds: [],
+        samples: 0,
+        samplesDecrypted: 0,
+        samplesClear: 0,
+        samplesSkipped: 0,
+      };
+      this.tracks.set(t.id, tr);
+      this.report.tracks.push(tr);
+      if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
+      this.lanes.add(await progressiveLane(movie, t, this.src));
+    }
+    const oldSize = buf.length;
+    const probe = clearMovie(movie, (o) => o);
+    const delta = probe.length - oldSize;
+    const moovEnd = start + oldSize;
+    this.clearMoov = delta === 0 ? probe : clearMovie(movie, (o) => (o >= moovEnd ? o + delta : o));
+  }
+
+  /** moov after mdat: find it by header hopping, which needs random access. */
+  private async prescanMovie(from: number): Promise<void> {
+    if (!this.src.seekable || this.src.size === undefined) {
+      throw new MediaError('unsupported-layout', 'moov comes after mdat; decrypting this layout needs a file path or bytes, not a stream', { box: 'mdat', offset: from });
+    }
+    let pos = from;
+    while (pos < this.src.size) {
+      const h = await this.src.readAt(pos, HEADER_PEEK);
+      const b = readBox({ buf: h, base: pos }, 0, h.readUInt32BE(0) === 0 ? h.length : Number.MAX_SAFE_INTEGER, '');
+      const size = h.readUInt32BE(0) === 0 ? this.src.size - pos : b.end - b.start;
+      if (pos + size > this.src.size) throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file`, { box: b.type, offset: pos });
+      if (b.type === 'moov') {
+        const buf = await this.src.readAt(pos, size);
+        await this.useMovie(buf, pos);
+        return;
+      }
+      pos += size;
+    }
+    throw new MediaError('malformed', 'no moov box in the file', { box: 'file', offset: 0 });
+  }
+
+  private async decryptJob(buf: Buffer, at: number, job: SampleJob): Promise<void> {
+    const tr = this.tracks.get(job.trackId);
+    if (tr) tr.samples++;
+    const c = job.crypto;
+    if (!c) {
+      if (tr) tr.samplesClear++;
+      this.report.samplesClear++;
+      return;
+    }
+    const key = await this.keys.get(c.keyId, job.trackId, job.sampleIndex);
+    if (tr) {
+      const id = c.keyId.toString('hex');
+      if (!tr.keyIds.includes(id)) tr.keyIds.push(id);
+    }
+    if (key === null) {
+      if (tr) tr.samplesSkipped++;
+      this.report.samplesSkipped++;
+      return;
+    }
+    const where = () => `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset}`;
+    cryptSample(buf, at, job.size, c, key, 'decrypt', where);
+    if (c.nalLengthSize !== undefined && this.opts.verify !== false) {
+      const why = checkNalSample(buf, at, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
+      if (why) {
+        throw new MediaError('wrong-key', `${where()}: decrypted data is not valid ${tr?.originalFormat ?? 'NAL'} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {
+          keyId: c.keyId.toString('hex'),
+          trackId: job.trackId,
+          sampleIndex: job.sampleIndex,
+        });
+      }
+    }
+    if (tr) tr.samplesDecrypted++;
+    this.report.samplesDecrypted++;
+  }
+
+  /** Copies input up to `end`, decrypting every sample that lies there. Samples may not straddle `end`. */
+  private async stream(end: number, inMdat: boolean): Promise<void> {
+    while (this.src.position < end) {
+      const pos = this.src.position;
+      let stop = Math.min(end, pos + this.chunk);
+      const batch: SampleJob[] = [];
+      while (inMdat && this.lanes.peek() < stop) {
+        const job = this.lanes.take()!;
+        if (job.offset < pos) {
+          throw new MediaError('malformed', `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset} lies outside an mdat or overlaps data already written`, { trackId: job.trackId, sampleIndex: job.sampleIndex });
+        }
+        const jobEnd = job.offset + job.size;
+        if (jobEnd > end) {
+          const code = end === Infinity || this.src.size === undefined || jobEnd <= this.src.size ? 'malformed' : 'truncated';
+          throw new MediaError(code, `track ${job.trackId} sample ${job.sampleIndex} (${job.size} bytes at ${job.offset}) runs past the end of its mdat at ${end}`, { trackId: job.trackId, sampleIndex: job.sampleIndex });
+        }
+        if (jobEnd > stop) stop = jobEnd;
+        batch.push(job);
+      }
+      const want = stop === Infinity ? this.chunk : stop - pos;
+      const buf = await this.src.read(want);
+      if (buf.length < want) {
+        const last = batch.find((j) => j.offset + j.size > pos + buf.length);
+        if (end !== Infinity || last) {
+          throw new MediaError('truncated', `file ends at ${pos + buf.length}, inside ${last ? `track ${last.trackId} sample ${last.sampleIndex}` : 'a box'}`, { box: 'mdat', offset: pos });
+        }
+      }
+      for (const job of batch) await this.decryptJob(buf, job.offset - pos, job);
+      if (buf.length > 0) await this.write(buf);
+      this.progress();
+      if (buf.length < want) break;
+    }
+  }
+
+  async run(): Promise<DecryptReport> {
+    for (;;) {
+      const box = await this.header();
+      if (!box) break;
+      const end = box.start + box.size;
+      if (box.type === 'moov') {
+        if (this.clearMoov && this.movie) {
+          await this.src.skip(box.size - box.header.length);
+          if (this.src.position < end) throw new MediaError('truncated', 'file ends inside moov', { box: 'moov', offset: box.start });
+        } else {
+          await this.useMovie(await this.whole(box), box.start);
+        }
+        await this.write(this.clearMoov!);
+      } else if (box.type === 'moof') {
+        if (!this.movie) throw new MediaError('malformed', 'moof before moov', { box: 'moof', offset: box.start });
+        const buf = await this.whole(box);
+        const frag = parseFragment(this.movie, buf, box.start, this.counters);
+        const deltaAfter = this.sink.position + frag.newSize - end;
+        await this.write(frag.build(deltaAfter));
+        this.lanes.add(new ArrayLane(frag.jobs));
+      } else if (this.movie?.fragmented && DROP_WHEN_FRAGMENTED.has(box.type)) {
+        await this.src.skip(box.size - box.header.length);
+      } else {
+        if (box.type === 'mdat' && !this.movie) await this.prescanMovie(box.start);
+        await this.write(box.header);
+        await this.stream(end, box.type === 'mdat');
+      }
+      this.progress();
+    }
+    if (!this.movie) throw new MediaError('malformed', 'no moov box in the input', { box: 'file', offset: 0 });
+    const left = this.lanes.remaining();
+    if (left > 0) {
+      throw new MediaError('truncated', `${left} samples point past the end of the input or outside any mdat`, { box: 'file', offset: this.src.position });
+    }
+    this.report.missingKeyIds = this.keys.missingKeyIds;
+    this.report.bytesRead = this.src.position;
+    this.report.bytesWritten = this.sink.position;
+    return this.report;
+  }
+}
+
+/** Decrypts protected MP4 (fragmented or progressive, cenc/cbcs/cens/cbc1) into a clear MP4. */
+export async function decryptMedia(input: MediaInput, output: MediaOutput, options: DecryptOptions): Promise<DecryptReport> {
+  const src = await openSource(input);
+  let sink: Sink;
+  try {
+    sink = await openSink(output);
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+  try {
+    const report = await new Run(src, sink, options).run();
+    await sink.close();
+    return report;
+  } catch (e) {
+    await sink.abort();
+    if (e instanceof MediaError) throw e;
+    if (e instanceof RangeError) throw new MediaError('malformed', `inconsistent box data (${e.message})`, {}, { cause: e });
+    throw e;
+  } finally {
+    await src.close();
+  }
+}

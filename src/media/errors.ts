@@ -1,0 +1,47 @@
+// One error type for the media layer, so callers can branch on `code` and never see raw crashes.
+export type MediaErrorCode =
+  | 'not-protected'
+  | 'missing-key'
+  | 'malformed'
+  | 'truncated'
+  | 'unsupported-scheme'
+  | 'unsupported-layout'
+  | 'wrong-key'
+  | 'aborted'
+  | 'io';
+
+export interface MediaErrorDetails {
+  /** Box path, e.g. "moof/traf/senc", when the error is tied to a box. */
+  box?: string;
+  /** Absolute input offset of that box or field. */
+  offset?: number;
+  trackId?: number;
+  /** Key ID as 32 hex digits (never the key itself). */
+  keyId?: string;
+  sampleIndex?: number;
+}
+
+export class MediaError extends Error {
+  readonly code: MediaErrorCode;
+  readonly box: string | undefined;
+  readonly offset: number | undefined;
+  readonly trackId: number | undefined;
+  readonly keyId: string | undefined;
+  readonly sampleIndex: number | undefined;
+
+  constructor(code: MediaErrorCode, message: string, details: MediaErrorDetails = {}, options?: { cause?: unknown }) {
+    const where = details.box !== undefined ? `${details.box}${details.offset !== undefined ? ` at offset ${details.offset}` : ''}: ` : '';
+    super(`${where}${message}`, options);
+    this.name = 'MediaError';
+    this.code = code;
+    this.box = details.box;
+    this.offset = details.offset;
+    this.trackId = details.trackId;
+    this.keyId = details.keyId;
+    this.sampleIndex = details.sampleIndex;
+  }
+}
+
+export function malformed(box: string, offset: number, message: string): MediaError {
+  return new MediaError('malformed', message, { box, offset });
+}

@@ -1,0 +1,190 @@
+// One movie fragment (moof): its samples with their protection, and the moof rewritten without protection boxes.
+import { auxFromSaiz, parseSaio, parseSaiz, parseSenc, PIFF_SENC_UUID, readAux } from './aux.js';
+import type { AuxTable, Saiz } from './aux.js';
+import { boxHeader, children, fullBox, payload, readBox } from './box.js';
+import type { Box, BoxContext } from './box.js';
+import { MediaError } from './errors.js';
+import { makeCrypto } from './job.js';
+import type { SampleJob } from './job.js';
+import { groupEntry, GroupLookup } from './movie.js';
+import type { Movie, TrackInfo } from './movie.js';
+import { isSeigBox, parseSeigGroup, parseSeigMapping } from './protection.js';
+import type { KeyParams, SampleGroupRun } from './protection.js';
+
+export interface Fragment {
+  jobs: SampleJob[];
+  oldSize: number;
+  newSize: number;
+  /** The clear moof; `deltaAfter` = output offset minus input offset of the bytes following the moof. */
+  build(deltaAfter: number): Buffer;
+}
+
+interface TrunPatch {
+  /** Position of data_offset inside the trun box. */
+  at: number;
+  moofRelative: boolean;
+}
+
+interface TrafPlan {
+  keep: Box[];
+  truns: Map<Box, TrunPatch>;
+  tfhd: Box;
+  explicitBase: boolean;
+}
+
+/** Whether a traf-level box goes away in the clear output. */
+function dropInTraf(ctx: BoxContext, b: Box): boolean {
+  return b.type === 'senc' || b.type === 'saiz' || b.type === 'saio' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID) || isSeigBox(ctx, b);
+}
+
+function parseTraf(
+  movie: Movie,
+  ctx: BoxContext,
+  moofStart: number,
+  traf: Box,
+  firstTraf: boolean,
+  prevDataEnd: number,
+  counters: Map<number, number>,
+  jobs: SampleJob[],
+): { plan: TrafPlan; dataEnd: number } {
+  const boxes = children(ctx, traf);
+  const tfhd = boxes.find((b) => b.type === 'tfhd');
+  if (!tfhd) throw new MediaError('malformed', 'traf without tfhd', { box: traf.path, offset: ctx.base + traf.start });
+  const c = payload(ctx, tfhd);
+  const { flags } = fullBox(c);
+  const trackId = c.u32();
+  const track: TrackInfo | undefined = movie.tracks.find((t) => t.id === trackId);
+  if (!track) throw new MediaError('malformed', `unknown track ID ${trackId}`, { box: tfhd.path, offset: ctx.base + tfhd.start });
+  const explicitBase = (flags & 1) !== 0;
+  const baseOffset = explicitBase ? c.u64() : undefined;
+  const descIndex = flags & 2 ? c.u32() : (track.trex?.descIndex ?? 1);
+  if (flags & 8) c.skip(4);
+  const defaultSize = flags & 0x10 ? c.u32() : (track.trex?.size ?? 0);
+  const moofRelative = !explicitBase && ((flags & 0x20000) !== 0 || firstTraf);
+  const base = baseOffset ?? (moofRelative ? ctx.base + moofStart : prevDataEnd);
+
+  const entry = track.entries[descIndex - 1];
+  if (!entry) throw new MediaError('malformed', `sample description index ${descIndex} not in stsd of track ${trackId}`, { box: tfhd.path, offset: ctx.base + tfhd.start });
+
+  const offsets: number[] = [];
+  const sizes: number[] = [];
+  const truns = new Map<Box, TrunPatch>();
+  let cursor = base;
+  let firstTrun = true;
+  let trafSeig: KeyParams[] | undefined;
+  let runs: SampleGroupRun[] | undefined;
+  let senc: Box | undefined;
+  let saiz: Box | undefined;
+  let saio: Box | undefined;
+  for (const b of boxes) {
+    if (b.type === 'trun') {
+      const t = payload(ctx, b);
+      const { flags: tf } = fullBox(t);
+      const n = t.u32();
+      const at = t.pos - b.start;
+      const dataOffset = tf & 1 ? t.i32() : undefined;
+      if (tf & 4) t.skip(4);
+      const per = ((tf & 0x100 ? 4 : 0) + (tf & 0x200 ? 4 : 0) + (tf & 0x400 ? 4 : 0) + (tf & 0x800 ? 4 : 0));
+      if (per > 0 ? n > t.remaining / per : n > 1 << 24) {
+        throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: b.path, offset: ctx.base + b.start });
+      }
+      if (dataOffset !== undefined) {
+        cursor = base + dataOffset;
+        truns.set(b, { at, moofRelative });
+      } else if (firstTrun) cursor = base;
+      firstTrun = false;
+      for (let i = 0; i < n; i++) {
+        if (tf & 0x100) t.skip(4);
+        const size = tf & 0x200 ? t.u32() : defaultSize;
+        if (tf & 0x400) t.skip(4);
+        if (tf & 0x800) t.skip(4);
+        offsets.push(cursor);
+        sizes.push(size);
+        cursor += size;
+      }
+    } else if (b.type === 'senc' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID)) senc = b;
+    else if (b.type === 'saiz') saiz = b;
+    else if (b.type === 'saio') saio = b;
+    else if (b.type === 'sgpd') trafSeig = parseSeigGroup(ctx, b) ?? trafSeig;
+    else if (b.type === 'sbgp') runs = parseSeigMapping(ctx, b) ?? runs;
+  }
+
+  const n = offsets.length;
+  const groups = new GroupLookup(runs);
+  const paramsOf = (i: number): KeyParams | undefined => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) ?? entry.tenc;
+  const ivSizeOf = (i: number): number => paramsOf(i)?.ivSize ?? 0;
+  let aux: AuxTable | undefined;
+  if (entry.protected) {
+    if (senc) aux = parseSenc(ctx, senc, n, ivSizeOf);
+    else if (saiz && saio) {
+      const sz: Saiz = parseSaiz(ctx, saiz);
+      const so = parseSaio(ctx, saio);
+      if (so.length !== 1) throw new MediaError('unsupported-layout', `${so.length} saio entries (only one contiguous run is supported)`, { box: saio.path, offset: ctx.base + saio.start });
+      const auxBase = baseOffset ?? ctx.base + moofStart;
+      aux = auxFromSaiz(ctx.buf, ctx.base, auxBase + so[0]! - ctx.base, sz, n, ivSizeOf, saiz.path);
+    }
+  }
+  let index = counters.get(trackId) ?? 0;
+  for (let i = 0; i < n; i++, index++) {
+    const group = groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path);
+    const crypto = entry.protected ? makeCrypto(trackId, index, entry, group, aux && i < aux.count ? readAux(aux, i) : undefined) : undefined;
+    jobs.push({ offset: offsets[i]!, size: sizes[i]!, trackId, sampleIndex: index, crypto });
+  }
+  counters.set(trackId, index);
+  const keep = boxes.filter((b) => !dropInTraf(ctx, b));
+  return { plan: { keep, truns, tfhd, explicitBase }, dataEnd: cursor };
+}
+
+export function parseFragment(movie: Movie, buf: Buffer, base: number, counters: Map<number, number>): Fragment {
+  const ctx: BoxContext = { buf, base };
+  const moof = readBox(ctx, 0, buf.length, '');
+  const jobs: SampleJob[] = [];
+  const parts: (Box | TrafPlan)[] = [];
+  let first = true;
+  let dataEnd = base;
+  for (const b of children(ctx, moof)) {
+    if (b.type === 'traf') {
+      const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs);
+      first = false;
+      dataEnd = r.dataEnd;
+      parts.push(r.plan);
+    } else if (b.type !== 'pssh') parts.push(b);
+  }
+  const sizeOf = (p: Box | TrafPlan): number => ('keep' in p ? 8 + p.keep.reduce((s, k) => s + (k.end - k.start), 0) : p.end - p.start);
+  const payloadSize = parts.reduce((s, p) => s + sizeOf(p), 0);
+  const newSize = payloadSize + 8;
+  const oldSize = moof.end - moof.start;
+  return {
+    jobs,
+    oldSize,
+    newSize,
+    build(deltaAfter: number): Buffer {
+      const out = Buffer.allocUnsafe(newSize);
+      boxHeader('moof', payloadSize).copy(out, 0);
+      let o = 8;
+      const shrink = oldSize - newSize;
+      for (const p of parts) {
+        if (!('keep' in p)) {
+          o += buf.copy(out, o, p.start, p.end);
+          continue;
+        }
+        boxHeader('traf', sizeOf(p) - 8).copy(out, o);
+        o += 8;
+        for (const k of p.keep) {
+          const at = o;
+          o += buf.copy(out, o, k.start, k.end);
+          const patch = p.truns.get(k);
+          if (patch?.moofRelative) out.writeInt32BE(out.readInt32BE(at + patch.at) - shrink, at + patch.at);
+          if (k === p.tfhd && p.explicitBase) {
+            const pos = at + k.headerSize + 8;
+            const old = out.readUInt32BE(pos) * 0x100000000 + out.readUInt32BE(pos + 4);
+            const v = old + deltaAfter;
+            out.writeUInt32BE(Math.floor(v / 0x100000000), pos);
+            out.writeUInt32BE(v >>> 0, pos + 4);
+          }
+        }
+      }
+      return out;
+    },
+  };
+}

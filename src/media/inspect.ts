@@ -1,0 +1,194 @@
+// What a protected file says about itself: tracks, schemes, key IDs, IV sizes, patterns, pssh; and EME init data.
+import { assertBoxType, readBox } from './box.js';
+import type { BoxContext } from './box.js';
+import { hex } from './bytes.js';
+import { MediaError } from './errors.js';
+import { openSource } from './io.js';
+import type { MediaInput, Source } from './io.js';
+import { parseMovie } from './movie.js';
+import type { Movie } from './movie.js';
+import { parsePssh, parseSeigGroup } from './protection.js';
+import type { KeyParams, PsshInfo } from './protection.js';
+import { children } from './box.js';
+
+export interface TrackProtection {
+  trackId: number;
+  handler: string;
+  /** Sample entry type as stored (encv, enca, or a clear type). */
+  sampleEntry: string;
+  /** Codec fourcc (from frma for protected entries). */
+  codec: string;
+  protected: boolean;
+  scheme: string | undefined;
+  schemeVersion: string | undefined;
+  defaultKeyId: string | undefined;
+  perSampleIvSize: number | undefined;
+  constantIv: boolean;
+  /** "crypt:skip" in 16-byte blocks, when the scheme uses a pattern. */
+  pattern: string | undefined;
+  /** Key IDs of seig sample groups (key rotation), in the moov and the moofs read. */
+  groupKeyIds: string[];
+}
+
+export interface PsshSummary {
+  systemId: string;
+  /** Well-known DRM name when recognised. */
+  system: string | undefined;
+  version: number;
+  keyIds: string[];
+  dataSize: number;
+  /** Where it was found: "moov" or "moof". */
+  location: string;
+}
+
+export interface MediaInfo {
+  fragmented: boolean;
+  tracks: TrackProtection[];
+  pssh: PsshSummary[];
+}
+
+export interface InitData {
+  /** All pssh boxes concatenated exactly as they appear: the 'cenc' init data type for EME. */
+  cenc: Uint8Array;
+  /** Default key IDs (tenc and seig) per track, hex. */
+  keyIds: { trackId: number; keyIds: string[] }[];
+  /** Every distinct key ID, hex, for building 'keyids' init data. */
+  allKeyIds: string[];
+}
+
+const SYSTEMS: Record<string, string> = {
+  '1077efecc0b24d02ace33c1e52e2fb4b': 'W3C Common (Clear Key)',
+  e2719d58a985b3c9781ab030af78d30e: 'Clear Key (DASH-IF)',
+  edef8ba979d64acea3c827dcd51d21ed: 'Widevine',
+  '9a04f07998404286ab92e65be0885f95': 'PlayReady',
+  '94ce86fb07ff4f43adb893d2fa968ca2': 'FairPlay',
+};
+
+interface Scan {
+  movie: Movie;
+  pssh: PsshInfo[];
+  seig: Map<number, KeyParams[]>;
+}
+
+/** Reads moov and scans moofs (headers only for everything else) without decrypting. */
+async function scan(src: Source, maxFragments: number): Promise<Scan> {
+  let movie: Movie | undefined;
+  const pssh: PsshInfo[] = [];
+  const seig = new Map<number, KeyParams[]>();
+  let fragments = 0;
+  for (;;) {
+    const start = src.position;
+    const h = await src.read(16);
+    if (h.length === 0) break;
+    if (h.length < 8) throw new MediaError('truncated', 'file ends inside a box header', { box: 'file', offset: start });
+    assertBoxType(h.toString('latin1', 4, 8), start);
+    const limit = src.size !== undefined ? src.size - start : Number.MAX_SAFE_INTEGER;
+    const b = readBox({ buf: h, base: start }, 0, h.readUInt32BE(0) === 0 ? h.length : Number.MAX_SAFE_INTEGER, '');
+    const size = h.readUInt32BE(0) === 0 ? limit : b.end - b.start;
+    if (src.size !== undefined && start + size > src.size) {
+      throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file`, { box: b.type, offset: start });
+    }
+    const want = b.type === 'moov' || (b.type === 'moof' && fragments < maxFragments);
+    if (want) {
+      const rest = await src.read(size - h.length);
+      if (rest.length < size - h.length) throw new MediaError('truncated', 'file ends inside the box', { box: b.type, offset: start });
+      const buf = Buffer.concat([h, rest]);
+      if (b.type === 'moov') {
+        movie = parseMovie(buf, start);
+        pssh.push(...movie.pssh);
+      } else {
+        fragments++;
+        const ctx: BoxContext = { buf, base: start };
+        const moof = readBox(ctx, 0, buf.length, '');
+        for (const k of children(ctx, moof)) {
+          if (k.type === 'pssh') pssh.push(parsePssh(ctx, k));
+          if (k.type !== 'traf') continue;
+          const kids = children(ctx, k);
+          const tfhd = kids.find((x) => x.type === 'tfhd');
+          const id = tfhd && tfhd.end - tfhd.start >= 16 ? buf.readUInt32BE(tfhd.start + tfhd.headerSize + 4) : 0;
+          for (const x of kids) {
+            const g = x.type === 'sgpd' ? parseSeigGroup(ctx, x) : undefined;
+            if (g) seig.set(id, [...(seig.get(id) ?? []), ...g]);
+          }
+        }
+      }
+    } else {
+      await src.skip(size - h.length);
+      if (src.position < start + size && size !== Infinity) {
+        throw new MediaError('truncated', 'file ends inside the box', { box: b.type, offset: start });
+      }
+    }
+  }
+  if (!movie) throw new MediaError('malformed', 'no moov box in the input', { box: 'file', offset: 0 });
+  return { movie, pssh, seig };
+}
+
+async function withSource<T>(input: MediaInput, fn: (src: Source) => Promise<T>): Promise<T> {
+  const src = await openSource(input);
+  try {
+    return await fn(src);
+  } catch (e) {
+    if (e instanceof RangeError) throw new MediaError('malformed', `inconsistent box data (${e.message})`, {}, { cause: e });
+    throw e;
+  } finally {
+    await src.close();
+  }
+}
+
+export function inspectMedia(input: MediaInput, options: { maxFragments?: number } = {}): Promise<MediaInfo> {
+  return withSource(input, async (src) => {
+    const { movie, pssh, seig } = await scan(src, options.maxFragments ?? Infinity);
+    const tracks = movie.tracks.map((t): TrackProtection => {
+      const e = t.entries.find((x) => x.protected) ?? t.entries[0];
+      const tenc = e?.tenc;
+      const patterned = e?.scheme === 'cbcs' || e?.scheme === 'cens';
+      const groups = [...(t.seig ?? []), ...(seig.get(t.id) ?? [])];
+      const v = e?.schemeVersion;
+      return {
+        trackId: t.id,
+        handler: t.handler,
+        sampleEntry: e?.type ?? '',
+        codec: e?.originalFormat ?? '',
+        protected: e?.protected ?? false,
+        scheme: e?.scheme,
+        schemeVersion: v === undefined ? undefined : `${v >>> 16}.${v & 0xffff}`,
+        defaultKeyId: tenc ? hex(tenc.keyId) : undefined,
+        perSampleIvSize: tenc?.ivSize,
+        constantIv: tenc?.constantIv !== undefined,
+        pattern: patterned && tenc ? `${tenc.cryptBlocks}:${tenc.skipBlocks}` : undefined,
+        groupKeyIds: [...new Set(groups.map((g) => hex(g.keyId)))],
+      };
+    });
+    return {
+      fragmented: movie.fragmented,
+      tracks,
+      pssh: pssh.map((p) => ({
+        systemId: p.systemId,
+        system: SYSTEMS[p.systemId],
+        version: p.version,
+        keyIds: p.keyIds,
+        dataSize: p.data.length,
+        location: p.path.split('/')[0] ?? '',
+      })),
+    };
+  });
+}
+
+export function extractInitData(input: MediaInput, options: { maxFragments?: number } = {}): Promise<InitData> {
+  return withSource(input, async (src) => {
+    const { movie, pssh, seig } = await scan(src, options.maxFragments ?? Infinity);
+    const keyIds = movie.tracks
+      .map((t) => {
+        const ids = new Set<string>();
+        for (const e of t.entries) if (e.protected && e.tenc && e.tenc.isProtected) ids.add(hex(e.tenc.keyId));
+        for (const g of [...(t.seig ?? []), ...(seig.get(t.id) ?? [])]) if (g.isProtected) ids.add(hex(g.keyId));
+        return { trackId: t.id, keyIds: [...ids] };
+      })
+      .filter((t) => t.keyIds.length > 0);
+    return {
+      cenc: Buffer.concat(pssh.map((p) => p.raw)),
+      keyIds,
+      allKeyIds: [...new Set(keyIds.flatMap((t) => t.keyIds))],
+    };
+  });
+}

@@ -1,0 +1,29 @@
+// Strict byte encodings used at the server's edges: base64url (Clear Key messages) and hex (CLI, token claims).
+// Node's decoders silently skip bad characters, so input is checked first: a malformed key ID must be rejected,
+// not turned into some other key ID.
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** base64url without padding (RFC 7515 §2), as Clear Key requires. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Decodes unpadded base64url; undefined when the text is not the canonical encoding of some bytes. */
+export function fromBase64Url(text: string): Buffer | undefined {
+  if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  // Non-zero leftover bits would let two spellings name one key ID; only the canonical one is accepted.
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** Decodes hex; dashes are dropped first so key IDs can be written as UUIDs. undefined when not hex. */
+export function fromHex(text: string): Buffer | undefined {
+  const compact = text.replaceAll('-', '');
+  return HEX.test(compact) ? Buffer.from(compact, 'hex') : undefined;
+}
