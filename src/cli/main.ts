@@ -11,6 +11,7 @@ program
 
 // Sub-commands (one line each):
 registerInspect(program);
+(await import('./decrypt.js')).registerDecrypt(program);
 (await import('./serve.js')).registerServe(program);
 (await import('./keys.js')).registerKeys(program);
 (await import('./token.js')).registerToken(program);

@@ -1,0 +1,95 @@
+// `emekit decrypt IN OUT --key KID:KEY … | --license-url URL [--token T]`: decrypts through the EME API itself
+// (platform → MediaKeys → session → license → update → decrypt), with a progress bar on a terminal.
+
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { decryptThroughEme } from '../client/eme-decrypt.js';
+import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
+import { MediaError } from '../media/index.js';
+
+interface DecryptFlags {
+  key?: string[];
+  licenseUrl?: string;
+  token?: string;
+  quiet?: boolean;
+}
+
+const HEX_32 = /^[0-9a-fA-F]{32}$/;
+
+function parseKeys(pairs: readonly string[]): Map<string, Uint8Array> {
+  const keys = new Map<string, Uint8Array>();
+  for (const pair of pairs) {
+    const [kid, key, extra] = pair.split(':');
+    // Never echo the argument: it holds the key.
+    if (extra !== undefined || !kid || !key || !HEX_32.test(kid.replace(/-/g, '')) || !HEX_32.test(key)) {
+      throw new LicenseError('--key takes KID:KEY, each 32 hex digits (16 bytes)');
+    }
+    keys.set(kid.replace(/-/g, '').toLowerCase(), Uint8Array.from(Buffer.from(key, 'hex')));
+  }
+  return keys;
+}
+
+function explain(error: unknown): string {
+  if (error instanceof LicenseError) return error.message;
+  if (error instanceof MediaError) {
+    switch (error.code) {
+      case 'missing-key':
+        return `no key for key ID ${error.keyId ?? '?'}${error.trackId !== undefined ? ` (track ${error.trackId})` : ''}: the license did not include it`;
+      case 'wrong-key':
+        return `${error.message} — the key given for this key ID looks wrong`;
+      case 'not-protected':
+        return `not a protected file: ${error.message}`;
+      default:
+        return `${error.code}: ${error.message}`;
+    }
+  }
+  if (error instanceof DOMException || error instanceof TypeError) return `EME: ${error.name}: ${error.message}`;
+  return (error as Error).message ?? String(error);
+}
+
+export function registerDecrypt(program: Command): void {
+  program
+    .command('decrypt')
+    .description('decrypt a Common Encryption MP4 through the EME flow, with keys given here or from a license server')
+    .argument('<in>', 'protected MP4 (fragmented or progressive)')
+    .argument('<out>', 'clear MP4 to write')
+    .option('--key <KID:KEY>', 'a key, hex KID and hex key (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--license-url <url>', 'Clear Key license server to POST the license request to')
+    .option('--token <jwt>', 'bearer token for the license server')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (input: string, output: string, flags: DecryptFlags) => {
+      const say = (line: string) => {
+        if (!flags.quiet) process.stderr.write(`${line}\n`);
+      };
+      let bar: cliProgress.SingleBar | undefined;
+      try {
+        if (!flags.key?.length && !flags.licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
+        const license: LicenseSource = flags.licenseUrl ? licenseServer(flags.licenseUrl, flags.token) : localKeys(parseKeys(flags.key ?? []));
+        const result = await decryptThroughEme({
+          input,
+          output,
+          license,
+          onStep: (step, detail) => {
+            if (step === 'access') say(`access: org.w3.clearkey ${JSON.stringify(detail)}`);
+            if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
+            if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
+          },
+          onProgress: (read, total) => {
+            if (flags.quiet || !process.stderr.isTTY || !total) return;
+            if (!bar) {
+              bar = new cliProgress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, cliProgress.Presets.shades_classic);
+              bar.start(Math.ceil(total / 1e6), 0);
+            }
+            bar.update(Math.floor(read / 1e6));
+          },
+        });
+        bar?.stop();
+        const { report } = result;
+        say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
+      } catch (error) {
+        bar?.stop();
+        process.stderr.write(`emekit decrypt: ${explain(error)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

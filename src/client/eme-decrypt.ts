@@ -1,0 +1,115 @@
+// The whole player-side EME flow for one file, as a browser would run it: read the file's init data, request
+// Clear Key access for its tracks, create a session, generateRequest, send the message to the license source,
+// update() with the answer, then decrypt with the MediaKeys. Used by `emekit decrypt` and the demo.
+
+import { stat } from 'node:fs/promises';
+import { buildKeyIdsInitData } from '../initdata/keyids.js';
+import { isCommonSystemId, parsePsshBoxes } from '../initdata/cenc.js';
+import { decryptMedia } from '../element/decrypt-media.js';
+import type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from '../eme/configuration.js';
+import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
+import { createEME } from '../eme/platform.js';
+import { extractInitData, inspectMedia, MediaError, type DecryptReport, type MediaInfo } from '../media/index.js';
+import type { LicenseSource } from './license-source.js';
+
+export interface EmeDecryptOptions {
+  readonly input: string;
+  readonly output: string;
+  readonly license: LicenseSource;
+  /** Step-by-step narration (access granted, request, statuses); never given key values. */
+  readonly onStep?: (step: string, detail?: unknown) => void;
+  readonly onProgress?: (bytesRead: number, totalBytes?: number) => void;
+}
+
+export interface EmeDecryptResult {
+  readonly configuration: MediaKeySystemConfiguration;
+  readonly initDataType: string;
+  readonly licenseRequest: unknown;
+  readonly keyStatuses: Record<string, string>;
+  readonly report: DecryptReport;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
+// A representative RFC 6381 string per codec family, for the capability query (the CDM decides by family).
+const CODEC_STRINGS: Record<string, string> = {
+  avc1: 'avc1.42E01E', avc3: 'avc3.42E01E', hvc1: 'hvc1.1.6.L93.B0', hev1: 'hev1.1.6.L93.B0',
+  vp09: 'vp09.00.10.08', av01: 'av01.0.04M.08', mp4a: 'mp4a.40.2', Opus: 'opus', fLaC: 'flac', 'ec-3': 'ec-3', 'ac-3': 'ac-3',
+};
+// Schemes with an EME encryptionScheme value; cens and cbc1 have none, so they ask for "any" (null).
+const EME_SCHEMES: Record<string, string> = { cenc: 'cenc', cbcs: 'cbcs' };
+
+export function configurationFor(info: MediaInfo, initDataType: string): MediaKeySystemConfiguration {
+  const video: MediaKeySystemMediaCapability[] = [];
+  const audio: MediaKeySystemMediaCapability[] = [];
+  for (const track of info.tracks.filter((t) => t.protected)) {
+    const codec = CODEC_STRINGS[track.codec];
+    if (!codec) throw new MediaError('unsupported-layout', `track ${track.trackId} has codec '${track.codec}', which Clear Key here does not handle`);
+    const kind = track.handler === 'soun' ? 'audio' : 'video';
+    const capability = { contentType: `${kind}/mp4; codecs="${codec}"`, encryptionScheme: EME_SCHEMES[track.scheme ?? ''] ?? null };
+    (kind === 'audio' ? audio : video).push(capability);
+  }
+  return { initDataTypes: [initDataType], videoCapabilities: video, audioCapabilities: audio };
+}
+
+/** The cenc init data when it holds a Common SystemID pssh; otherwise keyids built from the tracks' key IDs. */
+function chooseInitData(cenc: Uint8Array, keyIds: readonly string[]): { type: string; data: Uint8Array } {
+  if (cenc.length > 0) {
+    try {
+      if (parsePsshBoxes(cenc).some((box) => box.version === 1 && isCommonSystemId(box.systemId))) return { type: 'cenc', data: cenc };
+    } catch {
+      // Malformed pssh boxes: fall back to the key IDs the tracks declare.
+    }
+  }
+  if (keyIds.length === 0) throw new MediaError('not-protected', 'the file declares no key IDs: it is not protected');
+  return { type: 'keyids', data: buildKeyIdsInitData(keyIds.map((k) => Buffer.from(k, 'hex'))) };
+}
+
+export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
+  const step = options.onStep ?? (() => {});
+  const info = await inspectMedia(options.input);
+  if (!info.tracks.some((t) => t.protected)) throw new MediaError('not-protected', 'the file has no protected track');
+  const initData = await extractInitData(options.input);
+  const { type: initDataType, data } = chooseInitData(initData.cenc, initData.allKeyIds);
+
+  const eme = createEME();
+  const access = await eme.requestMediaKeySystemAccess('org.w3.clearkey', [configurationFor(info, initDataType)]);
+  const configuration = access.getConfiguration();
+  step('access', configuration);
+  const mediaKeys = await access.createMediaKeys();
+  const session = mediaKeys.createSession('temporary');
+
+  // The session's events drive the exchange, as in a player: message → license → update → keystatuseschange.
+  let licenseRequest: unknown;
+  const licensed = new Promise<Record<string, string>>((resolve, reject) => {
+    session.onmessage = (event: MediaKeyMessageEventLike) => {
+      const message = new Uint8Array(event.message);
+      licenseRequest = JSON.parse(new TextDecoder().decode(message));
+      step('message', { type: event.messageType, body: licenseRequest });
+      options
+        .license(message, event.messageType)
+        .then((response) => session.update(response))
+        .catch(reject);
+    };
+    session.onkeystatuseschange = () => {
+      const statuses: Record<string, string> = {};
+      for (const [keyId, status] of session.keyStatuses) statuses[Buffer.from(keyId as ArrayBuffer).toString('hex')] = status;
+      step('keystatuses', statuses);
+      if (session.keyStatuses.size > 0) resolve(statuses);
+    };
+  });
+  try {
+    await session.generateRequest(initDataType, data);
+    const keyStatuses = await licensed;
+    const bytes = (await stat(options.input)).size;
+    const started = process.hrtime.bigint();
+    const report = await decryptMedia(options.input, options.output, {
+      mediaKeys,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { configuration, initDataType, licenseRequest, keyStatuses, report, bytes, seconds };
+  } finally {
+    if (session.sessionId !== '') await session.close().catch(() => {});
+  }
+}
