@@ -1,4 +1,5 @@
 // persistent-license sessions (EME §5, §6, Clear Key): store, load, remove, release acknowledgement, across platforms.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,4 +147,22 @@ describe('persistent-license sessions', () => {
     expect(await raw.list(second.origin)).toEqual([sessionId]);
     await raw.close();
   });
+
+  it('SQLite: keys stored by another process that exited are loaded here and decrypt-usable', async () => {
+    const path = join(dir, 'other-process.sqlite');
+    const sessionId = execFileSync(process.execPath, ['test/support/persist-writer.mjs', path, encodeBase64Url(KID_A), encodeBase64Url(KEY_A)], {
+      encoding: 'utf8',
+    });
+    expect(sessionId).toMatch(/^\d+$/);
+    const eme = createEME({ store: path, origin: 'https://survivor.example' });
+    const keys = await keysOn(eme);
+    const session = keys.createSession('persistent-license');
+    await expect(session.load(sessionId)).resolves.toBe(true);
+    expect(session.keyStatuses.get(KID_A)).toBe('usable');
+    const { mediaKeysInternals } = await import('../../src/eme/media-keys.js');
+    expect(Buffer.from(mediaKeysInternals(keys).cdm.keyFor(KID_A)!).equals(Buffer.from(KEY_A))).toBe(true);
+    await session.close();
+    await eme.close();
+  });
 });
+

@@ -142,7 +142,8 @@ describe('generateRequest', () => {
       0x38, 0x39, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c,
       0x4d, 0x4e, 0x4f, 0x50, 0x00, 0x00, 0x00, 0x00,
     ]);
-    const widevine = buildPsshBox(WIDEVINE_SYSTEM_ID, [], new Uint8Array([8, 1, 18, 16]));
+    // A version 0 Widevine box (no key ID list) before the common one, as packagers write them.
+    const widevine = new Uint8Array([0, 0, 0, 36, 0x70, 0x73, 0x73, 0x68, 0, 0, 0, 0, ...WIDEVINE_SYSTEM_ID, 0, 0, 0, 4, 8, 1, 18, 16]);
     const initData = new Uint8Array([...widevine, ...specExample]);
     const message = nextEvent<MediaKeyMessageEvent>(session, 'message');
     await session.generateRequest('cenc', initData);
