@@ -63,6 +63,7 @@ export function install(target: object = globalThis, platform: EmePlatform = get
 
 // Media: decrypt Common Encryption MP4 with a MediaKeys (or raw keys), and read its protection information.
 export { decryptMedia, type DecryptMediaOptions, type MediaKeysDecryptOptions } from './element/decrypt-media.js';
+export { EncryptedMediaElement } from './element/media-element.js';
 export {
   extractInitData,
   inspectMedia,

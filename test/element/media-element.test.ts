@@ -1,0 +1,113 @@
+// The HTMLMediaElement extensions (EME §7): setMediaKeys, encrypted, waitingforkey, as a player uses them.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EncryptedMediaElement, extractInitData, MediaEncryptedEvent, MediaError, type MediaKeys, requestMediaKeySystemAccess } from '../../src/index.js';
+import { trackSamples } from '../../src/media/index.js';
+import { encodeBase64Url } from '../../src/util/base64url.js';
+import { expectRejectName, json } from '../support/eme.js';
+import { fixture, KEYS } from '../support/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emekit-element-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const LICENSE = new TextEncoder().encode(
+  JSON.stringify({ keys: [{ kty: 'oct', kid: encodeBase64Url(Buffer.from(KEYS.video.kid, 'hex')), k: encodeBase64Url(Buffer.from(KEYS.video.key, 'hex')) }] }),
+);
+
+async function mediaKeys(): Promise<MediaKeys> {
+  const access = await requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
+  return access.createMediaKeys();
+}
+
+/** The classic player: on "encrypted", create a session from the event's init data and fetch a license. */
+function playerHandlesEncrypted(element: EncryptedMediaElement, delayMs: number) {
+  const log: string[] = [];
+  element.onencrypted = async (event: MediaEncryptedEvent) => {
+    log.push(`encrypted:${event.initDataType}:${event.initData?.byteLength}`);
+    const session = element.mediaKeys!.createSession();
+    session.onmessage = async (message) => {
+      log.push(`message:${JSON.stringify(json(message.message).kids)}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await session.update(LICENSE);
+      log.push('updated');
+    };
+    await session.generateRequest(event.initDataType, event.initData!);
+  };
+  element.onwaitingforkey = () => log.push('waitingforkey');
+  return log;
+}
+
+function expectClear(path: string) {
+  const clear = readFileSync(fixture('clear_prog.mp4'));
+  const out = readFileSync(path);
+  for (const track of [1, 2]) {
+    const expected = trackSamples(clear, track);
+    expect(trackSamples(out, track).every((s, i) => s.equals(expected[i]!))).toBe(true);
+  }
+}
+
+describe('EncryptedMediaElement.setMediaKeys', () => {
+  it('attaches, detaches, and follows the spec errors', async () => {
+    const element = new EncryptedMediaElement();
+    const other = new EncryptedMediaElement();
+    const keys = await mediaKeys();
+    expect(element.mediaKeys).toBeNull();
+    await expectRejectName((element.setMediaKeys as () => Promise<void>)(), 'TypeError');
+    await expectRejectName(element.setMediaKeys({} as never), 'TypeError');
+    const first = element.setMediaKeys(keys);
+    await expectRejectName(element.setMediaKeys(null), 'InvalidStateError');
+    await first;
+    expect(element.mediaKeys).toBe(keys);
+    await expect(element.setMediaKeys(keys)).resolves.toBeUndefined();
+    await expectRejectName(other.setMediaKeys(keys), 'QuotaExceededError');
+    await element.setMediaKeys(null);
+    expect(element.mediaKeys).toBeNull();
+    await other.setMediaKeys(keys);
+    expect(other.mediaKeys).toBe(keys);
+  });
+});
+
+describe('EncryptedMediaElement.decrypt', () => {
+  it('fires encrypted with the file’s cenc init data, waits for the key (waitingforkey), then resumes', async () => {
+    const element = new EncryptedMediaElement();
+    await element.setMediaKeys(await mediaKeys());
+    const log = playerHandlesEncrypted(element, 50);
+    const out = join(dir, 'played.mp4');
+    const report = await element.decrypt(fixture('cenc_mp4box.mp4'), out, { timeoutMs: 10_000 });
+    const pssh = (await extractInitData(fixture('cenc_mp4box.mp4'))).cenc;
+    expect(log).toEqual([`encrypted:cenc:${pssh.length}`, `message:["62dqu8s0Xpa7z2FmMPGj2g"]`, 'waitingforkey', 'updated']);
+    expect(report.samplesDecrypted).toBe(289);
+    expectClear(out);
+  });
+
+  it('without MediaKeys it waits (waitingforkey) until setMediaKeys and a license arrive', async () => {
+    const element = new EncryptedMediaElement();
+    const events: string[] = [];
+    element.addEventListener('waitingforkey', () => events.push('waitingforkey'));
+    element.addEventListener('encrypted', async (e) => {
+      events.push('encrypted');
+      const event = e as MediaEncryptedEvent;
+      await element.setMediaKeys(await mediaKeys());
+      const session = element.mediaKeys!.createSession();
+      session.onmessage = () => session.update(LICENSE);
+      await session.generateRequest(event.initDataType, event.initData!);
+    });
+    const report = await element.decrypt(fixture('cbcs_mp4box.mp4'), join(dir, 'late.mp4'), { timeoutMs: 10_000 });
+    expect(events[0]).toBe('encrypted');
+    expect(events).toContain('waitingforkey');
+    expect(report.samplesDecrypted).toBe(289);
+    expectClear(join(dir, 'late.mp4'));
+  });
+
+  it('gives up with missing-key when no license comes in time', async () => {
+    const element = new EncryptedMediaElement();
+    await element.setMediaKeys(await mediaKeys());
+    let waiting = 0;
+    element.onwaitingforkey = () => waiting++;
+    const error = await element.decrypt(fixture('cenc_mp4box.mp4'), join(dir, 'never.mp4'), { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).code).toBe('missing-key');
+    expect(waiting).toBe(1);
+  });
+});
