@@ -12,6 +12,9 @@ import { INTERNAL, illegalConstructor } from './internal.js';
 import { MediaKeySession } from './media-key-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
+// The W3C HDCP version registry.
+const HDCP_VERSIONS = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3']);
+
 export interface MediaKeysPolicy {
   minHdcpVersion?: string;
 }
@@ -80,6 +83,11 @@ export class MediaKeys {
       if (hdcp !== undefined) converted.minHdcpVersion = toDOMString(hdcp, `${context}: minHdcpVersion`);
       // 1. If policy has no present dictionary members, reject with a TypeError.
       if (converted.minHdcpVersion === undefined) throw new TypeError(`${context}: the policy has no members.`);
+      // 3.1. A value of the wrong kind is a TypeError: a version not in the HDCP version registry (as Chromium does;
+      //      the empty string means no requirement).
+      if (converted.minHdcpVersion !== '' && !HDCP_VERSIONS.has(converted.minHdcpVersion)) {
+        throw new TypeError(`${context}: '${converted.minHdcpVersion}' is not an HDCP version from the registry.`);
+      }
       // 2. Let promise be a new promise. 3. Queue a task to ask the CDM.
       return new Promise((resolve, reject) => {
         queueTask(() => {

@@ -21,10 +21,9 @@ export function sanitizeInitData(initDataType: string, initData: Uint8Array): Ui
   switch (initDataType) {
     case 'cenc':
       return concatBytes(parsePsshBoxes(initData).map((box) => box.box));
-    case 'keyids': {
-      const keyIds = parseKeyIdsInitData(initData);
-      return keyIds.length === 0 ? new Uint8Array(0) : buildKeyIdsInitData(keyIds);
-    }
+    case 'keyids':
+      // An empty "kids" list is still valid init data: Chromium sends a request for no keys, and so do we.
+      return buildKeyIdsInitData(parseKeyIdsInitData(initData));
     case 'webm':
       return parseWebmInitData(initData);
     default:

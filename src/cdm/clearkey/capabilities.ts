@@ -18,9 +18,9 @@ const AUDIO_CODECS: Record<string, readonly RegExp[]> = {
   'audio/webm': [/^opus$/, /^vorbis$/],
 };
 
-// CENC schemes the application may name (EME §MediaKeySystemMediaCapability); WebM encryption is AES-CTR only.
-const MP4_SCHEMES = new Set(['cenc', 'cbcs', 'cbcs-1-9']);
-const WEBM_SCHEMES = new Set(['cenc']);
+// The schemes the application may name (EME §MediaKeySystemMediaCapability). Chromium accepts all three for WebM
+// too, although WebM encryption is AES-CTR; the spec leaves this to the implementation, so we do the same.
+const SCHEMES = new Set(['cenc', 'cbcs', 'cbcs-1-9']);
 
 const INIT_DATA_TYPES = new Set(['cenc', 'keyids', 'webm']);
 
@@ -45,6 +45,5 @@ function supportsMediaCapability(query: MediaCapabilityQuery): boolean {
   if (!patterns) return false;
   if (!query.codecs.every((codec) => patterns.some((pattern) => pattern.test(codec)))) return false;
   if (query.encryptionScheme === null) return true;
-  const schemes = query.container.endsWith('/webm') ? WEBM_SCHEMES : MP4_SCHEMES;
-  return schemes.has(query.encryptionScheme);
+  return SCHEMES.has(query.encryptionScheme);
 }

@@ -23,7 +23,7 @@ export class ClearKeyCdm implements Cdm, SessionOwner {
   }
 
   async getStatusForPolicy(policy: { readonly minHdcpVersion?: string }): Promise<KeyStatus> {
-    if (policy.minHdcpVersion !== undefined && !HDCP_VERSIONS.has(policy.minHdcpVersion)) {
+    if (policy.minHdcpVersion !== undefined && policy.minHdcpVersion !== '' && !HDCP_VERSIONS.has(policy.minHdcpVersion)) {
       throw new CdmError('NotSupportedError', `HDCP version '${policy.minHdcpVersion}' is not in the HDCP version registry`);
     }
     // Clear Key has no output protection to enforce: always usable (EME §Clear Key capabilities).

@@ -24,6 +24,7 @@ export function keyIdsFromInitData(initDataType: string, sanitized: Uint8Array):
     default:
       throw new CdmError('NotSupportedError', `init data type '${initDataType}' is not supported by Clear Key`);
   }
-  if (keyIds.length === 0) throw new CdmError('NotSupportedError', 'init data holds no key IDs');
+  // keyids may list no key IDs (the request then asks for none, as in Chromium); other types must name one.
+  if (keyIds.length === 0 && initDataType !== 'keyids') throw new CdmError('NotSupportedError', 'init data holds no key IDs');
   return keyIds;
 }

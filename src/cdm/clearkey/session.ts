@@ -129,7 +129,9 @@ export class ClearKeySession implements CdmSession {
         message: { type: 'license-release', data: licenseRelease(keyIds) },
       };
     }
-    this.#released = keyIds;
+    // Temporary sessions keep nothing: only the keys removed now are reported released, so a second remove()
+    // empties the list (EME §Clear Key: keyStatuses become empty on remove; Chromium does the same).
+    this.#released = [...this.#keys.values()].map((k) => k.keyId);
     this.#setKeys(new Map());
     return { keyStatuses: this.#statuses(), expiration: NaN };
   }

@@ -1,0 +1,46 @@
+// Interop: every scenario of scenarios.ts runs in Debian's Chromium (native org.w3.clearkey) and in emekit, and the
+// observable results must be equal. Chromium is the reference nobody here wrote: where the spec leaves room, emekit
+// behaves like it. Where Chromium knowingly departs from the spec and emekit follows the spec on purpose, the
+// scenario says so (knownDifference) and both sides are pinned to their exact values instead.
+//
+// Needs /usr/bin/chromium (apt-get install chromium) and playwright-core; never downloads a browser.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, runInEmekit, startChromium, type ChromiumSide } from './harness.js';
+import { scenarios } from './scenarios.js';
+
+const available = chromiumAvailable();
+if (!available) console.warn('chromium not installed: skipping interop');
+
+(available ? describe : describe.skip)('EME interop: emekit vs Chromium Clear Key', () => {
+  let chromium: ChromiumSide | undefined;
+
+  beforeAll(async () => {
+    chromium = await startChromium();
+    console.info(`EME interop against Chromium ${chromium.version}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+  });
+
+  it('scenario names are unique', () => {
+    const names = scenarios.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  for (const scenario of scenarios) {
+    it(scenario.name, async () => {
+      if (!chromium) throw new Error('Chromium did not start');
+      const [chromiumResult, emekitResult] = await Promise.all([chromium.run(scenario), runInEmekit(scenario)]);
+      const known = scenario.knownDifference;
+      if (known) {
+        // Chromium departs from the spec here and emekit follows it: pin both, so a change on either side shows.
+        expect(chromiumResult, `Chromium (known difference: ${known.reason})`).toEqual(known.chromium);
+        expect(emekitResult, `emekit (known difference: ${known.reason})`).toEqual(known.emekit);
+      } else {
+        expect(emekitResult).toEqual(chromiumResult);
+      }
+    });
+  }
+});
