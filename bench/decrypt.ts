@@ -1,24 +1,41 @@
-// Decryption throughput and memory, whole process, against ffmpeg, cp and openssl's AES ceiling. Printed, never asserted.
+// Decryption throughput and memory, whole process (start-up included), against ffmpeg, cp and openssl's AES
+// ceiling. Printed, never asserted.
+//
+//   npm run bench:decrypt                       (BENCH_RUNS=5 rounds, BENCH_SECONDS=60 s of source video)
+//   BENCH_BASELINE=/other/tree/dist/media/index.js npm run bench:decrypt   adds rows for another build
+//
+// Every command reads the same page-cached input and writes .cache/bench/out.mp4, which is deleted before
+// each run (so no command pays for truncating the previous output). Commands run round-robin, so a change in
+// machine load hits all of them alike; the table gives the best and the median round.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptMp4 } from '../test/support/encrypt.js';
+import type { EncryptOptions } from '../test/support/encrypt.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, '.cache/bench');
 const KID = 'eb676abbcb345e96bbcf616630f1a3da';
 const KEY = '100b6c20940f779a4589152b57d2dacb';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const BASELINE = process.env.BENCH_BASELINE;
+const SCHEMES = ['cenc', 'cbcs', 'cens', 'cbc1'] as const;
+type Scheme = (typeof SCHEMES)[number];
 mkdirSync(dir, { recursive: true });
 
-function have(cmd: string): boolean {
-  return spawnSync(cmd, ['-version']).error === undefined;
+function have(cmd: string, arg = '-version'): boolean {
+  return spawnSync(cmd, [arg]).error === undefined;
 }
+
+const TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true']).status === 0 ? '/usr/bin/time' : undefined;
 
 function build(): void {
   const clearProg = join(dir, 'clear_prog.mp4');
   if (!existsSync(clearProg)) {
+    if (!have('ffmpeg')) throw new Error('ffmpeg is needed once to build the clear source in .cache/bench');
     console.log(`building a ~200 MB clear source (${SECONDS} s of noisy 720p at 26 Mb/s) with ffmpeg…`);
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
       '-t', String(SECONDS), '-vf', 'noise=alls=25:allf=t,format=yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '26M', '-maxrate', '26M', '-bufsize', '26M', '-g', '60',
@@ -31,75 +48,148 @@ function build(): void {
   const key = Buffer.from(KEY, 'hex');
   const kid = Buffer.from(KID, 'hex');
   for (const layout of ['prog', 'frag']) {
-    for (const scheme of ['cenc', 'cbcs'] as const) {
+    for (const scheme of SCHEMES) {
       const out = join(dir, `${scheme}_${layout}.mp4`);
       if (existsSync(out)) continue;
       console.log(`encrypting ${out}…`);
       const src = readFileSync(layout === 'prog' ? clearProg : clearFrag);
-      const opts = scheme === 'cenc'
-        ? { scheme, key, kid, ivSize: 8 as const, firstIv: Buffer.from('0a610676cb88f302', 'hex') }
-        : { scheme, key, kid, ivSize: 0 as const, constantIv: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') };
+      // CTR schemes with per-sample IVs, CBC schemes as packagers ship them (cbcs: constant IV, 1:9 pattern).
+      const opts: EncryptOptions =
+        scheme === 'cenc' || scheme === 'cens'
+          ? { scheme, key, kid, ivSize: 8, firstIv: Buffer.from('0a610676cb88f302', 'hex') }
+          : scheme === 'cbcs'
+            ? { scheme, key, kid, ivSize: 0, constantIv: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') }
+            : { scheme, key, kid, ivSize: 16, firstIv: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') };
       writeFileSync(out, encryptMp4(src, opts));
     }
   }
-  if (!existsSync(join(root, 'dist/media/index.js')) || statSync(join(root, 'dist/media/index.js')).mtimeMs < statSync(join(root, 'src/media/decrypt.ts')).mtimeMs) {
+  const dist = join(root, 'dist/media/index.js');
+  const newest = Math.max(...['decrypt', 'cipher', 'io'].map((f) => statSync(join(root, `src/media/${f}.ts`)).mtimeMs));
+  if (!existsSync(dist) || statSync(dist).mtimeMs < newest) {
     console.log('building dist/ (npm run build)…');
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   }
 }
 
-interface Row {
+interface Command {
   name: string;
-  mbps: number;
-  rssMb: number | undefined;
-  seconds: number;
+  input: string;
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+  /** Scheme and layout, for the ratio against ffmpeg. */
+  scheme?: Scheme;
+  layout?: string;
+  ffmpeg?: boolean;
 }
 
-function timed(name: string, bytes: number, cmd: string, args: string[]): Row {
-  const best = { seconds: Infinity, rssMb: undefined as number | undefined };
-  for (let i = 0; i < 3; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr.slice(-2000)}`);
-    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-    if (seconds < best.seconds) {
-      best.seconds = seconds;
-      best.rssMb = rss ? Number(rss[1]) / 1024 : undefined;
-    }
-  }
-  return { name, seconds: best.seconds, mbps: bytes / 1e6 / best.seconds, rssMb: best.rssMb };
+interface Result {
+  c: Command;
+  seconds: number[];
+  rssMb: number[];
 }
 
-function opensslSpeed(cipher: string): number | undefined {
-  const r = spawnSync('openssl', ['speed', '-seconds', '2', '-bytes', '16384', '-evp', cipher], { encoding: 'utf8' });
-  const line = r.stdout.split('\n').find((l) => l.startsWith(cipher) || l.startsWith(cipher.toUpperCase()));
+const out = join(dir, 'out.mp4');
+
+function runOnce(c: Command): { seconds: number; rssMb: number | undefined } {
+  rmSync(out, { force: true });
+  const env = { ...process.env, ...c.env, ...(TIME ? {} : { BENCH_RSS_FD: '2' }) };
+  const [cmd, args] = TIME ? [TIME, ['-v', c.cmd, ...c.args]] : [c.cmd, c.args];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, env });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${c.name} failed: ${r.stderr.slice(-2000)}`);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr) ?? /maxrss-kb (\d+)/.exec(r.stderr);
+  return { seconds, rssMb: m ? Number(m[1]) / 1024 : undefined };
+}
+
+function opensslSpeed(cipher: string, decrypt: boolean): number | undefined {
+  const r = spawnSync('openssl', ['speed', '-seconds', '2', '-bytes', '16384', ...(decrypt ? ['-decrypt'] : []), '-evp', cipher], { encoding: 'utf8' });
+  const line = r.stdout?.split('\n').find((l) => l.toLowerCase().startsWith(cipher));
   const k = line?.trim().split(/\s+/).at(-1);
   return k ? (parseFloat(k) * 1000) / 1e6 : undefined;
 }
 
-build();
-const out = join(dir, 'out.mp4');
-const rows: Row[] = [];
-const size = (f: string) => statSync(join(dir, f)).size;
-const runner = join(root, 'bench/support/run-decrypt.mjs');
-for (const f of ['cenc_prog.mp4', 'cbcs_prog.mp4', 'cenc_frag.mp4', 'cbcs_frag.mp4']) {
-  rows.push(timed(`emekit ${f}`, size(f), process.execPath, [runner, join(dir, f), out, `${KID}:${KEY}`]));
+function busiest(): string {
+  const r = spawnSync('ps', ['-eo', 'pcpu,comm', '--sort=-pcpu', '--no-headers'], { encoding: 'utf8' });
+  if (r.status !== 0) return 'ps unavailable';
+  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !/\b(ps|node|bench)\b/.test(l) && parseFloat(l) >= 5).slice(0, 4).join(', ') || 'none above 5% CPU';
 }
-if (have('ffmpeg')) {
-  for (const f of ['cenc_prog.mp4', 'cbcs_prog.mp4']) {
-    rows.push(timed(`ffmpeg -c copy ${f}`, size(f), 'ffmpeg', ['-v', 'error', '-y', '-decryption_key', KEY, '-i', join(dir, f), '-map', '0', '-c', 'copy', out]));
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
+
+build();
+const file = (f: string) => join(dir, f);
+const size = (f: string) => statSync(f).size;
+const runner = join(root, 'bench/support/run-decrypt.mjs');
+const keyArg = `${KID}:${KEY}`;
+const commands: Command[] = [];
+for (const layout of ['prog', 'frag']) {
+  for (const scheme of SCHEMES) {
+    const input = file(`${scheme}_${layout}.mp4`);
+    commands.push({ name: `emekit ${scheme} ${layout}`, input, cmd: process.execPath, args: [runner, input, out, keyArg], scheme, layout });
   }
 }
-rows.push(timed('cp cenc_prog.mp4 (I/O ceiling)', size('cenc_prog.mp4'), 'cp', [join(dir, 'cenc_prog.mp4'), out]));
-rmSync(out, { force: true });
+for (const scheme of ['cenc', 'cbcs'] as const) {
+  const input = file(`${scheme}_prog.mp4`);
+  commands.push({ name: `emekit ${scheme} prog, verify off`, input, cmd: process.execPath, args: [runner, '--no-verify', input, out, keyArg], scheme, layout: 'prog' });
+}
+if (BASELINE) {
+  for (const layout of ['prog', 'frag']) {
+    for (const scheme of ['cenc', 'cbcs'] as const) {
+      const input = file(`${scheme}_${layout}.mp4`);
+      commands.push({ name: `baseline ${scheme} ${layout}`, input, cmd: process.execPath, args: [runner, input, out, keyArg], env: { BENCH_DIST: resolve(BASELINE) }, scheme, layout });
+    }
+  }
+}
+if (have('ffmpeg')) {
+  for (const scheme of ['cenc', 'cbcs'] as const) {
+    const input = file(`${scheme}_prog.mp4`);
+    commands.push({ name: `ffmpeg -c copy ${scheme} prog`, input, cmd: 'ffmpeg', args: ['-v', 'error', '-y', '-decryption_key', KEY, '-i', input, '-map', '0', '-c', 'copy', '-f', 'mp4', out], scheme, layout: 'prog', ffmpeg: true });
+  }
+}
+const cencProg = file('cenc_prog.mp4');
+commands.push({ name: 'node copy, 1 MiB reads+writes (Node I/O floor)', input: cencProg, cmd: process.execPath, args: [join(root, 'bench/support/copy.mjs'), cencProg, out] });
+commands.push({ name: 'node -e 0 (start-up alone, bytes = input)', input: cencProg, cmd: process.execPath, args: ['-e', '0'] });
+commands.push({ name: 'cp (I/O ceiling)', input: cencProg, cmd: 'cp', args: [cencProg, out] });
 
-const cp = rows.at(-1)!.mbps;
-console.log(`\ninput ≈ ${(size('cenc_prog.mp4') / 1e6).toFixed(0)} MB, best of 3, page cache warm, ${process.platform} ${process.arch}, node ${process.version}\n`);
-console.log('| run | MB/s | peak RSS MB | vs cp |');
-console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.mbps.toFixed(0)} | ${r.rssMb?.toFixed(0) ?? '?'} | ${(r.mbps / cp).toFixed(2)} |`);
-for (const c of ['aes-128-ctr', 'aes-128-cbc']) {
-  const v = opensslSpeed(c);
-  console.log(`| openssl speed -evp ${c} (16 KB blocks, AES ceiling) | ${v?.toFixed(0) ?? '?'} | – | – |`);
+const load0 = loadavg();
+const busy0 = busiest();
+console.log(`\n${commands.length} commands × ${RUNS} rounds, round-robin…`);
+const results: Result[] = commands.map((c) => ({ c, seconds: [], rssMb: [] }));
+for (let round = 0; round < RUNS; round++) {
+  for (const r of results) {
+    const o = runOnce(r.c);
+    r.seconds.push(o.seconds);
+    if (o.rssMb !== undefined) r.rssMb.push(o.rssMb);
+  }
+}
+rmSync(out, { force: true });
+const load1 = loadavg();
+const busy1 = busiest();
+
+const mbps = (r: Result, s: number) => size(r.c.input) / 1e6 / s;
+const best = (r: Result) => mbps(r, Math.min(...r.seconds));
+const cp = results.find((r) => r.c.cmd === 'cp')!;
+const cpBest = best(cp);
+const ffmpegFor = (r: Result) => results.find((f) => f.c.ffmpeg && f.c.scheme === r.c.scheme && f.c.layout === r.c.layout);
+
+console.log(`\ninput ≈ ${(size(cencProg) / 1e6).toFixed(0)} MB per file (${SECONDS} s of 720p video + AAC), page cache warm, output deleted before each run`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${process.platform} ${process.arch}, node ${process.version}`);
+console.log(`load average (1/5/15 min): ${load0.map((v) => v.toFixed(2)).join(' / ')} before, ${load1.map((v) => v.toFixed(2)).join(' / ')} after`);
+console.log(`other busy processes: before: ${busy0}; after: ${busy1}`);
+console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS (node commands only; install Debian package `time` for all)'}\n`);
+console.log('| command | MB/s best | MB/s median | peak RSS MB (max) | best vs cp | best vs ffmpeg |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  const b = best(r);
+  const med = mbps(r, median(r.seconds));
+  const rss = r.rssMb.length ? Math.max(...r.rssMb).toFixed(0) : '?';
+  const ff = ffmpegFor(r);
+  const vsFf = ff && ff !== r ? `${(b / best(ff)).toFixed(2)}×` : '–';
+  console.log(`| ${r.c.name} | ${b.toFixed(0)} | ${med.toFixed(0)} | ${rss} | ${(b / cpBest).toFixed(2)}× | ${vsFf} |`);
+}
+for (const [c, dec] of [['aes-128-ctr', false], ['aes-128-cbc', true], ['aes-128-ecb', true]] as const) {
+  const v = have('openssl', 'version') ? opensslSpeed(c, dec) : undefined;
+  console.log(`| openssl speed -evp ${c}${dec ? ' -decrypt' : ''} (16 KB calls, in memory, AES ceiling) | ${v?.toFixed(0) ?? '?'} | – | – | ${v ? `${(v / cpBest).toFixed(2)}×` : '–'} | – |`);
 }

@@ -10,8 +10,8 @@
 // a real audience would: after the first second everything is warm, which is the steady state being measured.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -37,6 +37,24 @@ interface Row {
   p99: number;
   failures: number;
   total: number;
+  /** Licenses per CPU-second used by the server processes: comparable even when other work shares the machine. */
+  perCpuSecond: number | undefined;
+  /** 1-minute load average when the row started: other work on the machine skews throughput and latency. */
+  load: number;
+}
+
+// CPU time (user + system) of a process and its descendants, from /proc (Linux); undefined elsewhere.
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid: number): number | undefined {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /, '').split(' ');
+  let total = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const child of children === '' ? [] : children.split(' ')) total += cpuSeconds(Number(child)) ?? 0;
+  }
+  return total;
 }
 
 async function fillStore(db: string): Promise<Buffer[]> {
@@ -100,8 +118,14 @@ async function measure(store: string, db: string, workers: number): Promise<Row>
   const { url, child } = await startServer(db, workers);
   try {
     await load(url, kids, 2); // warm up: JIT, caches, connections
+    const loadAverage = loadavg()[0] ?? 0;
+    const cpuBefore = cpuSeconds(child.pid!);
     const result = await load(url, kids, SECONDS);
+    const cpuAfter = cpuSeconds(child.pid!);
+    const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
     return {
+      perCpuSecond: cpu === undefined || cpu <= 0 ? undefined : result['2xx'] / cpu,
+      load: loadAverage,
       store,
       processes: workers,
       licensesPerSecond: result['2xx'] / SECONDS,
@@ -116,11 +140,13 @@ async function measure(store: string, db: string, workers: number): Promise<Row>
 }
 
 function print(rows: Row[]): void {
-  console.log('\n| store | server processes | licenses/s | p50 ms | p99 ms | failed | licenses |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const n = (value: number) => Math.round(value).toLocaleString('en');
+  console.log('\n| store | server processes | licenses/s | p50 ms | p99 ms | failed | licenses | per server CPU-s | load avg |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
+    const perCpu = row.perCpuSecond === undefined ? 'n/a' : n(row.perCpuSecond);
     console.log(
-      `| ${row.store} | ${row.processes} | ${Math.round(row.licensesPerSecond).toLocaleString('en')} | ${row.p50} | ${row.p99} | ${row.failures} | ${row.total.toLocaleString('en')} |`,
+      `| ${row.store} | ${row.processes} | ${n(row.licensesPerSecond)} | ${row.p50} | ${row.p99} | ${row.failures} | ${n(row.total)} | ${perCpu} | ${row.load.toFixed(2)} |`,
     );
   }
 }
@@ -143,19 +169,28 @@ if (!STORES.includes('postgres')) {
 } else if (PG_URL === undefined) {
   console.log('PostgreSQL: skipped (set EMEKIT_BENCH_PG or EMEKIT_TEST_PG to a postgres:// URL)');
 } else {
-  const schema = `emekit_bench_${process.pid}`;
-  const url = new URL(PG_URL);
-  url.searchParams.set('schema', schema);
-  try {
-    for (const workers of WORKERS) {
-      rows.push(await measure('postgres', url.toString(), workers));
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
+  const dropSchema = async (schema: string) => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
       await client.end();
     }
-  } catch (error) {
-    console.log(`PostgreSQL: skipped (${error instanceof Error ? error.message : String(error)})`);
+  };
+  for (const workers of WORKERS) {
+    // A fresh schema per row, dropped whatever happens.
+    const schema = `emekit_bench_${process.pid}_${workers}`;
+    const url = new URL(PG_URL);
+    url.searchParams.set('schema', schema);
+    try {
+      rows.push(await measure('postgres', url.toString(), workers));
+    } catch (error) {
+      console.log(`PostgreSQL: skipped (${error instanceof Error ? error.message : String(error)})`);
+      break;
+    } finally {
+      await dropSchema(schema).catch(() => {});
+    }
   }
 }
 print(rows);

@@ -1,6 +1,7 @@
 // The four Common Encryption schemes applied in place to one sample inside a larger buffer.
 // Protected blocks are gathered into one contiguous buffer per sample so each sample costs one cipher call.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { endianness } from 'node:os';
 import { MediaError } from './errors.js';
 import type { SampleCrypto } from './job.js';
 
@@ -152,4 +153,289 @@ export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCry
   if (isCtr) out = ctr(dir, key, c.iv, input);
   else out = cbc(dir, key, c.iv, input, c.scheme === 'cbcs' ? g.rangeStarts : [0]);
   scatter(buf, g, out);
+}
+
+/** Largest cipher call: outputs up to this size stay in malloc's heap; larger ones are mmapped and page-faulted anew each call. */
+const WINDOW = 64 * 1024;
+/** Protected pieces at least this long go through CTR in place, without gathering. */
+const CTR_DIRECT = 1024;
+
+function checkSubsamples(size: number, c: SampleCrypto, where: () => string): void {
+  const subs = c.subsamples;
+  if (!subs) return;
+  let total = 0;
+  for (let i = 0; i < subs.length; i++) total += subs[i]!;
+  if (total > size) throw new MediaError('malformed', `${where()}: subsample sizes exceed the sample size ${size}`);
+}
+
+/** Bytes of the sample's protected stream (what the cipher sees), for the CTR counter-wrap check; mirrors gather(). */
+function ctrStreamBytes(size: number, c: SampleCrypto): number {
+  const crypt = c.cryptBlocks;
+  const skip = c.skipBlocks;
+  const range = (len: number): number => {
+    if (crypt === 0 && skip === 0) return len;
+    let t = 0;
+    let q = 0;
+    while (len - q >= 16) {
+      const m = Math.min(crypt, Math.floor((len - q) / 16)) * 16;
+      t += m;
+      q += m + skip * 16;
+    }
+    if (q < len && len - q < 16) t += len - q;
+    return t;
+  };
+  const subs = c.subsamples;
+  if (!subs || subs.length === 0) return range(size);
+  let total = 0;
+  for (let i = 1; i < subs.length; i += 2) total += range(subs[i]!);
+  return total;
+}
+
+/** Typed-array views use the platform's byte order; DataView reads and writes must match it. */
+const LE = endianness() === 'LE';
+
+/**
+ * Decrypts samples in place, with as few and as well-sized cipher calls as possible:
+ * - CTR (cenc, cens): one AES-CTR stream per sample; long protected ranges are deciphered where they lie
+ *   in ≤64 KB calls, short ones (audio, cens pattern blocks) are gathered into one window per call.
+ * - CBC (cbcs, cbc1): the ciphertext blocks of many samples are gathered (32 bits at a time) into one
+ *   64 KB window and run through a single AES-ECB call; CBC chaining (P = D(C) XOR previous C, or XOR the
+ *   IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains carried across
+ *   windows) is applied while scattering the plaintext back.
+ * Call flush() before reading the results of the samples added since the last flush.
+ */
+export class SampleDecryptor {
+  // CBC window: gathered ciphertext, the buffer position of each of its blocks, and where chains start.
+  private readonly g = Buffer.allocUnsafeSlow(WINDOW);
+  private readonly g32 = new Int32Array(this.g.buffer, this.g.byteOffset, WINDOW >> 2);
+  private readonly blockPos = new Uint32Array(WINDOW >> 4);
+  private readonly aligned = Buffer.allocUnsafeSlow(WINDOW);
+  private nb = 0;
+  private buf: Buffer | undefined;
+  private dv: DataView | undefined;
+  private key: Buffer | undefined;
+  /** Block indexes where a chain starts over (or resumes from the previous window), and the block to XOR there. */
+  private readonly startAt: number[] = [];
+  private readonly startIv: Buffer[] = [];
+  /** Last ciphertext block of the previous window, for a chain that continues into the next one. */
+  private readonly carry = Buffer.alloc(16);
+  private readonly ecb = new Map<Buffer, ReturnType<typeof createDecipheriv>>();
+  // CTR gathering window (samples are finished before add() returns).
+  private readonly cg = Buffer.allocUnsafeSlow(WINDOW);
+  private cn = 0;
+  private readonly cPos: number[] = [];
+  private readonly cLen: number[] = [];
+
+  /** Decrypts buf[off, off+size) (CTR at once, CBC by the next flush()). */
+  add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
+    checkSubsamples(size, c, where);
+    if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, where);
+    else this.cbcSample(buf, off, size, c, key);
+  }
+
+  // ---- CTR ----
+
+  private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
+    const iv = c.iv;
+    if (iv.readUInt32BE(8) === 0xffffffff) {
+      const blocks = Math.ceil(ctrStreamBytes(size, c) / 16);
+      if (iv.readUInt32BE(12) + blocks > 0x100000000) {
+        // The 64-bit block counter wraps inside this sample (CENC does not carry into the high half): rare, take the simple path.
+        cryptSample(buf, off, size, c, key, 'decrypt', where);
+        return;
+      }
+    }
+    const d = createDecipheriv('aes-128-ctr', key, iv);
+    const subs = c.subsamples;
+    const crypt = c.cryptBlocks;
+    const skip = c.skipBlocks;
+    const patterned = crypt > 0 || skip > 0;
+    const n = subs && subs.length > 0 ? subs.length : 2;
+    let p = off;
+    for (let i = 0; i < n; i += 2) {
+      let len = size;
+      if (subs && subs.length > 0) {
+        p += subs[i]!;
+        len = subs[i + 1]!;
+      }
+      if (!patterned) {
+        if (len > 0) this.ctrPiece(d, buf, p, len);
+      } else {
+        const end = p + len;
+        let q = p;
+        while (end - q >= 16) {
+          const m = Math.min(crypt, Math.floor((end - q) / 16)) * 16;
+          if (m > 0) this.ctrPiece(d, buf, q, m);
+          q += m + skip * 16;
+        }
+        // A trailing partial block is encrypted when it falls in the crypt part of the pattern, as GPAC does.
+        if (q < end && end - q < 16) this.ctrPiece(d, buf, q, end - q);
+      }
+      p += len;
+    }
+    this.ctrFlush(d, buf);
+  }
+
+  private ctrPiece(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
+    if (len >= CTR_DIRECT) {
+      this.ctrFlush(d, buf);
+      for (let o = 0; o < len; o += WINDOW) {
+        const m = Math.min(WINDOW, len - o);
+        d.update(buf.subarray(p + o, p + o + m)).copy(buf, p + o);
+      }
+      return;
+    }
+    if (this.cn + len > WINDOW) this.ctrFlush(d, buf);
+    const g = this.cg;
+    const at = this.cn;
+    if (len <= 32) for (let k = 0; k < len; k++) g[at + k] = buf[p + k]!;
+    else buf.copy(g, at, p, p + len);
+    this.cPos.push(p);
+    this.cLen.push(len);
+    this.cn += len;
+  }
+
+  private ctrFlush(d: ReturnType<typeof createDecipheriv>, buf: Buffer): void {
+    if (this.cn === 0) return;
+    const out = d.update(this.cg.subarray(0, this.cn));
+    let t = 0;
+    for (let i = 0; i < this.cPos.length; i++) {
+      const p = this.cPos[i]!;
+      const len = this.cLen[i]!;
+      if (len <= 32) for (let k = 0; k < len; k++) buf[p + k] = out[t + k]!;
+      else out.copy(buf, p, t, t + len);
+      t += len;
+    }
+    this.cn = 0;
+    this.cPos.length = 0;
+    this.cLen.length = 0;
+  }
+
+  // ---- CBC ----
+
+  private cbcSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
+    if (this.buf !== buf || this.key !== key) {
+      this.flush();
+      this.buf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.key = key;
+    }
+    const restartPerRange = c.scheme === 'cbcs';
+    const crypt = c.cryptBlocks;
+    const skip = c.skipBlocks;
+    const patterned = crypt > 0 || skip > 0;
+    const iv = c.iv;
+    const subs = c.subsamples;
+    const n = subs && subs.length > 0 ? subs.length : 2;
+    let chainStart = true;
+    let p = off;
+    for (let i = 0; i < n; i += 2) {
+      let len = size;
+      if (subs && subs.length > 0) {
+        p += subs[i]!;
+        len = subs[i + 1]!;
+      }
+      if (len > 0) {
+        if (restartPerRange) chainStart = true;
+        const end = p + len;
+        if (!patterned) {
+          // Whole blocks only; a partial tail stays clear.
+          for (let q = p; end - q >= 16; q += 16) {
+            this.block(q, chainStart ? iv : undefined);
+            chainStart = false;
+          }
+        } else {
+          let q = p;
+          while (end - q >= 16) {
+            const m = Math.min(crypt, Math.floor((end - q) / 16));
+            for (let b = 0; b < m; b++) {
+              this.block(q + 16 * b, chainStart ? iv : undefined);
+              chainStart = false;
+            }
+            q += (m + skip) * 16;
+          }
+        }
+      }
+      p += len;
+    }
+  }
+
+  /** Gathers the ciphertext block at buf[p]; `iv` set = a chain starts here. */
+  private block(p: number, iv: Buffer | undefined): void {
+    if (this.nb === WINDOW >> 4) this.flush();
+    const j = this.nb;
+    if (iv !== undefined) {
+      this.startAt.push(j);
+      this.startIv.push(iv);
+    } else if (j === 0) {
+      // The chain goes on from the last block of the previous window.
+      this.startAt.push(0);
+      this.startIv.push(this.carry);
+    }
+    const dv = this.dv!;
+    const g32 = this.g32;
+    const w = j << 2;
+    g32[w] = dv.getInt32(p, LE);
+    g32[w + 1] = dv.getInt32(p + 4, LE);
+    g32[w + 2] = dv.getInt32(p + 8, LE);
+    g32[w + 3] = dv.getInt32(p + 12, LE);
+    this.blockPos[j] = p;
+    this.nb = j + 1;
+  }
+
+  private ecbFor(key: Buffer): ReturnType<typeof createDecipheriv> {
+    let d = this.ecb.get(key);
+    if (!d) {
+      d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+      this.ecb.set(key, d);
+    }
+    return d;
+  }
+
+  /** Finishes every CBC sample added so far. */
+  flush(): void {
+    const nb = this.nb;
+    if (nb === 0) return;
+    const bytes = nb << 4;
+    let out = this.ecbFor(this.key!).update(this.g.subarray(0, bytes));
+    if (out.length !== bytes) throw new Error(`AES-ECB returned ${out.length} of ${bytes} bytes`);
+    if ((out.byteOffset & 3) !== 0) out = this.aligned.subarray(0, out.copy(this.aligned, 0, 0, bytes));
+    const o32 = new Int32Array(out.buffer, out.byteOffset, bytes >> 2);
+    const g32 = this.g32;
+    const dv = this.dv!;
+    const pos = this.blockPos;
+    const startAt = this.startAt;
+    let s = 0;
+    let next = startAt.length > 0 ? startAt[0]! : -1;
+    let x0 = 0;
+    let x1 = 0;
+    let x2 = 0;
+    let x3 = 0;
+    for (let j = 0; j < nb; j++) {
+      const w = j << 2;
+      if (j === next) {
+        const iv = this.startIv[s]!;
+        x0 = LE ? iv.readInt32LE(0) : iv.readInt32BE(0);
+        x1 = LE ? iv.readInt32LE(4) : iv.readInt32BE(4);
+        x2 = LE ? iv.readInt32LE(8) : iv.readInt32BE(8);
+        x3 = LE ? iv.readInt32LE(12) : iv.readInt32BE(12);
+        s++;
+        next = s < startAt.length ? startAt[s]! : -1;
+      } else {
+        x0 = g32[w - 4]!;
+        x1 = g32[w - 3]!;
+        x2 = g32[w - 2]!;
+        x3 = g32[w - 1]!;
+      }
+      const p = pos[j]!;
+      dv.setInt32(p, o32[w]! ^ x0, LE);
+      dv.setInt32(p + 4, o32[w + 1]! ^ x1, LE);
+      dv.setInt32(p + 8, o32[w + 2]! ^ x2, LE);
+      dv.setInt32(p + 12, o32[w + 3]! ^ x3, LE);
+    }
+    this.g.copy(this.carry, 0, bytes - 16, bytes);
+    this.nb = 0;
+    startAt.length = 0;
+    this.startIv.length = 0;
+  }
 }

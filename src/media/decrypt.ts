@@ -1,6 +1,6 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
 import { assertBoxType, readBox } from './box.js';
-import { cryptSample } from './cipher.js';
+import { SampleDecryptor } from './cipher.js';
 import { clearMovie } from './clear-movie.js';
 import { MediaError } from './errors.js';
 import { parseFragment } from './fragment.js';
@@ -23,7 +23,7 @@ export interface DecryptOptions {
   /** Check decrypted AVC/HEVC samples for NAL validity to catch wrong keys (default true). */
   verify?: boolean;
   signal?: AbortSignal;
-  /** Read/write granularity in bytes (default 4 MiB). */
+  /** Read/write granularity in bytes (default 1 MiB; reads run a few of these ahead). */
   chunkSize?: number;
 }
 
@@ -84,6 +84,10 @@ class Run {
   private readonly keys: KeyResolver;
   private readonly chunk: number;
   private readonly tracks = new Map<number, TrackReport>();
+  private readonly cipher = new SampleDecryptor();
+  /** A sample taken from the lanes but left for the next piece of the mdat. */
+  private held: SampleJob | undefined;
+  private readonly keyHex = new Map<Buffer, string>();
 
   constructor(
     private readonly src: Source,
@@ -91,7 +95,7 @@ class Run {
     private readonly opts: DecryptOptions,
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
-    this.chunk = Math.max(64 * 1024, opts.chunkSize ?? 4 * 1024 * 1024);
+    this.chunk = chunkSize(opts);
   }
 
   private progress(): void {
@@ -127,8 +131,8 @@ class Run {
     return Buffer.concat([box.header, rest]);
   }
 
-  private async write(buf: Buffer): Promise<void> {
-    await this.sink.write(buf);
+  private async write(buf: Buffer, done?: () => void): Promise<void> {
+    await this.sink.write(buf, done);
   }
 
   /** Track bookkeeping and the clear moov, from the moov bytes at `start`. */
@@ -186,49 +190,91 @@ class Run {
     throw new MediaError('malformed', 'no moov box in the file', { box: 'file', offset: 0 });
   }
 
-  private async decryptJob(buf: Buffer, at: number, job: SampleJob): Promise<void> {
-    const tr = this.tracks.get(job.trackId);
-    if (tr) tr.samples++;
-    const c = job.crypto;
-    if (!c) {
-      if (tr) tr.samplesClear++;
-      this.report.samplesClear++;
-      return;
+  private hexOf(keyId: Buffer): string {
+    let h = this.keyHex.get(keyId);
+    if (h === undefined) {
+      h = keyId.toString('hex');
+      this.keyHex.set(keyId, h);
     }
-    const key = await this.keys.get(c.keyId, job.trackId, job.sampleIndex);
-    if (tr) {
-      const id = c.keyId.toString('hex');
-      if (!tr.keyIds.includes(id)) tr.keyIds.push(id);
-    }
-    if (key === null) {
-      if (tr) tr.samplesSkipped++;
-      this.report.samplesSkipped++;
-      return;
-    }
-    const where = () => `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset}`;
-    cryptSample(buf, at, job.size, c, key, 'decrypt', where);
-    if (c.nalLengthSize !== undefined && this.opts.verify !== false) {
-      const why = checkNalSample(buf, at, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
-      if (why) {
-        throw new MediaError('wrong-key', `${where()}: decrypted data is not valid ${tr?.originalFormat ?? 'NAL'} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {
-          keyId: c.keyId.toString('hex'),
-          trackId: job.trackId,
-          sampleIndex: job.sampleIndex,
-        });
-      }
-    }
-    if (tr) tr.samplesDecrypted++;
-    this.report.samplesDecrypted++;
+    return h;
   }
 
-  /** Copies input up to `end`, decrypting every sample that lies there. Samples may not straddle `end`. */
+  /** Decrypts (in place) and checks every sample of `batch`, which lie in buf (buf[0] = input offset `pos`). */
+  private async decryptBatch(buf: Buffer, pos: number, batch: SampleJob[]): Promise<void> {
+    const done: SampleJob[] = [];
+    for (const job of batch) {
+      const tr = this.tracks.get(job.trackId);
+      if (tr) tr.samples++;
+      const c = job.crypto;
+      if (!c) {
+        if (tr) tr.samplesClear++;
+        this.report.samplesClear++;
+        continue;
+      }
+      let key = this.keys.resolve(c.keyId, job.trackId, job.sampleIndex);
+      if (key instanceof Promise) {
+        // Only a key miss waits (for the missing-key handler); finish what is queued first.
+        this.cipher.flush();
+        key = await key;
+      }
+      if (tr) {
+        const id = this.hexOf(c.keyId);
+        if (!tr.keyIds.includes(id)) tr.keyIds.push(id);
+      }
+      if (key === null) {
+        if (tr) tr.samplesSkipped++;
+        this.report.samplesSkipped++;
+        continue;
+      }
+      this.cipher.add(buf, job.offset - pos, job.size, c, key, () => where(job));
+      done.push(job);
+    }
+    this.cipher.flush();
+    for (const job of done) {
+      const c = job.crypto!;
+      const tr = this.tracks.get(job.trackId);
+      if (c.nalLengthSize !== undefined && this.opts.verify !== false) {
+        const why = checkNalSample(buf, job.offset - pos, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
+        if (why) {
+          throw new MediaError('wrong-key', `${where(job)}: decrypted data is not valid ${tr?.originalFormat ?? 'NAL'} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {
+            keyId: c.keyId.toString('hex'),
+            trackId: job.trackId,
+            sampleIndex: job.sampleIndex,
+          });
+        }
+      }
+      if (tr) tr.samplesDecrypted++;
+      this.report.samplesDecrypted++;
+    }
+  }
+
+  private peekJob(): number {
+    return this.held ? this.held.offset : this.lanes.peek();
+  }
+
+  private takeJob(): SampleJob {
+    const h = this.held;
+    if (h) {
+      this.held = undefined;
+      return h;
+    }
+    return this.lanes.take()!;
+  }
+
+  /**
+   * Copies input up to `end`, decrypting every sample that lies there. Samples may not straddle `end`.
+   * Pieces follow the source's read-ahead slabs so that reads are views, not copies; a sample that
+   * straddles two slabs becomes a piece of its own (read as a copy).
+   */
   private async stream(end: number, inMdat: boolean): Promise<void> {
     while (this.src.position < end) {
       const pos = this.src.position;
-      let stop = Math.min(end, pos + this.chunk);
+      const room = this.src.contiguous?.() ?? this.chunk;
+      let stop = Math.min(end, pos + (room > 0 ? room : this.chunk));
       const batch: SampleJob[] = [];
-      while (inMdat && this.lanes.peek() < stop) {
-        const job = this.lanes.take()!;
+      let maxEnd = pos;
+      while (inMdat && this.peekJob() < stop) {
+        const job = this.takeJob();
         if (job.offset < pos) {
           throw new MediaError('malformed', `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset} lies outside an mdat or overlaps data already written`, { trackId: job.trackId, sampleIndex: job.sampleIndex });
         }
@@ -237,7 +283,16 @@ class Run {
           const code = end === Infinity || this.src.size === undefined || jobEnd <= this.src.size ? 'malformed' : 'truncated';
           throw new MediaError(code, `track ${job.trackId} sample ${job.sampleIndex} (${job.size} bytes at ${job.offset}) runs past the end of its mdat at ${end}`, { trackId: job.trackId, sampleIndex: job.sampleIndex });
         }
-        if (jobEnd > stop) stop = jobEnd;
+        if (jobEnd > stop) {
+          if (job.offset > pos && job.offset >= maxEnd) {
+            // Starts in this piece but ends beyond it: leave it for the next piece, which starts with it.
+            this.held = job;
+            stop = job.offset;
+            break;
+          }
+          stop = jobEnd;
+        }
+        if (jobEnd > maxEnd) maxEnd = jobEnd;
         batch.push(job);
       }
       const want = stop === Infinity ? this.chunk : stop - pos;
@@ -248,8 +303,11 @@ class Run {
           throw new MediaError('truncated', `file ends at ${pos + buf.length}, inside ${last ? `track ${last.trackId} sample ${last.sampleIndex}` : 'a box'}`, { box: 'mdat', offset: pos });
         }
       }
-      for (const job of batch) await this.decryptJob(buf, job.offset - pos, job);
-      if (buf.length > 0) await this.write(buf);
+      if (batch.length > 0) await this.decryptBatch(buf, pos, batch);
+      if (buf.length > 0) {
+        const src = this.src;
+        await this.write(buf, src.release ? () => src.release!(buf) : undefined);
+      }
       this.progress();
       if (buf.length < want) break;
     }
@@ -296,9 +354,17 @@ class Run {
   }
 }
 
+function where(job: SampleJob): string {
+  return `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset}`;
+}
+
+function chunkSize(opts: DecryptOptions): number {
+  return Math.max(64 * 1024, opts.chunkSize ?? 1024 * 1024);
+}
+
 /** Decrypts protected MP4 (fragmented or progressive, cenc/cbcs/cens/cbc1) into a clear MP4. */
 export async function decryptMedia(input: MediaInput, output: MediaOutput, options: DecryptOptions): Promise<DecryptReport> {
-  const src = await openSource(input);
+  const src = await openSource(input, { readAhead: chunkSize(options) });
   let sink: Sink;
   try {
     sink = await openSink(output);

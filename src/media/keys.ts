@@ -35,14 +35,40 @@ export class KeyResolver {
     return [...this.skipped];
   }
 
-  /** The key, or null when the sample must be left as is ('skip'). */
-  async get(keyId: Buffer, trackId: number, sampleIndex: number): Promise<Buffer | null> {
+  /**
+   * The key, or null when the sample must be left as is ('skip'): synchronously when it is cached or the
+   * lookup knows it, as a promise only when the missing-key handler has to be asked.
+   */
+  resolve(keyId: Buffer, trackId: number, sampleIndex: number): Buffer | null | Promise<Buffer | null> {
     const cached = this.byObject.get(keyId);
     if (cached !== undefined) return cached;
     const id = hex(keyId);
     let key: Buffer | null | undefined = this.byHex.get(id);
     if (key === undefined && this.skipped.has(id)) key = null;
-    while (key === undefined) {
+    if (key === undefined) {
+      const k = this.lookup(keyId);
+      if (k === undefined) return this.miss(keyId, id, trackId, sampleIndex);
+      if (k.length !== 16) throw new MediaError('wrong-key', `key for key ID ${id} is ${k.length} bytes, AES-128 needs 16`, { keyId: id, trackId });
+      key = Buffer.from(k);
+      this.byHex.set(id, key);
+    }
+    this.byObject.set(keyId, key);
+    return key;
+  }
+
+  /** After a failed lookup: asks the missing-key handler until it skips, aborts, or a retried lookup succeeds. */
+  private async miss(keyId: Buffer, id: string, trackId: number, sampleIndex: number): Promise<Buffer | null> {
+    let key: Buffer | null;
+    for (;;) {
+      const action = this.onMissing ? await this.onMissing({ keyId: id, keyIdBytes: Buffer.from(keyId), trackId, sampleIndex }) : 'abort';
+      if (action === 'skip') {
+        this.skipped.add(id);
+        key = null;
+        break;
+      }
+      if (action !== 'retry') {
+        throw new MediaError('missing-key', `no key for key ID ${id} (track ${trackId}, sample ${sampleIndex})`, { keyId: id, trackId, sampleIndex });
+      }
       const k = this.lookup(keyId);
       if (k !== undefined) {
         if (k.length !== 16) throw new MediaError('wrong-key', `key for key ID ${id} is ${k.length} bytes, AES-128 needs 16`, { keyId: id, trackId });
@@ -50,15 +76,13 @@ export class KeyResolver {
         this.byHex.set(id, key);
         break;
       }
-      const action = this.onMissing ? await this.onMissing({ keyId: id, keyIdBytes: Buffer.from(keyId), trackId, sampleIndex }) : 'abort';
-      if (action === 'skip') {
-        this.skipped.add(id);
-        key = null;
-      } else if (action !== 'retry') {
-        throw new MediaError('missing-key', `no key for key ID ${id} (track ${trackId}, sample ${sampleIndex})`, { keyId: id, trackId, sampleIndex });
-      }
     }
     this.byObject.set(keyId, key);
     return key;
+  }
+
+  /** The key, or null when the sample must be left as is ('skip'). */
+  async get(keyId: Buffer, trackId: number, sampleIndex: number): Promise<Buffer | null> {
+    return this.resolve(keyId, trackId, sampleIndex);
   }
 }

@@ -1,5 +1,11 @@
 // emekit/server: the Clear Key license server as a library. The CLI (`emekit serve|keys|token`) and the demo
-// are built on exactly these exports.
+// are built on exactly these exports. In short:
+//
+//   const server = await startLicenseServer({ db: 'keys.sqlite', masterKey, auth: { kind: 'hs256', secret } });
+//   await server.store.addKey(kid, key, 'label');
+//   const token = await signLicenseToken(secret, { kids: [kid], ttlSeconds: 3600 });
+//   // POST the EME message bytes to server.licenseUrl with `Authorization: Bearer ${token}`; update() the answer.
+//   await server.close();
 export {
   createLicenseServer,
   startLicenseServer,
