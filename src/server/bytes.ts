@@ -2,20 +2,18 @@
 // Node's decoders silently skip bad characters, so input is checked first: a malformed key ID must be rejected,
 // not turned into some other key ID.
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+import { decodeBase64Url, encodeBase64Url } from '../util/base64url.js';
+
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** base64url without padding (RFC 7515 §2), as Clear Key requires. */
-export function toBase64Url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
-}
+export const toBase64Url = encodeBase64Url;
 
 /** Decodes unpadded base64url; undefined when the text is not the canonical encoding of some bytes. */
 export function fromBase64Url(text: string): Buffer | undefined {
-  if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  // Non-zero leftover bits would let two spellings name one key ID; only the canonical one is accepted.
-  return bytes.toString('base64url') === text ? bytes : undefined;
+  // Canonical only: non-zero leftover bits would let two spellings name one key ID.
+  const bytes = decodeBase64Url(text);
+  return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function toHex(bytes: Uint8Array): string {
