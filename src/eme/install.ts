@@ -38,11 +38,11 @@ export function installOn(target: object, platform: EmePlatform): InstallResult 
     installed.push('navigator');
   }
   if (typeof navigator['requestMediaKeySystemAccess'] !== 'function') {
-    const method = function requestMediaKeySystemAccess(keySystem: string, supportedConfigurations: Iterable<unknown>) {
-      // Forward the real argument count so missing arguments still reject with TypeError.
-      return (platform.requestMediaKeySystemAccess as (...args: unknown[]) => unknown).apply(undefined, [...arguments]);
+    // Declared with two parameters so its length is 2, like the browser's; the real argument count is forwarded
+    // so that missing arguments still reject with TypeError.
+    const method = function requestMediaKeySystemAccess(_keySystem: string, _supportedConfigurations: Iterable<unknown>) {
+      return (platform.requestMediaKeySystemAccess as (...args: unknown[]) => unknown)(...arguments);
     };
-    void method.length;
     Object.defineProperty(navigator, 'requestMediaKeySystemAccess', { value: method, writable: true, configurable: true });
     installed.push('navigator.requestMediaKeySystemAccess');
   }
