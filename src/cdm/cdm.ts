@@ -87,6 +87,7 @@ export interface Cdm {
   createSession(sessionType: SessionType): CdmSession;
   /** Undefined when the key system has no server certificates (setServerCertificate resolves false). */
   readonly setServerCertificate?: (certificate: Uint8Array) => Promise<void>;
+  /** The policy's minHdcpVersion, when present, is "" or a registered version (see hdcp-versions.ts). */
   getStatusForPolicy(policy: { readonly minHdcpVersion?: string }): Promise<KeyStatus>;
   /** The usable key for a key ID across this instance's open sessions, for decryption. */
   keyFor(keyId: Uint8Array): Uint8Array | undefined;

@@ -2,14 +2,13 @@
 // Clear Key access for its tracks, create a session, generateRequest, send the message to the license source,
 // update() with the answer, then decrypt with the MediaKeys. Used by `emekit decrypt` and the demo.
 
-import { stat } from 'node:fs/promises';
 import { buildKeyIdsInitData } from '../initdata/keyids.js';
 import { isCommonSystemId, parsePsshBoxes } from '../initdata/cenc.js';
 import { decryptMedia } from '../element/decrypt-media.js';
 import type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from '../eme/configuration.js';
 import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
 import { createEME } from '../eme/platform.js';
-import { extractInitData, inspectMedia, MediaError, type DecryptReport, type MediaInfo } from '../media/index.js';
+import { MediaError, readProtection, type DecryptReport, type MediaInfo } from '../media/index.js';
 import type { LicenseSource } from './license-source.js';
 
 export interface EmeDecryptOptions {
@@ -67,9 +66,8 @@ function chooseInitData(cenc: Uint8Array, keyIds: readonly string[]): { type: st
 
 export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
   const step = options.onStep ?? (() => {});
-  const info = await inspectMedia(options.input);
+  const { info, initData } = await readProtection(options.input);
   if (!info.tracks.some((t) => t.protected)) throw new MediaError('not-protected', 'the file has no protected track');
-  const initData = await extractInitData(options.input);
   const { type: initDataType, data } = chooseInitData(initData.cenc, initData.allKeyIds);
 
   const eme = createEME();
@@ -101,14 +99,13 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
   try {
     await session.generateRequest(initDataType, data);
     const keyStatuses = await licensed;
-    const bytes = (await stat(options.input)).size;
     const started = process.hrtime.bigint();
     const report = await decryptMedia(options.input, options.output, {
       mediaKeys,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { configuration, initDataType, licenseRequest, keyStatuses, report, bytes, seconds };
+    return { configuration, initDataType, licenseRequest, keyStatuses, report, bytes: report.bytesRead, seconds };
   } finally {
     if (session.sessionId !== '') await session.close().catch(() => {});
   }

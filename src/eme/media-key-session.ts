@@ -4,7 +4,7 @@
 
 import type { CdmSession, CdmSessionResult, KeyStatusEntry } from '../cdm/cdm.js';
 import { sanitizeInitData } from '../initdata/sanitize.js';
-import { copyBufferSource, toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
+import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
 import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
@@ -251,7 +251,7 @@ export class MediaKeySession extends EventTarget {
     // 3. If response is empty, reject with a TypeError.
     if (response.length === 0) throw new TypeError('The response parameter is empty.');
     // 4. Let response copy be a copy of the bytes held by response.
-    const responseCopy = copyBufferSource(response, 'response');
+    const responseCopy = response.slice();
     // 5. Let promise be a new promise.
     return new Promise((resolve, reject) => {
       // 6. Run the following steps in parallel.

@@ -1,6 +1,7 @@
 // MediaKeys (EME §5): a CDM instance and the sessions it creates.
 
 import type { Cdm, KeySystemCapabilities } from '../cdm/cdm.js';
+import { HDCP_VERSIONS } from '../cdm/hdcp-versions.js';
 import { viewOfBufferSource } from '../webidl/buffer-source.js';
 import { dictionarySource, readMember, requireArguments, toDOMString, toEnum } from '../webidl/conversions.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
@@ -11,9 +12,6 @@ import { toSpecException } from './exceptions.js';
 import { INTERNAL, illegalConstructor } from './internal.js';
 import { MediaKeySession } from './media-key-session.js';
 import type { SessionRegistry } from './session-registry.js';
-
-// The W3C HDCP version registry.
-const HDCP_VERSIONS = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3']);
 
 export interface MediaKeysPolicy {
   minHdcpVersion?: string;

@@ -1,9 +1,7 @@
 // Bounds-checked big-endian field reading over a Buffer; every overrun becomes a MediaError naming the box.
 import { MediaError } from './errors.js';
 
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+export { toHex as hex } from '../util/bytes.js';
 
 export function fourcc(buf: Uint8Array, pos: number): string {
   return String.fromCharCode(buf[pos] ?? 0, buf[pos + 1] ?? 0, buf[pos + 2] ?? 0, buf[pos + 3] ?? 0);

@@ -8,5 +8,5 @@ export type { MediaInput, MediaOutput } from './io.js';
 export type { Scheme } from './protection.js';
 export { listSamples, trackSamples } from './samples.js';
 export type { SampleRef } from './samples.js';
-export { extractInitData, inspectMedia } from './inspect.js';
+export { extractInitData, inspectMedia, readProtection } from './inspect.js';
 export type { InitData, MediaInfo, PsshSummary, TrackProtection } from './inspect.js';

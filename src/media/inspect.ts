@@ -135,60 +135,72 @@ async function withSource<T>(input: MediaInput, fn: (src: Source) => Promise<T>)
   }
 }
 
-export function inspectMedia(input: MediaInput, options: { maxFragments?: number } = {}): Promise<MediaInfo> {
-  return withSource(input, async (src) => {
-    const { movie, pssh, seig } = await scan(src, options.maxFragments ?? Infinity);
-    const tracks = movie.tracks.map((t): TrackProtection => {
-      const e = t.entries.find((x) => x.protected) ?? t.entries[0];
-      const tenc = e?.tenc;
-      const patterned = e?.scheme === 'cbcs' || e?.scheme === 'cens';
-      const groups = [...(t.seig ?? []), ...(seig.get(t.id) ?? [])];
-      const v = e?.schemeVersion;
-      return {
-        trackId: t.id,
-        handler: t.handler,
-        sampleEntry: e?.type ?? '',
-        codec: e?.originalFormat ?? '',
-        protected: e?.protected ?? false,
-        scheme: e?.scheme,
-        schemeVersion: v === undefined ? undefined : `${v >>> 16}.${v & 0xffff}`,
-        defaultKeyId: tenc ? hex(tenc.keyId) : undefined,
-        perSampleIvSize: tenc?.ivSize,
-        constantIv: tenc?.constantIv !== undefined,
-        pattern: patterned && tenc ? `${tenc.cryptBlocks}:${tenc.skipBlocks}` : undefined,
-        groupKeyIds: [...new Set(groups.map((g) => hex(g.keyId)))],
-      };
-    });
+type Scanned = Awaited<ReturnType<typeof scan>>;
+
+function describe({ movie, pssh, seig }: Scanned): MediaInfo {
+  const tracks = movie.tracks.map((t): TrackProtection => {
+    const e = t.entries.find((x) => x.protected) ?? t.entries[0];
+    const tenc = e?.tenc;
+    const patterned = e?.scheme === 'cbcs' || e?.scheme === 'cens';
+    const groups = [...(t.seig ?? []), ...(seig.get(t.id) ?? [])];
+    const v = e?.schemeVersion;
     return {
-      fragmented: movie.fragmented,
-      tracks,
-      pssh: pssh.map((p) => ({
-        systemId: p.systemId,
-        system: SYSTEMS[p.systemId],
-        version: p.version,
-        keyIds: p.keyIds,
-        dataSize: p.data.length,
-        location: p.path.split('/')[0] ?? '',
-      })),
+      trackId: t.id,
+      handler: t.handler,
+      sampleEntry: e?.type ?? '',
+      codec: e?.originalFormat ?? '',
+      protected: e?.protected ?? false,
+      scheme: e?.scheme,
+      schemeVersion: v === undefined ? undefined : `${v >>> 16}.${v & 0xffff}`,
+      defaultKeyId: tenc ? hex(tenc.keyId) : undefined,
+      perSampleIvSize: tenc?.ivSize,
+      constantIv: tenc?.constantIv !== undefined,
+      pattern: patterned && tenc ? `${tenc.cryptBlocks}:${tenc.skipBlocks}` : undefined,
+      groupKeyIds: [...new Set(groups.map((g) => hex(g.keyId)))],
     };
   });
+  return {
+    fragmented: movie.fragmented,
+    tracks,
+    pssh: pssh.map((p) => ({
+      systemId: p.systemId,
+      system: SYSTEMS[p.systemId],
+      version: p.version,
+      keyIds: p.keyIds,
+      dataSize: p.data.length,
+      location: p.path.split('/')[0] ?? '',
+    })),
+  };
+}
+
+function initDataOf({ movie, pssh, seig }: Scanned): InitData {
+  const keyIds = movie.tracks
+    .map((t) => {
+      const ids = new Set<string>();
+      for (const e of t.entries) if (e.protected && e.tenc && e.tenc.isProtected) ids.add(hex(e.tenc.keyId));
+      for (const g of [...(t.seig ?? []), ...(seig.get(t.id) ?? [])]) if (g.isProtected) ids.add(hex(g.keyId));
+      return { trackId: t.id, keyIds: [...ids] };
+    })
+    .filter((t) => t.keyIds.length > 0);
+  return {
+    cenc: Buffer.concat(pssh.map((p) => p.raw)),
+    keyIds,
+    allKeyIds: [...new Set(keyIds.flatMap((t) => t.keyIds))],
+  };
+}
+
+export function inspectMedia(input: MediaInput, options: { maxFragments?: number } = {}): Promise<MediaInfo> {
+  return withSource(input, async (src) => describe(await scan(src, options.maxFragments ?? Infinity)));
 }
 
 export function extractInitData(input: MediaInput, options: { maxFragments?: number } = {}): Promise<InitData> {
+  return withSource(input, async (src) => initDataOf(await scan(src, options.maxFragments ?? Infinity)));
+}
+
+/** inspectMedia and extractInitData from one read of the file. */
+export function readProtection(input: MediaInput, options: { maxFragments?: number } = {}): Promise<{ info: MediaInfo; initData: InitData }> {
   return withSource(input, async (src) => {
-    const { movie, pssh, seig } = await scan(src, options.maxFragments ?? Infinity);
-    const keyIds = movie.tracks
-      .map((t) => {
-        const ids = new Set<string>();
-        for (const e of t.entries) if (e.protected && e.tenc && e.tenc.isProtected) ids.add(hex(e.tenc.keyId));
-        for (const g of [...(t.seig ?? []), ...(seig.get(t.id) ?? [])]) if (g.isProtected) ids.add(hex(g.keyId));
-        return { trackId: t.id, keyIds: [...ids] };
-      })
-      .filter((t) => t.keyIds.length > 0);
-    return {
-      cenc: Buffer.concat(pssh.map((p) => p.raw)),
-      keyIds,
-      allKeyIds: [...new Set(keyIds.flatMap((t) => t.keyIds))],
-    };
+    const scanned = await scan(src, options.maxFragments ?? Infinity);
+    return { info: describe(scanned), initData: initDataOf(scanned) };
   });
 }

@@ -33,21 +33,15 @@ export interface SourceOptions {
   readAhead?: number;
 }
 
-class FileSource implements Source {
+/** A source with random access: sequential reads are positional reads at `position`. */
+abstract class SeekableSource implements Source {
   readonly seekable = true;
   position = 0;
 
-  constructor(
-    protected readonly fh: FileHandle,
-    readonly size: number,
-  ) {}
+  constructor(readonly size: number) {}
 
-  async readAt(offset: number, n: number): Promise<Buffer> {
-    const len = Math.max(0, Math.min(n, this.size - offset));
-    const buf = Buffer.allocUnsafe(len);
-    const got = await readFully(this.fh, buf, len, offset);
-    return got === len ? buf : buf.subarray(0, got);
-  }
+  abstract readAt(offset: number, n: number): Promise<Buffer>;
+  abstract close(): Promise<void>;
 
   async read(n: number): Promise<Buffer> {
     const b = await this.readAt(this.position, n);
@@ -57,6 +51,22 @@ class FileSource implements Source {
 
   async skip(n: number): Promise<void> {
     this.position = Math.min(this.size, this.position + n);
+  }
+}
+
+class FileSource extends SeekableSource {
+  constructor(
+    protected readonly fh: FileHandle,
+    size: number,
+  ) {
+    super(size);
+  }
+
+  async readAt(offset: number, n: number): Promise<Buffer> {
+    const len = Math.max(0, Math.min(n, this.size - offset));
+    const buf = Buffer.allocUnsafe(len);
+    const got = await readFully(this.fh, buf, len, offset);
+    return got === len ? buf : buf.subarray(0, got);
   }
 
   close(): Promise<void> {
@@ -213,28 +223,14 @@ class ReadAheadFileSource extends FileSource {
   }
 }
 
-class BytesSource implements Source {
-  readonly seekable = true;
-  position = 0;
-  readonly size: number;
-
+class BytesSource extends SeekableSource {
   constructor(private readonly bytes: Buffer) {
-    this.size = bytes.length;
+    super(bytes.length);
   }
 
   async readAt(offset: number, n: number): Promise<Buffer> {
     // A copy: decryption happens in place and must not touch the caller's bytes.
     return Buffer.from(this.bytes.subarray(offset, Math.min(this.size, offset + n)));
-  }
-
-  async read(n: number): Promise<Buffer> {
-    const b = await this.readAt(this.position, n);
-    this.position += b.length;
-    return b;
-  }
-
-  async skip(n: number): Promise<void> {
-    this.position = Math.min(this.size, this.position + n);
   }
 
   async close(): Promise<void> {}

@@ -3,6 +3,8 @@ import { children, fullBox, payload } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import { Cursor, hex } from './bytes.js';
 import { MediaError } from './errors.js';
+import { parsePsshBoxes, type PsshBox } from '../initdata/cenc.js';
+import { InvalidInitDataError } from '../initdata/errors.js';
 
 export type Scheme = 'cenc' | 'cbcs' | 'cens' | 'cbc1';
 export const SCHEMES: readonly Scheme[] = ['cenc', 'cbcs', 'cens', 'cbc1'];
@@ -158,23 +160,22 @@ export function parseSampleEntry(ctx: BoxContext, box: Box, index: number, handl
 }
 
 export function parsePssh(ctx: BoxContext, box: Box): PsshInfo {
-  const c = payload(ctx, box);
-  const { version } = fullBox(c);
-  const systemId = hex(c.bytes(16));
-  const keyIds: string[] = [];
-  if (version > 0) {
-    const n = c.u32();
-    if (n > c.remaining / 16) throw new MediaError('malformed', `KID count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
-    for (let i = 0; i < n; i++) keyIds.push(hex(c.bytes(16)));
+  // One pssh parser for the project: the init data registry's, so a box this reports is one generateRequest('cenc')
+  // accepts.
+  const raw = Buffer.from(ctx.buf.subarray(box.start, box.end));
+  let parsed: PsshBox;
+  try {
+    [parsed] = parsePsshBoxes(raw) as [PsshBox];
+  } catch (error) {
+    if (!(error instanceof InvalidInitDataError)) throw error;
+    throw new MediaError('malformed', error.message, { box: box.path, offset: ctx.base + box.start });
   }
-  const size = c.u32();
-  const data = Buffer.from(c.bytes(size));
   return {
-    systemId,
-    version,
-    keyIds,
-    data,
-    raw: Buffer.from(ctx.buf.subarray(box.start, box.end)),
+    systemId: hex(parsed.systemId),
+    version: parsed.version,
+    keyIds: parsed.keyIds.map(hex),
+    data: Buffer.from(parsed.data),
+    raw,
     offset: ctx.base + box.start,
     path: box.path,
   };

@@ -16,9 +16,7 @@ export function fromBase64Url(text: string): Buffer | undefined {
   return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+export { toHex } from '../util/bytes.js';
 
 /** Decodes hex; dashes are dropped first so key IDs can be written as UUIDs. undefined when not hex. */
 export function fromHex(text: string): Buffer | undefined {

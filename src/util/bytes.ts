@@ -1,16 +1,8 @@
 // Small byte helpers shared by every layer (no dependencies, no knowledge of EME).
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
+/** Lower-case hex: the one spelling of key IDs in logs, maps and messages across emekit. */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
-  return out;
-}
-
-export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError('not a hex string');
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,9 +1,5 @@
 // BufferSource (ArrayBuffer or any ArrayBufferView) conversions. The spec asks for "a copy of the bytes held by"
-// the buffer source at call time, so later changes by the caller cannot reach the CDM.
-
-export function isBufferSource(value: unknown): value is ArrayBuffer | ArrayBufferView {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) || isForeignArrayBuffer(value);
-}
+// the buffer source at call time (callers slice() the view), so later changes by the caller cannot reach the CDM.
 
 // An ArrayBuffer from another realm (vm context, worker transfer) fails instanceof but is still an ArrayBuffer.
 function isForeignArrayBuffer(value: unknown): value is ArrayBuffer {
@@ -17,10 +13,6 @@ export function viewOfBufferSource(value: unknown, context: string): Uint8Array 
   throw new TypeError(`${context}: value is not an ArrayBuffer or ArrayBufferView`);
 }
 
-/** "Get a copy of the bytes held by the buffer source". */
-export function copyBufferSource(value: unknown, context: string): Uint8Array {
-  return viewOfBufferSource(value, context).slice();
-}
 
 /** A fresh ArrayBuffer holding exactly these bytes (for attributes typed ArrayBuffer). */
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

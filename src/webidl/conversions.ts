@@ -12,10 +12,6 @@ export function toDOMString(value: unknown, context: string): string {
   return String(value);
 }
 
-export function toBoolean(value: unknown): boolean {
-  return Boolean(value);
-}
-
 export function toEnum<T extends string>(value: unknown, allowed: readonly T[], context: string): T {
   const s = toDOMString(value, context);
   if (!(allowed as readonly string[]).includes(s)) {
@@ -59,7 +55,7 @@ export function readMember(source: Record<string, unknown> | undefined, key: str
   return source === undefined ? undefined : source[key];
 }
 
-/** `unsigned long` for indices is not needed; `double` conversion for the few numeric members. */
+/** DOMString? : null stays null. */
 export function toNullableDOMString(value: unknown, context: string): string | null {
   return value === null ? null : toDOMString(value, context);
 }

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeyLookup } from '../../src/media/index.js';
+import { expect } from 'vitest';
+import { trackSamples, type KeyLookup } from '../../src/media/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
@@ -40,3 +41,18 @@ export const defaultKeys = keyLookup([
   [KEYS.video.kid, KEYS.video.key],
   [KEYS.audio.kid, KEYS.audio.key],
 ]);
+
+/**
+ * Every sample of each track of a decrypted file equals the same sample of clear_prog.mp4, the unprotected source
+ * the GPAC and ffmpeg fixtures were made from.
+ */
+export function expectClearSamples(decrypted: string | Uint8Array, tracks: readonly number[] = [1, 2]): void {
+  const clear = readFixture('clear_prog.mp4');
+  const out = typeof decrypted === 'string' ? readFileSync(decrypted) : decrypted;
+  for (const track of tracks) {
+    const expected = trackSamples(clear, track);
+    const actual = trackSamples(out, track);
+    expect(actual.length, `track ${track} sample count`).toBe(expected.length);
+    actual.forEach((sample, i) => expect(sample.equals(expected[i]!), `track ${track} sample ${i}`).toBe(true));
+  }
+}

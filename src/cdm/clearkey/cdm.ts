@@ -1,12 +1,8 @@
 // A Clear Key CDM instance (one per MediaKeys): creates sessions and finds keys for decryption.
 
 import type { Cdm, CdmConfiguration, CdmStorage, KeyStatus, SessionType } from '../cdm.js';
-import { CdmError } from '../cdm.js';
 import { toHex } from '../../util/bytes.js';
 import { ClearKeySession, type SessionOwner } from './session.js';
-
-// W3C HDCP version registry.
-const HDCP_VERSIONS = new Set(['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3']);
 
 export class ClearKeyCdm implements Cdm, SessionOwner {
   readonly storage: CdmStorage | undefined;
@@ -22,11 +18,9 @@ export class ClearKeyCdm implements Cdm, SessionOwner {
     return new ClearKeySession(this, sessionType);
   }
 
-  async getStatusForPolicy(policy: { readonly minHdcpVersion?: string }): Promise<KeyStatus> {
-    if (policy.minHdcpVersion !== undefined && policy.minHdcpVersion !== '' && !HDCP_VERSIONS.has(policy.minHdcpVersion)) {
-      throw new CdmError('NotSupportedError', `HDCP version '${policy.minHdcpVersion}' is not in the HDCP version registry`);
-    }
-    // Clear Key has no output protection to enforce: always usable (EME §Clear Key capabilities).
+  async getStatusForPolicy(): Promise<KeyStatus> {
+    // Clear Key has no output protection to enforce: always usable (EME §Clear Key capabilities). The API layer has
+    // already rejected HDCP versions outside the registry.
     return 'usable';
   }
 

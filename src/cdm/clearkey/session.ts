@@ -1,7 +1,7 @@
 // One Clear Key session: the keys a license delivered, and for persistent-license sessions their stored record.
 // Knows nothing of promises handed to the page, events or DOM types: it returns results for the API layer.
 
-import { CdmError, type CdmSession, type CdmSessionResult, type CdmStorage, type KeyStatus, type KeyStatusEntry, type SessionType } from '../cdm.js';
+import { CdmError, type CdmSession, type CdmSessionResult, type CdmStorage, type KeyStatusEntry, type SessionType } from '../cdm.js';
 import { InvalidInitDataError } from '../../initdata/errors.js';
 import { compareKeyIds, toHex } from '../../util/bytes.js';
 import { keyIdsFromInitData } from './init-data.js';
@@ -143,8 +143,7 @@ export class ClearKeySession implements CdmSession {
 
   #statuses(): KeyStatusEntry[] {
     const entries: KeyStatusEntry[] = [];
-    const usable: KeyStatus = 'usable';
-    for (const key of this.#keys.values()) entries.push({ keyId: key.keyId, status: usable });
+    for (const key of this.#keys.values()) entries.push({ keyId: key.keyId, status: 'usable' });
     for (const keyId of this.#released ?? []) entries.push({ keyId, status: 'released' });
     return entries.sort((a, b) => compareKeyIds(a.keyId, b.keyId));
   }
