@@ -4,6 +4,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { endianness } from 'node:os';
 import { MediaError } from './errors.js';
 import type { SampleCrypto } from './job.js';
+import { CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
 
 export type Direction = 'decrypt' | 'encrypt';
 
@@ -157,6 +158,10 @@ export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCry
 
 /** Largest cipher call: outputs up to this size stay in malloc's heap; larger ones are mmapped and page-faulted anew each call. */
 const WINDOW = 64 * 1024;
+/** How much node:crypto output (each call's result is a new buffer) may pile up between reclaim() calls. */
+const RECLAIM_EVERY = 4 * 1024 * 1024;
+/** CTR samples whose keystream is at most this long share one AES-ECB call (see ctr-keystream.ts). */
+const CTR_KEYSTREAM_MAX = 2048;
 /** Protected pieces at least this long go through CTR in place, without gathering. */
 const CTR_DIRECT = 1024;
 
@@ -225,8 +230,32 @@ export class SampleDecryptor {
   private cn = 0;
   private readonly cPos: number[] = [];
   private readonly cLen: number[] = [];
+  /** node:crypto output bytes since the last reclaim() call. */
+  private produced = 0;
 
-  /** Decrypts buf[off, off+size) (CTR at once, CBC by the next flush()). */
+  /** Short CTR samples, deciphered together by the next flush(). */
+  private readonly keystream = new CtrKeystreamBatch(WINDOW, (bytes) => this.made(bytes));
+
+  /** @param reclaim see DecryptOptions.reclaim. */
+  constructor(private readonly reclaim?: () => void) {}
+
+  /** Counts fresh node:crypto output. */
+  private made(bytes: number): void {
+    this.produced += bytes;
+  }
+
+  /**
+   * Runs the reclaim hook once RECLAIM_EVERY bytes of node:crypto output have piled up. The owner calls it
+   * between pieces, when little else is alive: a young collection then copies next to nothing.
+   */
+  reclaimIfDue(): void {
+    if (this.produced >= RECLAIM_EVERY && this.reclaim) {
+      this.produced = 0;
+      this.reclaim();
+    }
+  }
+
+  /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
     checkSubsamples(size, c, where);
     if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, where);
@@ -236,43 +265,19 @@ export class SampleDecryptor {
   // ---- CTR ----
 
   private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
+    const stream = ctrStreamBytes(size, c);
+    if (stream <= CTR_KEYSTREAM_MAX) {
+      this.keystream.add(buf, off, size, c, key, stream);
+      return;
+    }
     const iv = c.iv;
-    if (iv.readUInt32BE(8) === 0xffffffff) {
-      const blocks = Math.ceil(ctrStreamBytes(size, c) / 16);
-      if (iv.readUInt32BE(12) + blocks > 0x100000000) {
-        // The 64-bit block counter wraps inside this sample (CENC does not carry into the high half): rare, take the simple path.
-        cryptSample(buf, off, size, c, key, 'decrypt', where);
-        return;
-      }
+    if (iv.readUInt32BE(8) === 0xffffffff && iv.readUInt32BE(12) + Math.ceil(stream / 16) > 0x100000000) {
+      // The 64-bit block counter wraps inside this sample (CENC does not carry into the high half): rare, take the simple path.
+      cryptSample(buf, off, size, c, key, 'decrypt', where);
+      return;
     }
     const d = createDecipheriv('aes-128-ctr', key, iv);
-    const subs = c.subsamples;
-    const crypt = c.cryptBlocks;
-    const skip = c.skipBlocks;
-    const patterned = crypt > 0 || skip > 0;
-    const n = subs && subs.length > 0 ? subs.length : 2;
-    let p = off;
-    for (let i = 0; i < n; i += 2) {
-      let len = size;
-      if (subs && subs.length > 0) {
-        p += subs[i]!;
-        len = subs[i + 1]!;
-      }
-      if (!patterned) {
-        if (len > 0) this.ctrPiece(d, buf, p, len);
-      } else {
-        const end = p + len;
-        let q = p;
-        while (end - q >= 16) {
-          const m = Math.min(crypt, Math.floor((end - q) / 16)) * 16;
-          if (m > 0) this.ctrPiece(d, buf, q, m);
-          q += m + skip * 16;
-        }
-        // A trailing partial block is encrypted when it falls in the crypt part of the pattern, as GPAC does.
-        if (q < end && end - q < 16) this.ctrPiece(d, buf, q, end - q);
-      }
-      p += len;
-    }
+    forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
     this.ctrFlush(d, buf);
   }
 
@@ -282,6 +287,7 @@ export class SampleDecryptor {
       for (let o = 0; o < len; o += WINDOW) {
         const m = Math.min(WINDOW, len - o);
         d.update(buf.subarray(p + o, p + o + m)).copy(buf, p + o);
+        this.made(m);
       }
       return;
     }
@@ -298,6 +304,7 @@ export class SampleDecryptor {
   private ctrFlush(d: ReturnType<typeof createDecipheriv>, buf: Buffer): void {
     if (this.cn === 0) return;
     const out = d.update(this.cg.subarray(0, this.cn));
+    this.made(this.cn);
     let t = 0;
     for (let i = 0; i < this.cPos.length; i++) {
       const p = this.cPos[i]!;
@@ -315,7 +322,7 @@ export class SampleDecryptor {
 
   private cbcSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
     if (this.buf !== buf || this.key !== key) {
-      this.flush();
+      this.cbcFlush();
       this.buf = buf;
       this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       this.key = key;
@@ -362,7 +369,7 @@ export class SampleDecryptor {
 
   /** Gathers the ciphertext block at buf[p]; `iv` set = a chain starts here. */
   private block(p: number, iv: Buffer | undefined): void {
-    if (this.nb === WINDOW >> 4) this.flush();
+    if (this.nb === WINDOW >> 4) this.cbcFlush();
     const j = this.nb;
     if (iv !== undefined) {
       this.startAt.push(j);
@@ -392,12 +399,18 @@ export class SampleDecryptor {
     return d;
   }
 
-  /** Finishes every CBC sample added so far. */
+  /** Finishes every sample added so far. */
   flush(): void {
+    this.keystream.flush();
+    this.cbcFlush();
+  }
+
+  private cbcFlush(): void {
     const nb = this.nb;
     if (nb === 0) return;
     const bytes = nb << 4;
     let out = this.ecbFor(this.key!).update(this.g.subarray(0, bytes));
+    this.made(bytes);
     if (out.length !== bytes) throw new Error(`AES-ECB returned ${out.length} of ${bytes} bytes`);
     if ((out.byteOffset & 3) !== 0) out = this.aligned.subarray(0, out.copy(this.aligned, 0, 0, bytes));
     const o32 = new Int32Array(out.buffer, out.byteOffset, bytes >> 2);

@@ -1,4 +1,5 @@
 // Byte sources (file path with random access, in-memory bytes, async byte streams) and sinks (file path, Writable).
+import { readSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -15,22 +16,15 @@ export interface Source {
   position: number;
   /** Next `n` bytes (fewer only at end of input). The buffer is the caller's to modify. */
   read(n: number): Promise<Buffer>;
+  /**
+   * Reads the next `n` bytes into `into` and resolves with how many arrived (fewer only at end of input).
+   * The range is claimed when the call is made, so on a seekable source several reads may be in flight.
+   */
+  readInto(into: Buffer, n: number): Promise<number>;
   /** Random access, only when `seekable`. */
   readAt(offset: number, n: number): Promise<Buffer>;
   skip(n: number): Promise<void>;
   close(): Promise<void>;
-  /**
-   * Bytes from `position` that a `read` can return without copying (the rest of the current read-ahead
-   * slab); undefined when the source has no such notion.
-   */
-  contiguous?(): number | undefined;
-  /** Hands back a buffer from `read` once nothing uses it any more, so its memory can be reused. */
-  release?(buf: Buffer): void;
-}
-
-export interface SourceOptions {
-  /** File inputs: read ahead in slabs of this many bytes, returning views of them (0 = off). */
-  readAhead?: number;
 }
 
 /** A source with random access: sequential reads are positional reads at `position`. */
@@ -41,6 +35,7 @@ abstract class SeekableSource implements Source {
   constructor(readonly size: number) {}
 
   abstract readAt(offset: number, n: number): Promise<Buffer>;
+  abstract readAtInto(into: Buffer, offset: number, n: number): Promise<number>;
   abstract close(): Promise<void>;
 
   async read(n: number): Promise<Buffer> {
@@ -49,15 +44,35 @@ abstract class SeekableSource implements Source {
     return b;
   }
 
+  readInto(into: Buffer, n: number): Promise<number> {
+    const at = this.position;
+    const len = Math.max(0, Math.min(n, this.size - at));
+    this.position = at + len;
+    return this.readAtInto(into, at, len);
+  }
+
   async skip(n: number): Promise<void> {
     this.position = Math.min(this.size, this.position + n);
   }
 }
 
+/**
+ * Files can be read and written with blocking calls on the calling thread instead of libuv's thread pool.
+ * Where handing each call to a pool thread costs more than the call itself (a 2-core VM here: ~75 µs per
+ * hand-off, and both cores busy), that is markedly faster; it blocks the event loop for one call at a time.
+ */
+export interface IoOptions {
+  blocking?: boolean;
+}
+
 class FileSource extends SeekableSource {
+  /** Reads still running; close() waits for them so that none lands in a reused buffer or a closed file. */
+  private readonly pending = new Set<Promise<unknown>>();
+
   constructor(
-    protected readonly fh: FileHandle,
+    private readonly fh: FileHandle,
     size: number,
+    private readonly blocking: boolean,
   ) {
     super(size);
   }
@@ -65,13 +80,42 @@ class FileSource extends SeekableSource {
   async readAt(offset: number, n: number): Promise<Buffer> {
     const len = Math.max(0, Math.min(n, this.size - offset));
     const buf = Buffer.allocUnsafe(len);
-    const got = await readFully(this.fh, buf, len, offset);
+    const got = await this.readAtInto(buf, offset, len);
     return got === len ? buf : buf.subarray(0, got);
   }
 
-  close(): Promise<void> {
-    return this.fh.close();
+  readAtInto(into: Buffer, offset: number, n: number): Promise<number> {
+    const len = Math.max(0, Math.min(n, this.size - offset));
+    if (this.blocking) {
+      try {
+        return Promise.resolve(readFullySync(this.fh.fd, into, len, offset));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    const p = readFully(this.fh, into, len, offset);
+    this.pending.add(p);
+    void p.then(
+      () => this.pending.delete(p),
+      () => this.pending.delete(p),
+    );
+    return p;
   }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.fh.close();
+  }
+}
+
+function readFullySync(fd: number, buf: Buffer, len: number, offset: number): number {
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 async function readFully(fh: FileHandle, buf: Buffer, len: number, offset: number): Promise<number> {
@@ -84,145 +128,6 @@ async function readFully(fh: FileHandle, buf: Buffer, len: number, offset: numbe
   return got;
 }
 
-interface Slab {
-  /** File offset of buf[0]; slabs are aligned to multiples of the slab size. */
-  start: number;
-  buf: Buffer;
-  /** Bytes actually read (short only at the end of the file). */
-  len: number;
-  ready: Promise<void>;
-  error: unknown;
-  /** Views handed out by read() and not yet released. */
-  lent: number;
-  /** The read position has moved past the slab. */
-  passed: boolean;
-}
-
-/** Smallest read() answered with a view of a slab instead of a copy. */
-const VIEW_MIN = 16 * 1024;
-
-/**
- * A file read sequentially through a few fixed-size slabs that are read ahead of the position while the
- * caller works, so reading overlaps decryption and writing. Large reads inside one slab are views of it;
- * a slab's memory is reused once the position has passed it and every view of it was released.
- */
-class ReadAheadFileSource extends FileSource {
-  private readonly slabs = new Map<number, Slab>();
-  private readonly lentSlabs = new Map<ArrayBufferLike, Slab>();
-  private readonly free: Buffer[] = [];
-
-  constructor(
-    fh: FileHandle,
-    size: number,
-    private readonly slabSize: number,
-    private readonly depth = 3,
-  ) {
-    super(fh, size);
-  }
-
-  private slab(k: number): Slab {
-    let s = this.slabs.get(k);
-    if (s) return s;
-    const start = k * this.slabSize;
-    const len = Math.max(0, Math.min(this.slabSize, this.size - start));
-    const buf = this.free.pop() ?? Buffer.allocUnsafeSlow(this.slabSize);
-    const slab: Slab = { start, buf, len, ready: Promise.resolve(), error: undefined, lent: 0, passed: false };
-    slab.ready = readFully(this.fh, buf, len, start).then(
-      (got) => {
-        slab.len = got;
-      },
-      (e: unknown) => {
-        slab.error = e;
-      },
-    );
-    this.slabs.set(k, slab);
-    return slab;
-  }
-
-  /** The slab holding `offset`, with the next ones requested. */
-  private async at(offset: number): Promise<Slab> {
-    const k = Math.floor(offset / this.slabSize);
-    const s = this.slab(k);
-    for (let j = k + 1; j < k + this.depth && j * this.slabSize < this.size; j++) this.slab(j);
-    await s.ready;
-    if (s.error !== undefined) throw s.error;
-    return s;
-  }
-
-  /** Frees slabs that lie wholly before the position. */
-  private retire(): void {
-    for (const [k, s] of this.slabs) {
-      if (s.start + s.len > this.position) continue;
-      this.slabs.delete(k);
-      s.passed = true;
-      if (s.lent === 0) this.recycle(s);
-      else this.lentSlabs.set(s.buf.buffer, s);
-    }
-  }
-
-  private recycle(s: Slab): void {
-    // Only slabs whose read finished can be reused (an abandoned one may still be written by the read).
-    if (this.free.length < this.depth + 2) void s.ready.then(() => this.free.push(s.buf));
-  }
-
-  contiguous(): number {
-    const p = this.position;
-    const slabEnd = Math.min(this.size, (Math.floor(p / this.slabSize) + 1) * this.slabSize);
-    return slabEnd - p;
-  }
-
-  release(buf: Buffer): void {
-    let s = this.lentSlabs.get(buf.buffer);
-    if (!s) {
-      for (const c of this.slabs.values()) if (c.buf.buffer === buf.buffer) s = c;
-      if (!s) return;
-    }
-    s.lent--;
-    if (s.lent === 0 && s.passed) {
-      this.lentSlabs.delete(buf.buffer);
-      this.recycle(s);
-    }
-  }
-
-  override async read(n: number): Promise<Buffer> {
-    const p = this.position;
-    const len = Math.max(0, Math.min(n, this.size - p));
-    if (len === 0) return Buffer.alloc(0);
-    const first = await this.at(p);
-    const off = p - first.start;
-    if (len >= VIEW_MIN && off + len <= first.len) {
-      first.lent++;
-      this.position = p + len;
-      this.retire();
-      return first.buf.subarray(off, off + len);
-    }
-    const out = Buffer.allocUnsafe(len);
-    let got = 0;
-    while (got < len) {
-      const q = p + got;
-      const s = q === p ? first : await this.at(q);
-      const avail = s.start + s.len - q;
-      if (avail <= 0) break;
-      const m = Math.min(avail, len - got);
-      s.buf.copy(out, got, q - s.start, q - s.start + m);
-      got += m;
-    }
-    this.position = p + got;
-    this.retire();
-    return got === len ? out : out.subarray(0, got);
-  }
-
-  override async skip(n: number): Promise<void> {
-    this.position = Math.min(this.size, this.position + n);
-    this.retire();
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([...this.slabs.values()].map((s) => s.ready));
-    await this.fh.close();
-  }
-}
-
 class BytesSource extends SeekableSource {
   constructor(private readonly bytes: Buffer) {
     super(bytes.length);
@@ -231,6 +136,10 @@ class BytesSource extends SeekableSource {
   async readAt(offset: number, n: number): Promise<Buffer> {
     // A copy: decryption happens in place and must not touch the caller's bytes.
     return Buffer.from(this.bytes.subarray(offset, Math.min(this.size, offset + n)));
+  }
+
+  async readAtInto(into: Buffer, offset: number, n: number): Promise<number> {
+    return this.bytes.copy(into, 0, offset, Math.min(this.size, offset + n));
   }
 
   async close(): Promise<void> {}
@@ -265,28 +174,41 @@ class StreamSource implements Source {
 
   async read(n: number): Promise<Buffer> {
     await this.fill(n);
-    const take = Math.min(n, this.queued);
-    let out: Buffer;
+    const want = Math.min(n, this.queued);
     const head = this.queue[0];
-    if (head && head.length === take) {
+    if (head && head.length === want) {
       // Copy: stream chunks may be shared with other consumers and decryption is in place.
-      out = Buffer.from(head);
       this.queue.shift();
-    } else {
-      out = Buffer.allocUnsafe(take);
-      let o = 0;
-      while (o < take) {
-        const h = this.queue[0]!;
-        const k = Math.min(h.length, take - o);
-        h.copy(out, o, 0, k);
-        o += k;
-        if (k === h.length) this.queue.shift();
-        else this.queue[0] = h.subarray(k);
-      }
+      this.queued -= want;
+      this.position += want;
+      return Buffer.from(head);
     }
-    this.queued -= take;
-    this.position += take;
+    const out = Buffer.allocUnsafe(want);
+    this.take(out, want);
     return out;
+  }
+
+  /** One at a time: a stream has no positions to claim ahead. */
+  async readInto(into: Buffer, n: number): Promise<number> {
+    await this.fill(n);
+    return this.take(into, n);
+  }
+
+  /** Moves up to `n` queued bytes into `out`. */
+  private take(out: Buffer, n: number): number {
+    const want = Math.min(n, this.queued);
+    let o = 0;
+    while (o < want) {
+      const h = this.queue[0]!;
+      const k = Math.min(h.length, want - o);
+      h.copy(out, o, 0, k);
+      o += k;
+      if (k === h.length) this.queue.shift();
+      else this.queue[0] = h.subarray(k);
+    }
+    this.queued -= want;
+    this.position += want;
+    return want;
   }
 
   readAt(): Promise<Buffer> {
@@ -311,7 +233,7 @@ function toPath(p: string | URL): string {
   return typeof p === 'string' ? p : fileURLToPath(p);
 }
 
-export async function openSource(input: MediaInput, options: SourceOptions = {}): Promise<Source> {
+export async function openSource(input: MediaInput, options: IoOptions = {}): Promise<Source> {
   if (typeof input === 'string' || input instanceof URL) {
     let fh: FileHandle;
     try {
@@ -320,8 +242,7 @@ export async function openSource(input: MediaInput, options: SourceOptions = {})
       throw new MediaError('io', `cannot open input: ${(e as Error).message}`, {}, { cause: e });
     }
     const st = await fh.stat();
-    const ra = options.readAhead ?? 0;
-    return ra > 0 ? new ReadAheadFileSource(fh, st.size, ra) : new FileSource(fh, st.size);
+    return new FileSource(fh, st.size, options.blocking === true);
   }
   if (input instanceof Uint8Array) return new BytesSource(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   if (typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') return new StreamSource(input);
@@ -332,11 +253,19 @@ export interface Sink {
   /** Bytes handed to write() so far (the output offset of the next write). */
   position: number;
   /**
+   * The sink passes written buffers on by reference (a Writable's consumer may keep them), so they are
+   * never the writer's to reuse, and `done` is not called.
+   */
+  readonly keepsBuffers: boolean;
+  /**
    * Queues `buf` for output at `position`. The caller must not change `buf` afterwards; `done` runs once
-   * it has been written (it may then be reused). The promise resolves when the caller may go on (not
-   * necessarily when the bytes are written), and rejects on an earlier write failure.
+   * it has been written (it may then be reused), except on sinks that keep buffers. The promise resolves
+   * when the caller may go on (not necessarily when the bytes are written), and rejects on an earlier
+   * write failure.
    */
   write(buf: Buffer, done?: () => void): Promise<void>;
+  /** Starts writing whatever is batched, without waiting (so that `done` callbacks come). */
+  flush(): void;
   close(): Promise<void>;
   /** Close and, for file outputs, remove the partial file. */
   abort(): Promise<void>;
@@ -354,6 +283,7 @@ const WRITES_QUEUED = 2;
 /** A file written with positional, batched writes that run while the caller prepares the next data. */
 class FileSink implements Sink {
   position = 0;
+  readonly keepsBuffers = false;
   private flushed = 0;
   private batch: Buffer[] = [];
   private batchBytes = 0;
@@ -365,7 +295,18 @@ class FileSink implements Sink {
   constructor(
     private readonly fh: FileHandle,
     private readonly path: string,
+    private readonly blocking: boolean,
   ) {}
+
+  private writeAllSync(buf: Buffer): void {
+    let done = 0;
+    while (done < buf.length) {
+      const n = writeSync(this.fh.fd, buf, done, buf.length - done, this.flushed + done);
+      if (n <= 0) throw new Error(`short write at offset ${this.flushed + done}`);
+      done += n;
+    }
+    this.flushed += buf.length;
+  }
 
   private async writeAll(parts: Buffer[], at: number): Promise<void> {
     let rest = parts;
@@ -390,7 +331,7 @@ class FileSink implements Sink {
     }
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.batch.length === 0) return;
     const parts = this.batch;
     const done = this.batchDone;
@@ -415,6 +356,17 @@ class FileSink implements Sink {
   async write(buf: Buffer, done?: () => void): Promise<void> {
     if (this.error) throw this.error;
     if (buf.length === 0) {
+      done?.();
+      return;
+    }
+    if (this.blocking) {
+      try {
+        this.writeAllSync(buf);
+      } catch (e) {
+        this.error = new MediaError('io', `write failed: ${(e as Error).message}`, {}, { cause: e });
+        throw this.error;
+      }
+      this.position += buf.length;
       done?.();
       return;
     }
@@ -451,18 +403,18 @@ class FileSink implements Sink {
 
 class WritableSink implements Sink {
   position = 0;
+  readonly keepsBuffers = true;
 
   constructor(private readonly w: Writable) {}
 
-  write(buf: Buffer, done?: () => void): Promise<void> {
+  flush(): void {}
+
+  write(buf: Buffer): Promise<void> {
     this.position += buf.length;
     return new Promise((resolve, reject) => {
       this.w.write(buf, (err) => {
         if (err) reject(new MediaError('io', `write failed: ${err.message}`, {}, { cause: err }));
-        else {
-          done?.();
-          resolve();
-        }
+        else resolve();
       });
     });
   }
@@ -479,11 +431,11 @@ class WritableSink implements Sink {
   }
 }
 
-export async function openSink(output: MediaOutput): Promise<Sink> {
+export async function openSink(output: MediaOutput, options: IoOptions = {}): Promise<Sink> {
   if (typeof output === 'string' || output instanceof URL) {
     const path = toPath(output);
     try {
-      return new FileSink(await open(path, 'w'), path);
+      return new FileSink(await open(path, 'w'), path, options.blocking === true);
     } catch (e) {
       throw new MediaError('io', `cannot open output: ${(e as Error).message}`, {}, { cause: e });
     }

@@ -1,6 +1,7 @@
-// The batched decryptor (CTR per sample with gathered short pieces, CBC via one AES-ECB call per 64 KB window
-// with the chaining applied by hand) against the straightforward per-sample reference, and the read-ahead
-// file path end to end with small slabs so that samples straddle slab boundaries.
+// The batched decryptor (CTR per sample with gathered short pieces, short CTR samples through one AES-ECB
+// keystream call, CBC via one AES-ECB call per 64 KB window with the chaining applied by hand) against the
+// straightforward per-sample reference, and the file path end to end with small slabs, read ahead through
+// the thread pool or read and written with blocking calls.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cryptSample, SampleDecryptor } from '../../src/media/cipher.js';
-import { decryptMedia } from '../../src/media/index.js';
+import { decryptMedia, minorGcReclaimer } from '../../src/media/index.js';
 import type { SampleCrypto } from '../../src/media/job.js';
 import type { Scheme } from '../../src/media/protection.js';
 import { encryptMp4 } from '../support/encrypt.js';
@@ -181,23 +182,60 @@ describe('batched sample decryption matches the per-sample reference', () => {
   });
 });
 
-describe('read-ahead file decryption with small slabs', () => {
+describe('reclaiming node:crypto output', () => {
+  it('asks for a collection once 4 MiB of cipher output piled up, only when asked between pieces', () => {
+    let calls = 0;
+    const d = new SampleDecryptor(() => calls++);
+    const buf = randomBytes(1 << 20);
+    const c = crypto('cenc', randomBytes(16), undefined);
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      d.add(buf, 0, buf.length, c, KEY, () => 'test');
+      d.flush();
+      seen.push(calls);
+      d.reclaimIfDue();
+    }
+    // Never from inside add()/flush(); once after the fourth MiB, then the count starts over.
+    expect(seen).toEqual([0, 0, 0, 0, 1, 1]);
+    expect(calls).toBe(1);
+  });
+
+  it('runs on a real file without changing a byte', async () => {
+    // Over 4 MiB of samples: the fragments of clear_frag.mp4 repeated after its moov.
+    const frag = readFixture('clear_frag.mp4');
+    let firstMoof = 0;
+    while (frag.toString('latin1', firstMoof + 4, firstMoof + 8) !== 'moof') firstMoof += frag.readUInt32BE(firstMoof);
+    const src = Buffer.concat([frag.subarray(0, firstMoof), ...Array.from({ length: 24 }, () => frag.subarray(firstMoof))]);
+    const input = join(tmp, 'reclaim-cenc.mp4');
+    writeFileSync(input, encryptMp4(src, { scheme: 'cenc', key: KEY, kid: Buffer.from(KEYS.video.kid, 'hex'), ivSize: 8, firstIv: randomBytes(8) }));
+    const out = join(tmp, 'reclaim-cenc.out.mp4');
+    const gc = minorGcReclaimer();
+    expect(gc).toBeTypeOf('function');
+    let calls = 0;
+    const report = await decryptMedia(input, out, { keys: defaultKeys, reclaim: () => (calls++, gc!()), blockingIo: true, chunkSize: 64 * 1024 });
+    expect(sampleDiff(src, readFileSync(out), 1)).toEqual([]);
+    expect(report.bytesRead).toBeGreaterThan(4 << 20);
+    expect(calls).toBeGreaterThan(0);
+  });
+});
+
+describe('file decryption with small slabs', () => {
   const clear = readFixture('clear_prog.mp4');
   const clearFrag = readFixture('clear_frag.mp4');
   const key = Buffer.from(KEYS.video.key, 'hex');
   const kid = Buffer.from(KEYS.video.kid, 'hex');
   for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1'] as const) {
     for (const [layoutName, src] of [['prog', clear], ['frag', clearFrag]] as const) {
-      it(`${scheme} ${layoutName}: samples straddling 64 KB slabs decrypt exactly`, async () => {
+      it(`${scheme} ${layoutName}: pieces of whole samples in small slabs, pooled or blocking I/O, decrypt exactly`, async () => {
         const opts =
           scheme === 'cenc' || scheme === 'cens'
             ? { scheme, key, kid, ivSize: 16 as const, firstIv: Buffer.from('0a610676cb88f302fffffffffffffff0', 'hex') }
             : { scheme, key, kid, ivSize: 0 as const, constantIv: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') };
         const input = join(tmp, `${scheme}_${layoutName}.mp4`);
         writeFileSync(input, encryptMp4(src, opts));
-        for (const chunkSize of [64 * 1024, 100_003]) {
-          const out = join(tmp, `${scheme}_${layoutName}_${chunkSize}.out.mp4`);
-          const report = await decryptMedia(input, out, { keys: defaultKeys, chunkSize });
+        for (const [chunkSize, blockingIo] of [[64 * 1024, false], [100_003, false], [64 * 1024, true], [100_003, true]] as const) {
+          const out = join(tmp, `${scheme}_${layoutName}_${chunkSize}_${blockingIo}.out.mp4`);
+          const report = await decryptMedia(input, out, { keys: defaultKeys, chunkSize, blockingIo });
           expect(report.samplesDecrypted).toBeGreaterThan(0);
           const o = readFileSync(out);
           expect(sampleDiff(src, o, 1)).toEqual([]);
