@@ -1,6 +1,6 @@
 // `emekit inspect FILE`: protection summary of an MP4 (tracks, codecs, schemes, key IDs, IVs, patterns, pssh).
 import type { Command } from 'commander';
-import { inspectMedia, MediaError } from '../media/index.js';
+import { MediaError } from '../media/errors.js';
 import type { MediaInfo } from '../media/index.js';
 
 function text(info: MediaInfo): string {
@@ -31,6 +31,8 @@ export function registerInspect(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts: { json?: boolean }) => {
       try {
+        // Loaded here so that other commands do not pay for the media layer at start-up.
+        const { inspectMedia } = await import('../media/inspect.js');
         const info = await inspectMedia(file);
         process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${text(info)}\n`);
       } catch (e) {

@@ -8,7 +8,7 @@ import { decryptMedia } from '../element/decrypt-media.js';
 import type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from '../eme/configuration.js';
 import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
 import { createEME } from '../eme/platform.js';
-import { MediaError, readProtection, type DecryptReport, type MediaInfo } from '../media/index.js';
+import { MediaError, readProtection, type DecryptOptions, type DecryptReport, type MediaInfo } from '../media/index.js';
 import type { LicenseSource } from './license-source.js';
 
 export interface EmeDecryptOptions {
@@ -18,6 +18,8 @@ export interface EmeDecryptOptions {
   /** Step-by-step narration (access granted, request, statuses); never given key values. */
   readonly onStep?: (step: string, detail?: unknown) => void;
   readonly onProgress?: (bytesRead: number, totalBytes?: number) => void;
+  /** Process-level tuning for the decrypt pass (see DecryptOptions): programs that own their process set these. */
+  readonly tuning?: Pick<DecryptOptions, 'reclaim' | 'blockingIo'>;
 }
 
 export interface EmeDecryptResult {
@@ -102,6 +104,7 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
     const started = process.hrtime.bigint();
     const report = await decryptMedia(options.input, options.output, {
       mediaKeys,
+      ...options.tuning,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,7 +1,8 @@
 // A SessionStore in an SQLite file (better-sqlite3). WAL journaling with synchronous=FULL: each put/delete is
 // one transaction, so a process killed mid-write leaves the previous state and a committed write survives.
 
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import type { SessionStore } from './session-store.js';
 
 const SCHEMA = `
@@ -14,6 +15,11 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
+/** The native addon is loaded on first use, so that platforms without a store path never pay for it. */
+function loadSqlite(): typeof Database {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+}
+
 export class SqliteSessionStore implements SessionStore {
   readonly path: string;
   readonly #db: Database.Database;
@@ -24,7 +30,7 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(path: string) {
     this.path = path;
-    this.#db = new Database(path);
+    this.#db = new (loadSqlite())(path);
     try {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = FULL');
