@@ -8,7 +8,7 @@
 // each run (so no command pays for truncating the previous output). Commands run round-robin, so a change in
 // machine load hits all of them alike; the table gives the best and the median round.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +63,11 @@ function build(): void {
       writeFileSync(out, encryptMp4(src, opts));
     }
   }
-  const dist = join(root, 'dist/media/index.js');
-  const newest = Math.max(...['decrypt', 'cipher', 'io'].map((f) => statSync(join(root, `src/media/${f}.ts`)).mtimeMs));
-  if (!existsSync(dist) || statSync(dist).mtimeMs < newest) {
+  // The CLI bundle is the last thing a build writes: rebuild when any source is newer.
+  const bundle = join(root, 'dist/bin/emekit.js');
+  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const newest = Math.max(...sources.map((f) => statSync(join(root, 'src', f)).mtimeMs));
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
     console.log('building dist/ (npm run build)…');
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   }
@@ -90,10 +92,16 @@ interface Result {
 }
 
 const out = join(dir, 'out.mp4');
+// Some sandboxes set NODE_EXTRA_CA_CERTS (a proxy's CA bundle); node then parses ~150 certificates at every
+// start (~40 ms here), which no user's shell does and no other row pays. Node rows run without it; one row
+// shows what it costs.
+const EXTRA_CA = process.env.NODE_EXTRA_CA_CERTS;
+const baseEnv: NodeJS.ProcessEnv = { ...process.env };
+delete baseEnv.NODE_EXTRA_CA_CERTS;
 
 function runOnce(c: Command): { seconds: number; rssMb: number | undefined } {
   rmSync(out, { force: true });
-  const env = { ...process.env, ...c.env, ...(TIME ? {} : { BENCH_RSS_FD: '2' }) };
+  const env = { ...baseEnv, ...c.env, ...(TIME ? {} : { BENCH_RSS_FD: '2' }) };
   const [cmd, args] = TIME ? [TIME, ['-v', c.cmd, ...c.args]] : [c.cmd, c.args];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, env });
@@ -122,17 +130,25 @@ build();
 const file = (f: string) => join(dir, f);
 const size = (f: string) => statSync(f).size;
 const runner = join(root, 'bench/support/run-decrypt.mjs');
+const cli = join(root, 'dist/bin/emekit.js');
 const keyArg = `${KID}:${KEY}`;
 const commands: Command[] = [];
+// The product as users run it: `emekit decrypt` (bundled bin, EME flow: access, session, license, update, decrypt).
 for (const layout of ['prog', 'frag']) {
   for (const scheme of SCHEMES) {
     const input = file(`${scheme}_${layout}.mp4`);
-    commands.push({ name: `emekit ${scheme} ${layout}`, input, cmd: process.execPath, args: [runner, input, out, keyArg], scheme, layout });
+    commands.push({ name: `emekit decrypt ${scheme} ${layout}`, input, cmd: process.execPath, args: [cli, 'decrypt', '-q', input, out, '--key', keyArg], scheme, layout });
   }
 }
+// The library: decryptMedia with defaults (thread-pool I/O, no reclaim), and with the CLI's process settings.
 for (const scheme of ['cenc', 'cbcs'] as const) {
+  for (const layout of ['prog', 'frag']) {
+    const input = file(`${scheme}_${layout}.mp4`);
+    commands.push({ name: `decryptMedia() ${scheme} ${layout}, defaults`, input, cmd: process.execPath, args: [runner, input, out, keyArg], scheme, layout });
+  }
   const input = file(`${scheme}_prog.mp4`);
-  commands.push({ name: `emekit ${scheme} prog, verify off`, input, cmd: process.execPath, args: [runner, '--no-verify', input, out, keyArg], scheme, layout: 'prog' });
+  commands.push({ name: `decryptMedia() ${scheme} prog, reclaim + blockingIo`, input, cmd: process.execPath, args: [runner, '--tuned', input, out, keyArg], scheme, layout: 'prog' });
+  commands.push({ name: `decryptMedia() ${scheme} prog, reclaim + blockingIo, verify off`, input, cmd: process.execPath, args: [runner, '--tuned', '--no-verify', input, out, keyArg], scheme, layout: 'prog' });
 }
 if (BASELINE) {
   for (const layout of ['prog', 'frag']) {
@@ -149,8 +165,12 @@ if (have('ffmpeg')) {
   }
 }
 const cencProg = file('cenc_prog.mp4');
+commands.push({ name: 'node: read, AES-CTR 64 KB calls, write; nothing else (node:crypto floor)', input: cencProg, cmd: process.execPath, args: [join(root, 'bench/support/ctr-floor.mjs'), cencProg, out] });
 commands.push({ name: 'node copy, 1 MiB reads+writes (Node I/O floor)', input: cencProg, cmd: process.execPath, args: [join(root, 'bench/support/copy.mjs'), cencProg, out] });
 commands.push({ name: 'node -e 0 (start-up alone, bytes = input)', input: cencProg, cmd: process.execPath, args: ['-e', '0'] });
+if (EXTRA_CA) {
+  commands.push({ name: 'node -e 0 with NODE_EXTRA_CA_CERTS as set here', input: cencProg, cmd: process.execPath, args: ['-e', '0'], env: { NODE_EXTRA_CA_CERTS: EXTRA_CA } });
+}
 commands.push({ name: 'cp (I/O ceiling)', input: cencProg, cmd: 'cp', args: [cencProg, out] });
 
 const load0 = loadavg();
@@ -178,7 +198,8 @@ console.log(`\ninput ≈ ${(size(cencProg) / 1e6).toFixed(0)} MB per file (${SEC
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${process.platform} ${process.arch}, node ${process.version}`);
 console.log(`load average (1/5/15 min): ${load0.map((v) => v.toFixed(2)).join(' / ')} before, ${load1.map((v) => v.toFixed(2)).join(' / ')} after`);
 console.log(`other busy processes: before: ${busy0}; after: ${busy1}`);
-console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS (node commands only; install Debian package `time` for all)'}\n`);
+console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS (node commands only; install Debian package `time` for all)'}`);
+console.log(`environment: node rows run without NODE_EXTRA_CA_CERTS${EXTRA_CA ? ` (set here to ${EXTRA_CA}; see the last node -e 0 row for its cost)` : ' (not set here)'}\n`);
 console.log('| command | MB/s best | MB/s median | peak RSS MB (max) | best vs cp | best vs ffmpeg |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {

@@ -160,6 +160,8 @@ export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCry
 const WINDOW = 64 * 1024;
 /** How much node:crypto output (each call's result is a new buffer) may pile up between reclaim() calls. */
 const RECLAIM_EVERY = 4 * 1024 * 1024;
+/** Unpatterned CBC samples with at least this many whole-block bytes get a cipher of their own (see cbcDirect). */
+const CBC_DIRECT = 4096;
 /** CTR samples whose keystream is at most this long share one AES-ECB call (see ctr-keystream.ts). */
 const CTR_KEYSTREAM_MAX = 2048;
 /** Protected pieces at least this long go through CTR in place, without gathering. */
@@ -171,6 +173,15 @@ function checkSubsamples(size: number, c: SampleCrypto, where: () => string): vo
   let total = 0;
   for (let i = 0; i < subs.length; i++) total += subs[i]!;
   if (total > size) throw new MediaError('malformed', `${where()}: subsample sizes exceed the sample size ${size}`);
+}
+
+/** Whole-block bytes of an unpatterned CBC sample's protected ranges. */
+function cbcWholeBlockBytes(size: number, c: SampleCrypto): number {
+  const subs = c.subsamples;
+  if (!subs || subs.length === 0) return size - (size % 16);
+  let total = 0;
+  for (let i = 1; i < subs.length; i += 2) total += subs[i]! - (subs[i]! % 16);
+  return total;
 }
 
 /** Bytes of the sample's protected stream (what the cipher sees), for the CTR counter-wrap check; mirrors gather(). */
@@ -202,11 +213,13 @@ const LE = endianness() === 'LE';
 /**
  * Decrypts samples in place, with as few and as well-sized cipher calls as possible:
  * - CTR (cenc, cens): one AES-CTR stream per sample; long protected ranges are deciphered where they lie
- *   in ≤64 KB calls, short ones (audio, cens pattern blocks) are gathered into one window per call.
- * - CBC (cbcs, cbc1): the ciphertext blocks of many samples are gathered (32 bits at a time) into one
- *   64 KB window and run through a single AES-ECB call; CBC chaining (P = D(C) XOR previous C, or XOR the
- *   IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains carried across
- *   windows) is applied while scattering the plaintext back.
+ *   in ≤64 KB calls, short ones (cens pattern blocks) are gathered into one window per call; short samples
+ *   (audio) share one AES-ECB keystream call (ctr-keystream.ts).
+ * - CBC with a pattern (cbcs 1:9) or on short samples: the ciphertext blocks of many samples are gathered
+ *   (32 bits at a time) into one 64 KB window and run through a single AES-ECB call; CBC chaining
+ *   (P = D(C) XOR previous C, or XOR the IV where a chain starts: every subsample for cbcs, every sample
+ *   for cbc1, chains carried across windows) is applied while scattering the plaintext back.
+ * - CBC without a pattern on long samples (cbc1 video): an AES-CBC cipher per chain, in place.
  * Call flush() before reading the results of the samples added since the last flush.
  */
 export class SampleDecryptor {
@@ -321,6 +334,10 @@ export class SampleDecryptor {
   // ---- CBC ----
 
   private cbcSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
+    if (c.cryptBlocks === 0 && c.skipBlocks === 0 && cbcWholeBlockBytes(size, c) >= CBC_DIRECT) {
+      this.cbcDirect(buf, off, size, c, key);
+      return;
+    }
     if (this.buf !== buf || this.key !== key) {
       this.cbcFlush();
       this.buf = buf;
@@ -361,6 +378,36 @@ export class SampleDecryptor {
             }
             q += (m + skip) * 16;
           }
+        }
+      }
+      p += len;
+    }
+  }
+
+  /**
+   * Unpatterned CBC with long ranges (cbc1 video, whole-range cbcs): deciphered where they lie, the cipher
+   * keeping the chain between calls; one chain per sample (cbc1) or per subsample (cbcs).
+   */
+  private cbcDirect(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
+    const perRange = c.scheme === 'cbcs';
+    const subs = c.subsamples;
+    const n = subs && subs.length > 0 ? subs.length : 2;
+    let d: ReturnType<typeof createDecipheriv> | undefined;
+    let p = off;
+    for (let i = 0; i < n; i += 2) {
+      let len = size;
+      if (subs && subs.length > 0) {
+        p += subs[i]!;
+        len = subs[i + 1]!;
+      }
+      // Whole blocks only; a partial tail stays clear and does not enter the chain.
+      const whole = len - (len % 16);
+      if (whole > 0) {
+        if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
+        for (let o = 0; o < whole; o += WINDOW) {
+          const m = Math.min(WINDOW, whole - o);
+          d.update(buf.subarray(p + o, p + o + m)).copy(buf, p + o);
+          this.made(m);
         }
       }
       p += len;

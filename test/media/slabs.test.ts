@@ -1,0 +1,45 @@
+// The slab ring: a fixed number of reusable buffers; when all are out it asks the sink to write (starve)
+// and waits for one to come back; larger pieces get a buffer of their own.
+import { describe, expect, it } from 'vitest';
+import { SlabRing } from '../../src/media/slabs.js';
+
+describe('SlabRing', () => {
+  it('makes at most `count` slabs, reuses released ones, and waits (after asking for a flush) when all are out', async () => {
+    let starved = 0;
+    const ring = new SlabRing(1024, 2, () => starved++);
+    const a = ring.acquire(100) as Buffer;
+    const b = ring.acquire(1024) as Buffer;
+    expect(a).toBeInstanceOf(Buffer);
+    expect(b).toBeInstanceOf(Buffer);
+    expect(a.length).toBe(1024);
+    const waiting = ring.acquire(10);
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(starved).toBe(1);
+    ring.release(b);
+    await expect(waiting).resolves.toBe(b);
+    ring.release(a);
+    expect(ring.acquire(1)).toBe(a);
+  });
+
+  it('gives a piece larger than a slab its own buffer, kept for the next large piece once released', () => {
+    const ring = new SlabRing(1024, 2, () => {});
+    const big = ring.acquire(5000) as Buffer;
+    expect(big.length).toBe(5000);
+    const other = ring.acquire(4000) as Buffer;
+    expect(other).not.toBe(big);
+    ring.release(big);
+    expect(ring.acquire(4500)).toBe(big);
+    expect((ring.acquire(6000) as Buffer).length).toBe(6000);
+  });
+
+  it('lets a disowned slab be replaced, so a sink that keeps buffers never starves the ring', () => {
+    let starved = 0;
+    const ring = new SlabRing(64, 1, () => starved++);
+    for (let i = 0; i < 5; i++) {
+      const s = ring.acquire(64);
+      expect(s).toBeInstanceOf(Buffer);
+      ring.disown(s as Buffer);
+    }
+    expect(starved).toBe(0);
+  });
+});
