@@ -47,15 +47,25 @@ export function parseSenc(ctx: BoxContext, box: Box, sampleCount: number, ivSize
     ivSize: new Uint8Array(count),
   };
   const hasSubs = (flags & 2) !== 0;
+  // Direct reads: thousands of entries, walked once while the code is cold.
+  const b = c.buf;
+  let p = c.pos;
   for (let i = 0; i < count; i++) {
     const iv = override ?? ivSizeOf(i);
-    const start = c.pos;
-    c.skip(iv);
-    if (hasSubs) c.skip(6 * c.u16());
+    const start = p;
+    p += iv;
+    if (hasSubs && p + 2 <= c.end) p += 2 + 6 * ((b[p]! << 8) | b[p + 1]!);
+    if (p > c.end || (hasSubs && p === start + iv)) {
+      // Let the cursor report the overrun at the entry that causes it.
+      c.pos = start;
+      c.skip(iv);
+      c.skip(6 * c.u16());
+    }
     t.pos[i] = start;
-    t.size[i] = c.pos - start;
+    t.size[i] = p - start;
     t.ivSize[i] = iv;
   }
+  c.pos = p;
   return t;
 }
 
@@ -118,14 +128,23 @@ export function readAux(t: AuxTable, i: number): SampleAux {
   const ivSize = t.ivSize[i]!;
   const pos = t.pos[i]!;
   const size = t.size[i]!;
-  const c = new Cursor(t.buf, pos, pos + size, t.box, t.base);
-  const iv = ivSize > 0 ? c.bytes(ivSize) : undefined;
+  const b = t.buf;
+  if (pos + size > b.length || (size > ivSize && size !== ivSize + 2 + 6 * b.readUInt16BE(pos + ivSize)) || size < ivSize) {
+    // Sizes from saiz that do not match the entry: let the cursor name the field that overruns.
+    const c = new Cursor(b, pos, pos + size, t.box, t.base);
+    c.skip(ivSize);
+    c.skip(6 * c.u16());
+  }
+  const iv = ivSize > 0 ? b.subarray(pos, pos + ivSize) : undefined;
   if (size <= ivSize) return { iv, subsamples: undefined };
-  const n = c.u16();
+  // Direct reads: called for every sample.
+  let p = pos + ivSize;
+  const n = (b[p]! << 8) | b[p + 1]!;
+  p += 2;
   const subs = new Uint32Array(2 * n);
-  for (let k = 0; k < n; k++) {
-    subs[2 * k] = c.u16();
-    subs[2 * k + 1] = c.u32();
+  for (let k = 0; k < n; k++, p += 6) {
+    subs[2 * k] = (b[p]! << 8) | b[p + 1]!;
+    subs[2 * k + 1] = b[p + 2]! * 0x1000000 + ((b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!);
   }
   return { iv, subsamples: subs };
 }

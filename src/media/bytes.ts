@@ -82,6 +82,28 @@ export class Cursor {
     return hi * 0x100000000 + lo;
   }
 
+  /**
+   * `n` consecutive 32-bit values (64-bit when `wide`), bounds-checked once: sample tables hold thousands,
+   * read once each while the code is still cold, where a call per field is what costs.
+   */
+  u32Array(n: number, wide = false): Float64Array {
+    const step = wide ? 8 : 4;
+    if (!Number.isInteger(n) || n < 0 || n > this.remaining / step) this.need(n * step);
+    const out = new Float64Array(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++, p += step) {
+      let v = b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+      if (wide) {
+        if (v > 0x1fffff) throw new MediaError('unsupported-layout', '64-bit value beyond 2^53', { box: this.box, offset: this.base + p });
+        v = v * 0x100000000 + (b[p + 4]! * 0x1000000 + ((b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!));
+      }
+      out[i] = v;
+    }
+    this.pos = p;
+    return out;
+  }
+
   bytes(n: number): Buffer {
     this.need(n);
     const v = this.buf.subarray(this.pos, this.pos + n);

@@ -23,9 +23,7 @@ function sizes(ctx: BoxContext, t: TrackInfo, inputSize: number | undefined): Ui
     const n = c.u32();
     if (constant === 0) {
       if (n > c.remaining / 4) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stsz.path, offset: ctx.base + stsz.start });
-      const out = new Uint32Array(n);
-      for (let i = 0; i < n; i++) out[i] = c.u32();
-      return out;
+      return Uint32Array.from(c.u32Array(n));
     }
     const cap = inputSize !== undefined ? Math.floor(inputSize / constant) : 1 << 24;
     if (n > cap) throw new MediaError('malformed', `sample_count ${n} of ${constant} bytes exceeds the file`, { box: stsz.path, offset: ctx.base + stsz.start });
@@ -62,9 +60,7 @@ function chunkOffsets(ctx: BoxContext, t: TrackInfo): Float64Array {
   const n = c.u32();
   const wide = box.type === 'co64';
   if (n > c.remaining / (wide ? 8 : 4)) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = wide ? c.u64() : c.u32();
-  return out;
+  return c.u32Array(n, wide);
 }
 
 export function buildSampleTable(ctx: BoxContext, t: TrackInfo, inputSize: number | undefined): SampleTable {
@@ -77,13 +73,14 @@ export function buildSampleTable(ctx: BoxContext, t: TrackInfo, inputSize: numbe
   fullBox(c);
   const n = c.u32();
   if (n > c.remaining / 12) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: stsc.path, offset: ctx.base + stsc.start });
+  const fields = c.u32Array(3 * n);
   const first = new Uint32Array(n);
   const per = new Uint32Array(n);
   const desc = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    first[i] = c.u32();
-    per[i] = c.u32();
-    desc[i] = c.u32();
+    first[i] = fields[3 * i]!;
+    per[i] = fields[3 * i + 1]!;
+    desc[i] = fields[3 * i + 2]!;
     if (first[i]! < 1 || (i > 0 && first[i]! <= first[i - 1]!)) {
       throw new MediaError('malformed', `entry ${i}: first_chunk ${first[i]} out of order`, { box: stsc.path, offset: ctx.base + stsc.start });
     }
