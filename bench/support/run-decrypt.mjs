@@ -1,6 +1,7 @@
 // Whole-process library runner for the benchmark:
 //   node bench/support/run-decrypt.mjs [--no-verify] [--tuned] IN OUT KID:KEY...
-// --tuned adds what a program that owns its process may set (the CLI's settings): reclaim + blockingIo.
+// --tuned adds what a program that owns its process may set (the CLI's settings): enableArrayBufferTransfer()
+// and blockingIo.
 // BENCH_DIST=/path/to/dist/media/index.js runs another build (e.g. a baseline) instead of this tree's dist/.
 const args = process.argv.slice(2);
 const flags = new Set();
@@ -8,6 +9,7 @@ while (args[0]?.startsWith('--')) flags.add(args.shift());
 const [input, output, ...pairs] = args;
 const media = await import(process.env.BENCH_DIST ?? '../../dist/media/index.js');
 const keys = new Map(pairs.map((p) => p.split(':')).map(([k, v]) => [k, Buffer.from(v, 'hex')]));
-const tuned = flags.has('--tuned') ? { reclaim: media.minorGcReclaimer(), blockingIo: true } : {};
+if (flags.has('--tuned')) media.enableArrayBufferTransfer();
+const tuned = flags.has('--tuned') ? { blockingIo: true } : {};
 await media.decryptMedia(input, output, { verify: !flags.has('--no-verify'), ...tuned, keys: (kid) => keys.get(Buffer.from(kid).toString('hex')) });
 if (process.env.BENCH_RSS_FD) process.stderr.write(`maxrss-kb ${process.resourceUsage().maxRSS}\n`);

@@ -5,6 +5,7 @@ import { endianness } from 'node:os';
 import { MediaError } from './errors.js';
 import type { SampleCrypto } from './job.js';
 import { CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
+import { dropCryptoOutput } from './crypto-output.js';
 
 export type Direction = 'decrypt' | 'encrypt';
 
@@ -158,8 +159,6 @@ export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCry
 
 /** Largest cipher call: outputs up to this size stay in malloc's heap; larger ones are mmapped and page-faulted anew each call. */
 const WINDOW = 64 * 1024;
-/** How much node:crypto output (each call's result is a new buffer) may pile up between reclaim() calls. */
-const RECLAIM_EVERY = 4 * 1024 * 1024;
 /** Unpatterned CBC samples with at least this many whole-block bytes get a cipher of their own (see cbcDirect). */
 const CBC_DIRECT = 4096;
 /** CTR samples whose keystream is at most this long share one AES-ECB call (see ctr-keystream.ts). */
@@ -243,30 +242,9 @@ export class SampleDecryptor {
   private cn = 0;
   private readonly cPos: number[] = [];
   private readonly cLen: number[] = [];
-  /** node:crypto output bytes since the last reclaim() call. */
-  private produced = 0;
 
   /** Short CTR samples, deciphered together by the next flush(). */
-  private readonly keystream = new CtrKeystreamBatch(WINDOW, (bytes) => this.made(bytes));
-
-  /** @param reclaim see DecryptOptions.reclaim. */
-  constructor(private readonly reclaim?: () => void) {}
-
-  /** Counts fresh node:crypto output. */
-  private made(bytes: number): void {
-    this.produced += bytes;
-  }
-
-  /**
-   * Runs the reclaim hook once RECLAIM_EVERY bytes of node:crypto output have piled up. The owner calls it
-   * between pieces, when little else is alive: a young collection then copies next to nothing.
-   */
-  reclaimIfDue(): void {
-    if (this.produced >= RECLAIM_EVERY && this.reclaim) {
-      this.produced = 0;
-      this.reclaim();
-    }
-  }
+  private readonly keystream = new CtrKeystreamBatch(WINDOW);
 
   /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
@@ -299,8 +277,9 @@ export class SampleDecryptor {
       this.ctrFlush(d, buf);
       for (let o = 0; o < len; o += WINDOW) {
         const m = Math.min(WINDOW, len - o);
-        d.update(buf.subarray(p + o, p + o + m)).copy(buf, p + o);
-        this.made(m);
+        const out = d.update(buf.subarray(p + o, p + o + m));
+        out.copy(buf, p + o);
+        dropCryptoOutput(out);
       }
       return;
     }
@@ -317,7 +296,6 @@ export class SampleDecryptor {
   private ctrFlush(d: ReturnType<typeof createDecipheriv>, buf: Buffer): void {
     if (this.cn === 0) return;
     const out = d.update(this.cg.subarray(0, this.cn));
-    this.made(this.cn);
     let t = 0;
     for (let i = 0; i < this.cPos.length; i++) {
       const p = this.cPos[i]!;
@@ -326,6 +304,7 @@ export class SampleDecryptor {
       else out.copy(buf, p, t, t + len);
       t += len;
     }
+    dropCryptoOutput(out);
     this.cn = 0;
     this.cPos.length = 0;
     this.cLen.length = 0;
@@ -406,8 +385,9 @@ export class SampleDecryptor {
         if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
         for (let o = 0; o < whole; o += WINDOW) {
           const m = Math.min(WINDOW, whole - o);
-          d.update(buf.subarray(p + o, p + o + m)).copy(buf, p + o);
-          this.made(m);
+          const out = d.update(buf.subarray(p + o, p + o + m));
+          out.copy(buf, p + o);
+          dropCryptoOutput(out);
         }
       }
       p += len;
@@ -456,10 +436,9 @@ export class SampleDecryptor {
     const nb = this.nb;
     if (nb === 0) return;
     const bytes = nb << 4;
-    let out = this.ecbFor(this.key!).update(this.g.subarray(0, bytes));
-    this.made(bytes);
-    if (out.length !== bytes) throw new Error(`AES-ECB returned ${out.length} of ${bytes} bytes`);
-    if ((out.byteOffset & 3) !== 0) out = this.aligned.subarray(0, out.copy(this.aligned, 0, 0, bytes));
+    const result = this.ecbFor(this.key!).update(this.g.subarray(0, bytes));
+    if (result.length !== bytes) throw new Error(`AES-ECB returned ${result.length} of ${bytes} bytes`);
+    const out = (result.byteOffset & 3) === 0 ? result : this.aligned.subarray(0, result.copy(this.aligned, 0, 0, bytes));
     const o32 = new Int32Array(out.buffer, out.byteOffset, bytes >> 2);
     const g32 = this.g32;
     const dv = this.dv!;
@@ -494,6 +473,7 @@ export class SampleDecryptor {
       dv.setInt32(p + 12, o32[w + 3]! ^ x3, LE);
     }
     this.g.copy(this.carry, 0, bytes - 16, bytes);
+    dropCryptoOutput(result);
     this.nb = 0;
     startAt.length = 0;
     this.startIv.length = 0;

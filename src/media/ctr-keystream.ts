@@ -3,6 +3,7 @@
 // when V8 collects it, more than XORing a 2 KiB sample; an audio track is thousands of such samples.
 import { createCipheriv } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
+import { dropCryptoOutput } from './crypto-output.js';
 import type { SampleCrypto } from './job.js';
 
 /** Calls `visit` for each run of bytes the sample's CTR keystream covers, in keystream order. */
@@ -53,11 +54,7 @@ export class CtrKeystreamBatch {
   private readonly queued: Queued[] = [];
   private readonly ecb = new Map<Buffer, Cipher>();
 
-  /** @param produced told how many bytes each node:crypto call returned (see DecryptOptions.reclaim). */
-  constructor(
-    windowBytes: number,
-    private readonly produced: (bytes: number) => void,
-  ) {
+  constructor(windowBytes: number) {
     this.counters = Buffer.allocUnsafeSlow(windowBytes);
     this.view = new DataView(this.counters.buffer, this.counters.byteOffset, windowBytes);
   }
@@ -100,7 +97,6 @@ export class CtrKeystreamBatch {
   flush(): void {
     if (this.blocks === 0) return;
     const ks = this.cipherFor(this.key!).update(this.counters.subarray(0, this.blocks * 16));
-    this.produced(ks.length);
     for (const s of this.queued) {
       let t = s.at;
       const buf = s.buf;
@@ -109,6 +105,7 @@ export class CtrKeystreamBatch {
         t += len;
       });
     }
+    dropCryptoOutput(ks);
     this.queued.length = 0;
     this.blocks = 0;
   }

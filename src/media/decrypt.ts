@@ -25,14 +25,6 @@ export interface DecryptOptions {
   verify?: boolean;
   signal?: AbortSignal;
   /**
-   * Called after every few MiB that went through node:crypto. Each of its results is a new buffer that V8
-   * frees only at its next collection, which external memory alone triggers only every ~64 MB; meanwhile the
-   * allocator returns the freed pages to the kernel, so without help every decrypted byte lands on a freshly
-   * faulted page. A process run with --expose-gc can pass `() => gc({ type: 'minor' })` to reuse warm memory
-   * instead (the emekit CLI does; twice the throughput on cenc).
-   */
-  reclaim?: () => void;
-  /**
    * Read and write file paths with blocking calls on this thread rather than through libuv's thread pool:
    * faster where a hand-off to a pool thread is dear (small VMs), at the cost of blocking the event loop
    * for one slab's read or write at a time. The emekit CLI turns it on.
@@ -125,7 +117,7 @@ class Run {
     private readonly opts: DecryptOptions,
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
-    this.cipher = new SampleDecryptor(opts.reclaim);
+    this.cipher = new SampleDecryptor();
     this.ring = new SlabRing(chunkSize(opts), SLABS, () => sink.flush());
   }
 
@@ -360,7 +352,6 @@ class Run {
         await this.write(slab.subarray(0, n));
       } else await this.write(slab.subarray(0, n), () => this.ring.release(slab));
       this.progress(piece.start + n);
-      this.cipher.reclaimIfDue();
       if (n < piece.len) break;
     }
   }
