@@ -65,7 +65,7 @@ export function registerDecrypt(program: Command): void {
         if (!flags.key?.length && !flags.licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
         const license: LicenseSource = flags.licenseUrl ? licenseServer(flags.licenseUrl, flags.token) : localKeys(parseKeys(flags.key ?? []));
         // Loaded here so that other commands do not pay for the EME and media layers at start-up.
-        const [{ decryptThroughEme }, { enableArrayBufferTransfer }] = await Promise.all([import('../client/eme-decrypt.js'), import('../media/crypto-output.js')]);
+        const { decryptThroughEme, enableArrayBufferTransfer } = await import('./decrypt-flow.js');
         // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
         // Node 20, see crypto-output.ts), and read and write without thread-pool hand-offs (blockingIo).
         enableArrayBufferTransfer();

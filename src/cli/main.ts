@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The `emekit` command. Each sub-command lives in its own file and registers itself on the program.
+// The `emekit` command. Each sub-command lives in its own file and registers itself on the program; what
+// a command needs to run (media, EME, server) is loaded by its action, so every command starts fast.
 import { Command } from 'commander';
+import { registerDecrypt } from './decrypt.js';
 import { registerInspect } from './inspect.js';
+import { registerKeys } from './keys.js';
+import { registerServe } from './serve.js';
+import { registerToken } from './token.js';
 
 const program = new Command();
 program
@@ -11,9 +16,9 @@ program
 
 // Sub-commands (one line each):
 registerInspect(program);
-(await import('./decrypt.js')).registerDecrypt(program);
-(await import('./serve.js')).registerServe(program);
-(await import('./keys.js')).registerKeys(program);
-(await import('./token.js')).registerToken(program);
+registerDecrypt(program);
+registerServe(program);
+registerKeys(program);
+registerToken(program);
 
 await program.parseAsync(process.argv);

@@ -1,13 +1,16 @@
 // `emekit serve`: run the Clear Key license server. One process by default; --workers N forks N processes with
 // node:cluster that share the listening port and the key store (each keeps its own key and token caches).
-import cluster, { type Worker } from 'node:cluster';
+import type { Worker } from 'node:cluster';
 import { Command, Option } from 'commander';
 import { DB_ENV, MASTER_KEY_ENV } from '../server/env.js';
 import { DEFAULT_DB } from '../server/db-location.js';
 import type { RunningLicenseServer } from '../server/index.js';
 
-// The server (Fastify, pg, better-sqlite3, jose) is loaded only when `serve` runs, so other commands start fast.
+// The server (Fastify, pg, better-sqlite3, jose) and node:cluster are loaded only when `serve` runs, so other
+// commands start fast.
 const loadServer = () => import('../server/index.js');
+const loadCluster = async () => (await import('node:cluster')).default;
+let isWorker = false;
 
 interface ServeOptions {
   db?: string;
@@ -32,7 +35,7 @@ function fail(error: unknown): void {
   console.error(`emekit serve: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
   // A worker's IPC channel would keep it alive; it must go so the primary sees the failure.
-  if (cluster.isWorker) process.exit(1);
+  if (isWorker) process.exit(1);
 }
 
 // A worker tells the primary its URL over IPC, so the primary can print one line once all are up.
@@ -62,6 +65,7 @@ async function runServer(options: ServeOptions, db: string, masterKey: Buffer, a
 }
 
 async function runPrimary(options: ServeOptions, db: string, masterKey: Buffer, workers: number): Promise<void> {
+  const cluster = await loadCluster();
   // Create the schema and check the master key once, so N workers don't all report the same mistake.
   const { openKeyStore } = await loadServer();
   const store = await openKeyStore(db, masterKey);
@@ -112,6 +116,7 @@ async function runPrimary(options: ServeOptions, db: string, masterKey: Buffer, 
 
 async function serve(options: ServeOptions): Promise<void> {
   const { authFromEnv, masterKeyFromEnv, resolveDbLocation } = await loadServer();
+  isWorker = (await loadCluster()).isWorker;
   const workers = integer('--workers', options.workers, 1, 64);
   const explicitDb = options.db ?? process.env[DB_ENV];
   // A demo's made-up master key dies with the process, so by default its keys live in memory, not in a file
@@ -119,7 +124,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const db = options.demo && (explicitDb === undefined || explicitDb === '') ? ':memory:' : resolveDbLocation(options.db);
   if (workers > 1 && db === ':memory:') throw new Error('--workers needs a shared store: give --db a file or postgres:// URL');
 
-  if (cluster.isWorker) {
+  if (isWorker) {
     const server = await runServer(options, db, masterKeyFromEnv(process.env).key, false);
     process.send?.({ type: 'emekit-listening', url: server.url } satisfies ListeningMessage);
     return;

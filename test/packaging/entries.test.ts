@@ -1,0 +1,30 @@
+// The package as users import it: its entry points resolve (through "exports", to the bundles in dist/lib),
+// share their classes, and work; run by plain Node, not through vitest's resolver.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const script = `
+const root = await import('emekit');
+const media = await import('emekit/media');
+const server = await import('emekit/server');
+const out = {
+  sameMediaError: root.MediaError === media.MediaError,
+  rootApi: ['requestMediaKeySystemAccess', 'createEME', 'MediaKeySession', 'decryptMedia', 'install'].every((k) => typeof root[k] === 'function'),
+  serverApi: typeof server.startLicenseServer === 'function',
+};
+const report = await media.decryptMedia('samples/protected-cenc.mp4', new (await import('node:stream')).Writable({ write: (c, e, cb) => cb() }), {
+  keys: () => Buffer.from('100b6c20940f779a4589152b57d2dacb', 'hex'),
+});
+out.decrypted = report.samplesDecrypted;
+const err = await media.decryptMedia('samples/clear.mp4', new (await import('node:stream')).Writable({ write: (c, e, cb) => cb() }), { keys: () => undefined }).catch((e) => e);
+out.notProtected = err instanceof root.MediaError && err.code;
+console.log(JSON.stringify(out));
+`;
+
+describe('package entry points', () => {
+  it('emekit, emekit/media and emekit/server load from the bundles, share classes and decrypt', () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected' });
+  });
+});
