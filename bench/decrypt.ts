@@ -4,9 +4,10 @@
 //   npm run bench:decrypt                       (BENCH_RUNS=5 rounds, BENCH_SECONDS=60 s of source video)
 //   BENCH_BASELINE=/other/tree/dist/media/index.js npm run bench:decrypt   adds rows for another build
 //
-// Every command reads the same page-cached input and writes .cache/bench/out.mp4, which is deleted before
-// each run (so no command pays for truncating the previous output). Commands run round-robin, so a change in
-// machine load hits all of them alike; the table gives the best and the median round.
+// Every command reads the same page-cached input and writes .cache/bench/out.mp4, which is deleted (and the
+// disk synced) before each run, so no command pays for the previous output. Commands run round-robin in a new
+// random order each round, so a change in machine load hits all of them alike; the table gives the best and
+// the median round.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -101,6 +102,9 @@ delete baseEnv.NODE_EXTRA_CA_CERTS;
 
 function runOnce(c: Command): { seconds: number; rssMb: number | undefined } {
   rmSync(out, { force: true });
+  // Flush the previous run's dirty pages first: otherwise a write now and then waits ~0.5 s for ext4's
+  // journal commit of them, which would land on whichever command happens to be running.
+  spawnSync('sync');
   const env = { ...baseEnv, ...c.env, ...(TIME ? {} : { BENCH_RSS_FD: '2' }) };
   const [cmd, args] = TIME ? [TIME, ['-v', c.cmd, ...c.args]] : [c.cmd, c.args];
   const t0 = process.hrtime.bigint();
@@ -140,15 +144,15 @@ for (const layout of ['prog', 'frag']) {
     commands.push({ name: `emekit decrypt ${scheme} ${layout}`, input, cmd: process.execPath, args: [cli, 'decrypt', '-q', input, out, '--key', keyArg], scheme, layout });
   }
 }
-// The library: decryptMedia with defaults (thread-pool I/O, no reclaim), and with the CLI's process settings.
+// The library: decryptMedia with defaults (thread-pool I/O; results freed by GC on Node 20), and with the CLI's process settings.
 for (const scheme of ['cenc', 'cbcs'] as const) {
   for (const layout of ['prog', 'frag']) {
     const input = file(`${scheme}_${layout}.mp4`);
     commands.push({ name: `decryptMedia() ${scheme} ${layout}, defaults`, input, cmd: process.execPath, args: [runner, input, out, keyArg], scheme, layout });
   }
   const input = file(`${scheme}_prog.mp4`);
-  commands.push({ name: `decryptMedia() ${scheme} prog, reclaim + blockingIo`, input, cmd: process.execPath, args: [runner, '--tuned', input, out, keyArg], scheme, layout: 'prog' });
-  commands.push({ name: `decryptMedia() ${scheme} prog, reclaim + blockingIo, verify off`, input, cmd: process.execPath, args: [runner, '--tuned', '--no-verify', input, out, keyArg], scheme, layout: 'prog' });
+  commands.push({ name: `decryptMedia() ${scheme} prog, the CLI's settings (transfer + blockingIo)`, input, cmd: process.execPath, args: [runner, '--tuned', input, out, keyArg], scheme, layout: 'prog' });
+  commands.push({ name: `decryptMedia() ${scheme} prog, the CLI's settings, verify off`, input, cmd: process.execPath, args: [runner, '--tuned', '--no-verify', input, out, keyArg], scheme, layout: 'prog' });
 }
 if (BASELINE) {
   for (const layout of ['prog', 'frag']) {
@@ -178,7 +182,9 @@ const busy0 = busiest();
 console.log(`\n${commands.length} commands × ${RUNS} rounds, round-robin…`);
 const results: Result[] = commands.map((c) => ({ c, seconds: [], rssMb: [] }));
 for (let round = 0; round < RUNS; round++) {
-  for (const r of results) {
+  // A new order each round, so that nothing periodic on the machine keeps hitting the same command.
+  const order = [...results].sort(() => Math.random() - 0.5);
+  for (const r of order) {
     const o = runOnce(r.c);
     r.seconds.push(o.seconds);
     if (o.rssMb !== undefined) r.rssMb.push(o.rssMb);
