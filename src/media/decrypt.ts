@@ -185,11 +185,9 @@ class Run {
       if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
       this.lanes.add(await progressiveLane(movie, t, this.src));
     }
-    const oldSize = buf.length;
-    const probe = clearMovie(movie, (o) => o);
-    const delta = probe.length - oldSize;
-    const moovEnd = start + oldSize;
-    this.clearMoov = delta === 0 ? probe : clearMovie(movie, (o) => (o >= moovEnd ? o + delta : o));
+    // Data after the moov moves by as much as the moov shrinks.
+    const moovEnd = start + buf.length;
+    this.clearMoov = clearMovie(movie, (o, change) => (o >= moovEnd ? o + change : o));
   }
 
   /** moov after mdat: find it by header hopping, which needs random access. */
