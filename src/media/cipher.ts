@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { endianness } from 'node:os';
 import { MediaError } from './errors.js';
+import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
 import { CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
 import { dropCryptoOutput } from './crypto-output.js';
@@ -328,39 +329,29 @@ export class SampleDecryptor {
     const skip = c.skipBlocks;
     const patterned = crypt > 0 || skip > 0;
     const iv = c.iv;
-    const subs = c.subsamples;
-    const n = subs && subs.length > 0 ? subs.length : 2;
     let chainStart = true;
-    let p = off;
-    for (let i = 0; i < n; i += 2) {
-      let len = size;
-      if (subs && subs.length > 0) {
-        p += subs[i]!;
-        len = subs[i + 1]!;
-      }
-      if (len > 0) {
-        if (restartPerRange) chainStart = true;
-        const end = p + len;
-        if (!patterned) {
-          // Whole blocks only; a partial tail stays clear.
-          for (let q = p; end - q >= 16; q += 16) {
-            this.block(q, chainStart ? iv : undefined);
-            chainStart = false;
-          }
-        } else {
-          let q = p;
-          while (end - q >= 16) {
-            const m = Math.min(crypt, Math.floor((end - q) / 16));
-            for (let b = 0; b < m; b++) {
-              this.block(q + 16 * b, chainStart ? iv : undefined);
-              chainStart = false;
-            }
-            q += (m + skip) * 16;
-          }
+    forEachProtectedRange(off, size, c.subsamples, (p, len) => {
+      if (len === 0) return;
+      if (restartPerRange) chainStart = true;
+      const end = p + len;
+      if (!patterned) {
+        // Whole blocks only; a partial tail stays clear.
+        for (let q = p; end - q >= 16; q += 16) {
+          this.block(q, chainStart ? iv : undefined);
+          chainStart = false;
         }
+        return;
       }
-      p += len;
-    }
+      let q = p;
+      while (end - q >= 16) {
+        const m = Math.min(crypt, Math.floor((end - q) / 16));
+        for (let b = 0; b < m; b++) {
+          this.block(q + 16 * b, chainStart ? iv : undefined);
+          chainStart = false;
+        }
+        q += (m + skip) * 16;
+      }
+    });
   }
 
   /**
@@ -369,29 +360,19 @@ export class SampleDecryptor {
    */
   private cbcDirect(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
     const perRange = c.scheme === 'cbcs';
-    const subs = c.subsamples;
-    const n = subs && subs.length > 0 ? subs.length : 2;
     let d: ReturnType<typeof createDecipheriv> | undefined;
-    let p = off;
-    for (let i = 0; i < n; i += 2) {
-      let len = size;
-      if (subs && subs.length > 0) {
-        p += subs[i]!;
-        len = subs[i + 1]!;
-      }
+    forEachProtectedRange(off, size, c.subsamples, (p, len) => {
       // Whole blocks only; a partial tail stays clear and does not enter the chain.
       const whole = len - (len % 16);
-      if (whole > 0) {
-        if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
-        for (let o = 0; o < whole; o += WINDOW) {
-          const m = Math.min(WINDOW, whole - o);
-          const out = d.update(buf.subarray(p + o, p + o + m));
-          out.copy(buf, p + o);
-          dropCryptoOutput(out);
-        }
+      if (whole === 0) return;
+      if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
+      for (let o = 0; o < whole; o += WINDOW) {
+        const m = Math.min(WINDOW, whole - o);
+        const out = d.update(buf.subarray(p + o, p + o + m));
+        out.copy(buf, p + o);
+        dropCryptoOutput(out);
       }
-      p += len;
-    }
+    });
   }
 
   /** Gathers the ciphertext block at buf[p]; `iv` set = a chain starts here. */

@@ -4,37 +4,30 @@
 import { createCipheriv } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
 import { dropCryptoOutput } from './crypto-output.js';
+import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
 
 /** Calls `visit` for each run of bytes the sample's CTR keystream covers, in keystream order. */
 export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visit: (p: number, len: number) => void): void {
-  const subs = c.subsamples;
   const crypt = c.cryptBlocks;
   const skip = c.skipBlocks;
-  const patterned = crypt > 0 || skip > 0;
-  const n = subs && subs.length > 0 ? subs.length : 2;
-  let p = off;
-  for (let i = 0; i < n; i += 2) {
-    let len = size;
-    if (subs && subs.length > 0) {
-      p += subs[i]!;
-      len = subs[i + 1]!;
-    }
-    if (!patterned) {
+  if (crypt === 0 && skip === 0) {
+    forEachProtectedRange(off, size, c.subsamples, (p, len) => {
       if (len > 0) visit(p, len);
-    } else {
-      const end = p + len;
-      let q = p;
-      while (end - q >= 16) {
-        const m = Math.min(crypt, Math.floor((end - q) / 16)) * 16;
-        if (m > 0) visit(q, m);
-        q += m + skip * 16;
-      }
-      // A trailing partial block is encrypted when it falls in the crypt part of the pattern, as GPAC does.
-      if (q < end && end - q < 16) visit(q, end - q);
-    }
-    p += len;
+    });
+    return;
   }
+  forEachProtectedRange(off, size, c.subsamples, (p, len) => {
+    const end = p + len;
+    let q = p;
+    while (end - q >= 16) {
+      const m = Math.min(crypt, Math.floor((end - q) / 16)) * 16;
+      if (m > 0) visit(q, m);
+      q += m + skip * 16;
+    }
+    // A trailing partial block is encrypted when it falls in the crypt part of the pattern, as GPAC does.
+    if (q < end && end - q < 16) visit(q, end - q);
+  });
 }
 
 interface Queued {
