@@ -1,7 +1,6 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
 import { assertBoxType, readBox } from './box.js';
 import { SampleDecryptor } from './cipher.js';
-import { SlabRing } from './slabs.js';
 import { clearMovie } from './clear-movie.js';
 import { MediaError } from './errors.js';
 import { parseFragment } from './fragment.js';
@@ -12,6 +11,7 @@ import { KeyResolver } from './keys.js';
 import type { KeyLookup, MissingKeyHandler } from './keys.js';
 import { ArrayLane, LaneSet, progressiveLane } from './lanes.js';
 import { parseMovie } from './movie.js';
+import { SlabRing } from './slabs.js';
 import type { Movie } from './movie.js';
 import type { Scheme } from './protection.js';
 import { checkNalSample } from './verify.js';
@@ -106,7 +106,7 @@ class Run {
   private readonly keys: KeyResolver;
   private readonly ring: SlabRing;
   private readonly tracks = new Map<number, TrackReport>();
-  private readonly cipher: SampleDecryptor;
+  private readonly cipher = new SampleDecryptor();
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
   private readonly keyHex = new Map<Buffer, string>();
@@ -117,7 +117,6 @@ class Run {
     private readonly opts: DecryptOptions,
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
-    this.cipher = new SampleDecryptor();
     this.ring = new SlabRing(chunkSize(opts), SLABS, () => sink.flush());
   }
 
@@ -313,6 +312,9 @@ class Run {
       jobs.push(job);
     }
     const len = stop - from;
+    if (len > MAX_BOX_IN_MEMORY) {
+      throw new MediaError('unsupported-layout', `a ${len}-byte sample is too large to hold in memory`, { box: 'mdat', offset: from });
+    }
     const slab = this.ring.acquire(len);
     const buf = slab instanceof Promise ? await slab : slab;
     return { start: from, len, buf, jobs, got: this.src.readInto(buf, len) };
