@@ -16,9 +16,22 @@ export interface AuxTable {
   size: Uint32Array;
   /** IV size used for each entry (senc override, or the caller's per-sample size). */
   ivSize: Uint8Array;
+  /** Every entry decoded at once on first use (see readAux). */
+  decoded?: DecodedAux;
+}
+
+interface DecodedAux {
+  /** Entry i's IV in bytes [16i, 16i+16), an 8-byte IV followed by 8 zero bytes. */
+  iv16: Buffer;
+  /** Entry i's [clear, protected] pairs are pairs[first[i], first[i+1]). */
+  pairs: Uint32Array;
+  first: Uint32Array;
+  /** 0 where an entry is not well formed: readAux then reads it field by field, to report what is wrong. */
+  ok: Uint8Array;
 }
 
 export interface SampleAux {
+  /** 16 bytes (an 8-byte IV padded with zeros) when the entry is well formed; as stored otherwise. */
   iv: Buffer | undefined;
   /** Flattened [clear0, protected0, clear1, protected1, ...]; undefined = whole sample protected. */
   subsamples: Uint32Array | undefined;
@@ -124,27 +137,71 @@ export function auxFromSaiz(buf: Buffer, base: number, start: number, saiz: Saiz
   return t;
 }
 
+/**
+ * Decodes every entry in one pass: IVs into one buffer, subsample pairs into one array, so that each sample
+ * costs two views instead of a cursor, a Uint32Array and a padded IV of its own.
+ */
+function decodeAll(t: AuxTable): DecodedAux {
+  const b = t.buf;
+  const ok = new Uint8Array(t.count);
+  let total = 0;
+  for (let i = 0; i < t.count; i++) {
+    const ivSize = t.ivSize[i]!;
+    const pos = t.pos[i]!;
+    const size = t.size[i]!;
+    if ((ivSize !== 0 && ivSize !== 8 && ivSize !== 16) || size < ivSize || pos + size > b.length) continue;
+    if (size > ivSize) {
+      if (size < ivSize + 2) continue;
+      const n = (b[pos + ivSize]! << 8) | b[pos + ivSize + 1]!;
+      if (size !== ivSize + 2 + 6 * n) continue;
+      total += 2 * n;
+    }
+    ok[i] = 1;
+  }
+  const iv16 = Buffer.alloc(16 * t.count);
+  const pairs = new Uint32Array(total);
+  const first = new Uint32Array(t.count + 1);
+  let k = 0;
+  for (let i = 0; i < t.count; i++) {
+    first[i] = k;
+    if (ok[i] === 0) continue;
+    const ivSize = t.ivSize[i]!;
+    const pos = t.pos[i]!;
+    b.copy(iv16, 16 * i, pos, pos + ivSize);
+    if (t.size[i]! <= ivSize) continue;
+    let p = pos + ivSize;
+    const n = (b[p]! << 8) | b[p + 1]!;
+    p += 2;
+    for (let j = 0; j < n; j++, p += 6) {
+      pairs[k++] = (b[p]! << 8) | b[p + 1]!;
+      pairs[k++] = b[p + 2]! * 0x1000000 + ((b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!);
+    }
+  }
+  first[t.count] = k;
+  return { iv16, pairs, first, ok };
+}
+
 export function readAux(t: AuxTable, i: number): SampleAux {
+  const d = (t.decoded ??= decodeAll(t));
   const ivSize = t.ivSize[i]!;
+  if (d.ok[i] === 1) {
+    return {
+      iv: ivSize > 0 ? d.iv16.subarray(16 * i, 16 * i + 16) : undefined,
+      subsamples: t.size[i]! > ivSize ? d.pairs.subarray(d.first[i]!, d.first[i + 1]!) : undefined,
+    };
+  }
+  // Not well formed: read it field by field, so the error names the field that overruns (or, for an IV size
+  // other than 8 or 16, hand it on as stored for the caller to refuse).
   const pos = t.pos[i]!;
   const size = t.size[i]!;
-  const b = t.buf;
-  if (pos + size > b.length || (size > ivSize && size !== ivSize + 2 + 6 * b.readUInt16BE(pos + ivSize)) || size < ivSize) {
-    // Sizes from saiz that do not match the entry: let the cursor name the field that overruns.
-    const c = new Cursor(b, pos, pos + size, t.box, t.base);
-    c.skip(ivSize);
-    c.skip(6 * c.u16());
-  }
-  const iv = ivSize > 0 ? b.subarray(pos, pos + ivSize) : undefined;
+  const c = new Cursor(t.buf, pos, pos + size, t.box, t.base);
+  const iv = ivSize > 0 ? c.bytes(ivSize) : undefined;
   if (size <= ivSize) return { iv, subsamples: undefined };
-  // Direct reads: called for every sample.
-  let p = pos + ivSize;
-  const n = (b[p]! << 8) | b[p + 1]!;
-  p += 2;
+  const n = c.u16();
   const subs = new Uint32Array(2 * n);
-  for (let k = 0; k < n; k++, p += 6) {
-    subs[2 * k] = (b[p]! << 8) | b[p + 1]!;
-    subs[2 * k + 1] = b[p + 2]! * 0x1000000 + ((b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!);
+  for (let k = 0; k < n; k++) {
+    subs[2 * k] = c.u16();
+    subs[2 * k + 1] = c.u32();
   }
   return { iv, subsamples: subs };
 }
