@@ -258,7 +258,10 @@ export class SampleDecryptor {
 
   private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
     const stream = ctrStreamBytes(size, c);
-    if (stream <= CTR_KEYSTREAM_MAX) {
+    // Short streams, and patterned ones (cens: a 16-byte block in ten) whose stream fits a batch, go through the
+    // shared keystream: one XOR pass instead of gathering and scattering every block around a cipher of their own.
+    const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;
+    if (stream <= CTR_KEYSTREAM_MAX || (patterned && this.keystream.fits(stream))) {
       this.keystream.add(buf, off, size, c, key, stream);
       return;
     }
