@@ -212,9 +212,9 @@ const LE = endianness() === 'LE';
 
 /**
  * Decrypts samples in place, with as few and as well-sized cipher calls as possible:
- * - CTR (cenc, cens): one AES-CTR stream per sample; long protected ranges are deciphered where they lie
- *   in ≤64 KB calls, short ones (cens pattern blocks) are gathered into one window per call; short samples
- *   (audio) share one AES-ECB keystream call (ctr-keystream.ts).
+ * - CTR (cenc, cens): short samples (audio) and patterned ones (cens) share one AES-ECB keystream call
+ *   (ctr-keystream.ts); other samples get one AES-CTR stream each, long protected ranges deciphered where
+ *   they lie in ≤64 KB calls, short ones gathered into one window per call.
  * - CBC with a pattern (cbcs 1:9) or on short samples: the ciphertext blocks of many samples are gathered
  *   (32 bits at a time) into one 64 KB window and run through a single AES-ECB call; CBC chaining
  *   (P = D(C) XOR previous C, or XOR the IV where a chain starts: every subsample for cbcs, every sample
