@@ -27,7 +27,7 @@ export interface DecryptOptions {
   /**
    * Read and write file paths with blocking calls on this thread rather than through libuv's thread pool:
    * faster where a hand-off to a pool thread is dear (small VMs), at the cost of blocking the event loop
-   * for one slab's read or write at a time. The emekit CLI turns it on.
+   * for a few slabs' reading, decrypting and writing at a time. The emekit CLI turns it on.
    */
   blockingIo?: boolean;
   /** Slab size: read/write granularity in bytes (default 1 MiB; reads run a few slabs ahead). */
@@ -70,6 +70,9 @@ const READ_AHEAD = 2;
 /** Slabs: the pieces read ahead, the one being decrypted, and those the sink is still writing. */
 const SLABS = READ_AHEAD + 4;
 
+/** With blocking I/O, pieces between two turns of the event loop. */
+const YIELD_EVERY = 4;
+
 /** A run of input bytes (whole samples) on its way through one slab. */
 interface Piece {
   start: number;
@@ -107,6 +110,7 @@ class Run {
   private readonly ring: SlabRing;
   private readonly tracks = new Map<number, TrackReport>();
   private readonly cipher = new SampleDecryptor();
+  private piecesSinceYield = 0;
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
   private readonly keyHex = new Map<Buffer, string>();
@@ -352,6 +356,13 @@ class Run {
         await this.write(slab.subarray(0, n));
       } else await this.write(slab.subarray(0, n), () => this.ring.release(slab));
       this.progress(piece.start + n);
+      // Blocking I/O never waits, so nothing else would run (timers, an abort, a progress display) until the
+      // end: let the event loop turn every few pieces.
+      if (this.opts.blockingIo && ++this.piecesSinceYield >= YIELD_EVERY) {
+        this.piecesSinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+        this.progress(piece.start + n);
+      }
       if (n < piece.len) break;
     }
   }

@@ -3,13 +3,13 @@
 // straightforward per-sample reference, and the file path end to end with small slabs, read ahead through
 // the thread pool or read and written with blocking calls.
 import { createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cryptSample, SampleDecryptor } from '../../src/media/cipher.js';
-import { decryptMedia, dropCryptoOutput, enableArrayBufferTransfer } from '../../src/media/index.js';
+import { decryptMedia, dropCryptoOutput, enableArrayBufferTransfer, MediaError } from '../../src/media/index.js';
 import type { SampleCrypto } from '../../src/media/job.js';
 import type { Scheme } from '../../src/media/protection.js';
 import { encryptMp4 } from '../support/encrypt.js';
@@ -202,6 +202,49 @@ describe('dropping node:crypto results once copied', () => {
     const shared = Buffer.from(new SharedArrayBuffer(32));
     dropCryptoOutput(shared);
     expect(shared.length).toBe(32);
+  });
+});
+
+describe('blocking file I/O', () => {
+  // Over 4 MiB of samples: the fragments of clear_frag.mp4 repeated after its moov.
+  const frag = readFixture('clear_frag.mp4');
+  let firstMoof = 0;
+  while (frag.toString('latin1', firstMoof + 4, firstMoof + 8) !== 'moof') firstMoof += frag.readUInt32BE(firstMoof);
+  const clearBig = Buffer.concat([frag.subarray(0, firstMoof), ...Array.from({ length: 24 }, () => frag.subarray(firstMoof))]);
+  const input = join(tmp, 'big-cenc.mp4');
+  writeFileSync(input, encryptMp4(clearBig, { scheme: 'cenc', key: KEY, kid: Buffer.from(KEYS.video.kid, 'hex'), ivSize: 8, firstIv: randomBytes(8) }));
+
+  it('lets the event loop turn between pieces: an abort scheduled mid-way stops it and removes the output', async () => {
+    const ac = new AbortController();
+    let scheduled = false;
+    const out = join(tmp, 'aborted.mp4');
+    const err = await decryptMedia(input, out, {
+      keys: defaultKeys,
+      blockingIo: true,
+      chunkSize: 64 * 1024,
+      signal: ac.signal,
+      // Only a turn of the event loop can run this once decryption is under way.
+      onProgress: (read) => {
+        if (!scheduled && read > 1 << 20) {
+          scheduled = true;
+          setImmediate(() => ac.abort());
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(scheduled).toBe(true);
+    expect(err).toBeInstanceOf(MediaError);
+    expect((err as MediaError).code).toBe('aborted');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes the same file as pooled I/O', async () => {
+    const a = join(tmp, 'big-blocking.mp4');
+    const b = join(tmp, 'big-pooled.mp4');
+    await decryptMedia(input, a, { keys: defaultKeys, blockingIo: true });
+    await decryptMedia(input, b, { keys: defaultKeys });
+    const out = readFileSync(a);
+    expect(out.equals(readFileSync(b))).toBe(true);
+    expect(sampleDiff(clearBig, out, 1)).toEqual([]);
   });
 });
 
