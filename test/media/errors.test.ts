@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,15 +9,26 @@ import { defaultKeys, keyLookup, readFixture } from '../support/fixtures.js';
 const tmp = mkdtempSync(join(tmpdir(), 'emekit-err-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/**
+ * Decrypts `bytes` three ways (from memory; from a file through the thread pool; from a file with blocking
+ * I/O) and expects the same MediaError each time, with no output file left behind.
+ */
 async function failure(bytes: Buffer, keys = defaultKeys): Promise<MediaError> {
-  const out = join(tmp, 'x.mp4');
-  const err = await decryptMedia(bytes, out, { keys }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MediaError);
-  expect(existsSync(out)).toBe(false);
-  return err as MediaError;
+  const input = join(tmp, 'in.mp4');
+  writeFileSync(input, bytes);
+  const errors: MediaError[] = [];
+  for (const [source, blockingIo] of [[bytes, false], [input, false], [input, true]] as const) {
+    const out = join(tmp, 'x.mp4');
+    const err = await decryptMedia(source, out, { keys, blockingIo }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MediaError);
+    expect(existsSync(out)).toBe(false);
+    errors.push(err as MediaError);
+  }
+  expect(errors.map((e) => [e.code, e.message])).toEqual(Array(3).fill([errors[0]!.code, errors[0]!.message]));
+  return errors[0]!;
 }
 
 function patched(name: string, fn: (b: Buffer) => void): Buffer {
