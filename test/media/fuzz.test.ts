@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +69,26 @@ describe('fuzzing with mutated real fixtures', () => {
       }),
       { numRuns: 600, seed: 4242 },
     );
+  });
+
+  it('the same from a file to a file with blocking I/O (slabs, file sink, output removed on failure)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emekit-fuzz-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(arb, async ([file, ms]) => {
+          const input = join(dir, 'in.mp4');
+          const out = join(dir, 'out.mp4');
+          writeFileSync(input, mutate(file, ms));
+          rmSync(out, { force: true });
+          let failed = false;
+          await onlyMediaErrors(decryptMedia(input, out, { keys, blockingIo: true, chunkSize: 64 * 1024 }).catch((e: unknown) => ((failed = true), Promise.reject(e))));
+          if (failed) expect(existsSync(out)).toBe(false);
+        }),
+        { numRuns: 200, seed: 99 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('inspectMedia and the sample reader only ever fail with MediaError', async () => {
