@@ -10,7 +10,6 @@ import type { RunningLicenseServer } from '../server/index.js';
 // commands start fast.
 const loadServer = () => import('../server/index.js');
 const loadCluster = async () => (await import('node:cluster')).default;
-let isWorker = false;
 
 interface ServeOptions {
   db?: string;
@@ -31,11 +30,11 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-function fail(error: unknown): void {
+async function fail(error: unknown): Promise<void> {
   console.error(`emekit serve: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
   // A worker's IPC channel would keep it alive; it must go so the primary sees the failure.
-  if (isWorker) process.exit(1);
+  if ((await loadCluster()).isWorker) process.exit(1);
 }
 
 // A worker tells the primary its URL over IPC, so the primary can print one line once all are up.
@@ -116,7 +115,6 @@ async function runPrimary(options: ServeOptions, db: string, masterKey: Buffer, 
 
 async function serve(options: ServeOptions): Promise<void> {
   const { authFromEnv, masterKeyFromEnv, resolveDbLocation } = await loadServer();
-  isWorker = (await loadCluster()).isWorker;
   const workers = integer('--workers', options.workers, 1, 64);
   const explicitDb = options.db ?? process.env[DB_ENV];
   // A demo's made-up master key dies with the process, so by default its keys live in memory, not in a file
@@ -124,7 +122,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const db = options.demo && (explicitDb === undefined || explicitDb === '') ? ':memory:' : resolveDbLocation(options.db);
   if (workers > 1 && db === ':memory:') throw new Error('--workers needs a shared store: give --db a file or postgres:// URL');
 
-  if (isWorker) {
+  if ((await loadCluster()).isWorker) {
     const server = await runServer(options, db, masterKeyFromEnv(process.env).key, false);
     process.send?.({ type: 'emekit-listening', url: server.url } satisfies ListeningMessage);
     return;

@@ -19,7 +19,7 @@ export interface EmeDecryptOptions {
   readonly onStep?: (step: string, detail?: unknown) => void;
   readonly onProgress?: (bytesRead: number, totalBytes?: number) => void;
   /** Process-level tuning for the decrypt pass (see DecryptOptions): programs that own their process set these. */
-  readonly tuning?: Pick<DecryptOptions, 'blockingIo' | 'chunkSize'>;
+  readonly tuning?: Pick<DecryptOptions, 'blockingIo'>;
 }
 
 export interface EmeDecryptResult {

@@ -184,26 +184,12 @@ function cbcWholeBlockBytes(size: number, c: SampleCrypto): number {
   return total;
 }
 
-/** Bytes of the sample's protected stream (what the cipher sees), for the CTR counter-wrap check; mirrors gather(). */
-function ctrStreamBytes(size: number, c: SampleCrypto): number {
-  const crypt = c.cryptBlocks;
-  const skip = c.skipBlocks;
-  const range = (len: number): number => {
-    if (crypt === 0 && skip === 0) return len;
-    let t = 0;
-    let q = 0;
-    while (len - q >= 16) {
-      const m = Math.min(crypt, Math.floor((len - q) / 16)) * 16;
-      t += m;
-      q += m + skip * 16;
-    }
-    if (q < len && len - q < 16) t += len - q;
-    return t;
-  };
-  const subs = c.subsamples;
-  if (!subs || subs.length === 0) return range(size);
+/** Bytes of the sample's CTR keystream (what the cipher sees): the ranges forEachCtrRange visits. */
+function ctrStreamBytes(off: number, size: number, c: SampleCrypto): number {
   let total = 0;
-  for (let i = 1; i < subs.length; i += 2) total += range(subs[i]!);
+  forEachCtrRange(off, size, c, (_p, len) => {
+    total += len;
+  });
   return total;
 }
 
@@ -257,7 +243,7 @@ export class SampleDecryptor {
   // ---- CTR ----
 
   private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
-    const stream = ctrStreamBytes(size, c);
+    const stream = ctrStreamBytes(off, size, c);
     // Short streams, and patterned ones (cens: a 16-byte block in ten) whose stream fits a batch, go through the
     // shared keystream: one XOR pass instead of gathering and scattering every block around a cipher of their own.
     const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;

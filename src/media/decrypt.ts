@@ -355,14 +355,13 @@ class Run {
         this.ring.disown(slab);
         await this.write(slab.subarray(0, n));
       } else await this.write(slab.subarray(0, n), () => this.ring.release(slab));
-      this.progress(piece.start + n);
       // Blocking I/O never waits, so nothing else would run (timers, an abort, a progress display) until the
       // end: let the event loop turn every few pieces.
       if (this.opts.blockingIo && ++this.piecesSinceYield >= YIELD_EVERY) {
         this.piecesSinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
-        this.progress(piece.start + n);
       }
+      this.progress(piece.start + n);
       if (n < piece.len) break;
     }
   }

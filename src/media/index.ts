@@ -10,4 +10,4 @@ export { listSamples, trackSamples } from './samples.js';
 export type { SampleRef } from './samples.js';
 export { extractInitData, inspectMedia, readProtection } from './inspect.js';
 export type { InitData, MediaInfo, PsshSummary, TrackProtection } from './inspect.js';
-export { dropCryptoOutput, enableArrayBufferTransfer } from './crypto-output.js';
+export { enableArrayBufferTransfer } from './crypto-output.js';

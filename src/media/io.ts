@@ -56,11 +56,7 @@ abstract class SeekableSource implements Source {
   }
 }
 
-/**
- * Files can be read and written with blocking calls on the calling thread instead of libuv's thread pool.
- * Where handing each call to a pool thread costs more than the call itself (a 2-core VM here: ~75 µs per
- * hand-off, and both cores busy), that is markedly faster; it blocks the event loop for one call at a time.
- */
+/** `blocking`: file reads and writes on the calling thread, not libuv's pool (see DecryptOptions.blockingIo). */
 export interface IoOptions {
   blocking?: boolean;
 }
