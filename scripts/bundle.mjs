@@ -2,8 +2,9 @@
 // (~50 ms → ~10 ms here):
 // - dist/lib: the package entry points (emekit, emekit/media, emekit/server), sharing chunks, so a class
 //   is the same object whichever entry it is imported from. npm packages stay external.
-// - dist/bin: the `emekit` command, one start-up file plus a chunk per command's own code, loaded when the
-//   command runs. commander and cli-progress are bundled; server packages (large, some native) are not.
+// - dist/bin: the `emekit` command, one small start-up file (node:util's parseArgs, the command table) plus a
+//   chunk per command's own code, loaded when the command runs. cli-progress is bundled into a chunk of its own,
+//   loaded only when a progress bar shows; server packages (large, some native) are not bundled.
 // dist/**/*.d.ts from tsc stay the types of both.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -24,6 +25,6 @@ await build({
   entryPoints: { emekit: 'dist/cli/main.js' },
   outdir: 'dist/bin',
   external: ['better-sqlite3', 'pg', 'fastify', '@fastify/cors', 'jose'],
-  // commander and cli-progress are CommonJS: their require() of Node built-ins needs a real require.
+  // cli-progress is CommonJS: its require() of Node built-ins needs a real require.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

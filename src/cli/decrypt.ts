@@ -1,17 +1,10 @@
 // `emekit decrypt IN OUT --key KID:KEY … | --license-url URL [--token T]`: decrypts through the EME API itself
 // (platform → MediaKeys → session → license → update → decrypt), with a progress bar on a terminal.
 
-import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
 import { MediaError } from '../media/errors.js';
-
-interface DecryptFlags {
-  key?: string[];
-  licenseUrl?: string;
-  token?: string;
-  quiet?: boolean;
-}
+import { parse } from './args.js';
 
 const HEX_32 = /^[0-9a-fA-F]{32}$/;
 
@@ -46,55 +39,79 @@ function explain(error: unknown): string {
   return (error as Error).message ?? String(error);
 }
 
-export function registerDecrypt(program: Command): void {
-  program
-    .command('decrypt')
-    .description('decrypt a Common Encryption MP4 through the EME flow, with keys given here or from a license server')
-    .argument('<in>', 'protected MP4 (fragmented or progressive)')
-    .argument('<out>', 'clear MP4 to write')
-    .option('--key <KID:KEY>', 'a key, hex KID and hex key (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--license-url <url>', 'Clear Key license server to POST the license request to')
-    .option('--token <jwt>', 'bearer token for the license server')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (input: string, output: string, flags: DecryptFlags) => {
-      const say = (line: string) => {
-        if (!flags.quiet) process.stderr.write(`${line}\n`);
-      };
-      let bar: cliProgress.SingleBar | undefined;
-      try {
-        if (!flags.key?.length && !flags.licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
-        const license: LicenseSource = flags.licenseUrl ? licenseServer(flags.licenseUrl, flags.token) : localKeys(parseKeys(flags.key ?? []));
-        // Loaded here so that other commands do not pay for the EME and media layers at start-up.
-        const { decryptThroughEme, enableArrayBufferTransfer } = await import('./decrypt-flow.js');
-        // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
-        // Node 20, see crypto-output.ts), and read and write without thread-pool hand-offs (blockingIo).
-        enableArrayBufferTransfer();
-        const result = await decryptThroughEme({
-          input,
-          output,
-          license,
-          tuning: { blockingIo: true },
-          onStep: (step, detail) => {
-            if (step === 'access') say(`access: org.w3.clearkey ${JSON.stringify(detail)}`);
-            if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
-            if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
-          },
-          onProgress: (read, total) => {
-            if (flags.quiet || !process.stderr.isTTY || !total) return;
-            if (!bar) {
-              bar = new cliProgress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, cliProgress.Presets.shades_classic);
-              bar.start(Math.ceil(total / 1e6), 0);
-            }
-            bar.update(Math.floor(read / 1e6));
-          },
-        });
-        bar?.stop();
-        const { report } = result;
-        say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
-      } catch (error) {
-        bar?.stop();
-        process.stderr.write(`emekit decrypt: ${explain(error)}\n`);
-        process.exitCode = 1;
-      }
+export const spec = {
+  command: 'emekit decrypt',
+  options: {
+    key: { type: 'string', multiple: true },
+    'license-url': { type: 'string' },
+    token: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  operands: ['in', 'out'],
+  help: `Usage: emekit decrypt <in> <out> --key KID:KEY [--key KID:KEY ...] [-q]
+       emekit decrypt <in> <out> --license-url URL [--token JWT] [-q]
+
+Decrypt a Common Encryption MP4 (cenc, cbcs, cens, cbc1) through the EME flow:
+access, session, license request, update, decrypt. A progress bar shows on a
+terminal.
+
+Arguments:
+  <in>               protected MP4 (fragmented or progressive)
+  <out>              clear MP4 to write
+
+Options:
+  --key KID:KEY      a key, hex KID and hex key (repeatable)
+  --license-url URL  Clear Key license server to POST the license request to
+  --token JWT        bearer token for the license server
+  -q, --quiet        print nothing but errors
+  -h, --help         show this help
+`,
+} as const;
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parse(spec, argv);
+  if (args === undefined) return;
+  const [input, output] = args.operands as [string, string];
+  const { key: keyPairs, 'license-url': licenseUrl, token, quiet } = args.values;
+  const say = (line: string) => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+  let bar: SingleBar | undefined;
+  try {
+    if (!keyPairs?.length && !licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
+    const license: LicenseSource = licenseUrl ? licenseServer(licenseUrl, token) : localKeys(parseKeys(keyPairs ?? []));
+    // Loaded here so that other commands do not pay for the EME and media layers at start-up; the progress bar
+    // only when it will show.
+    const { decryptThroughEme, enableArrayBufferTransfer } = await import('./decrypt-flow.js');
+    const progress = !quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
+    // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
+    // Node 20, see crypto-output.ts), and read and write without thread-pool hand-offs (blockingIo).
+    enableArrayBufferTransfer();
+    const result = await decryptThroughEme({
+      input,
+      output,
+      license,
+      tuning: { blockingIo: true },
+      onStep: (step, detail) => {
+        if (step === 'access') say(`access: org.w3.clearkey ${JSON.stringify(detail)}`);
+        if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
+        if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
+      },
+      onProgress: (read, total) => {
+        if (!progress || !total) return;
+        if (!bar) {
+          bar = new progress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
+          bar.start(Math.ceil(total / 1e6), 0);
+        }
+        bar.update(Math.floor(read / 1e6));
+      },
     });
+    bar?.stop();
+    const { report } = result;
+    say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
+  } catch (error) {
+    bar?.stop();
+    process.stderr.write(`emekit decrypt: ${explain(error)}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -1,5 +1,5 @@
 // `emekit inspect FILE`: protection summary of an MP4 (tracks, codecs, schemes, key IDs, IVs, patterns, pssh).
-import type { Command } from 'commander';
+import { parse } from './args.js';
 import { MediaError } from '../media/errors.js';
 import type { MediaInfo } from '../media/index.js';
 
@@ -23,22 +23,36 @@ function text(info: MediaInfo): string {
   return lines.join('\n');
 }
 
-export function registerInspect(program: Command): void {
-  program
-    .command('inspect')
-    .description('show the tracks, codecs, protection schemes, key IDs, IV sizes, patterns and pssh boxes of an MP4')
-    .argument('<file>', 'MP4 file (fragmented or progressive)')
-    .option('--json', 'machine-readable output')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      try {
-        // Loaded here so that other commands do not pay for the media layer at start-up.
-        const { inspectMedia } = await import('../media/inspect.js');
-        const info = await inspectMedia(file);
-        process.stdout.write(opts.json ? `${JSON.stringify(info, null, 2)}\n` : `${text(info)}\n`);
-      } catch (e) {
-        const msg = e instanceof MediaError ? `${e.code}: ${e.message}` : (e as Error).message;
-        process.stderr.write(`emekit inspect: ${file}: ${msg}\n`);
-        process.exitCode = 1;
-      }
-    });
+export const spec = {
+  command: 'emekit inspect',
+  options: { json: { type: 'boolean' } },
+  operands: ['file'],
+  help: `Usage: emekit inspect [--json] <file>
+
+Show the tracks, codecs, protection schemes, key IDs, IV sizes, patterns and
+pssh boxes of an MP4.
+
+Arguments:
+  <file>      MP4 file (fragmented or progressive)
+
+Options:
+  --json      machine-readable output
+  -h, --help  show this help
+`,
+} as const;
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parse(spec, argv);
+  if (args === undefined) return;
+  const [file] = args.operands as [string];
+  try {
+    // Loaded here so that other commands do not pay for the media layer at start-up.
+    const { inspectMedia } = await import('../media/inspect.js');
+    const info = await inspectMedia(file);
+    process.stdout.write(args.values.json ? `${JSON.stringify(info, null, 2)}\n` : `${text(info)}\n`);
+  } catch (e) {
+    const msg = e instanceof MediaError ? `${e.code}: ${e.message}` : (e as Error).message;
+    process.stderr.write(`emekit inspect: ${file}: ${msg}\n`);
+    process.exitCode = 1;
+  }
 }

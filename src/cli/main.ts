@@ -1,24 +1,19 @@
 #!/usr/bin/env node
-// The `emekit` command. Each sub-command lives in its own file and registers itself on the program; what
-// a command needs to run (media, EME, server) is loaded by its action, so every command starts fast.
-import { Command } from 'commander';
-import { registerDecrypt } from './decrypt.js';
-import { registerInspect } from './inspect.js';
-import { registerKeys } from './keys.js';
-import { registerServe } from './serve.js';
-import { registerToken } from './token.js';
+// The `emekit` command. Each sub-command lives in its own file, exports run(argv) and its help text, and is loaded
+// only when it runs, so a command's start-up pays for nothing but that command.
+import { dispatch, type Commands } from './args.js';
 
-const program = new Command();
-program
-  .name('emekit')
-  .description('W3C Encrypted Media Extensions with a Clear Key CDM: inspect and decrypt protected media, serve licenses')
-  .showHelpAfterError();
+const commands: Commands = {
+  inspect: ['show the tracks, protection schemes, key IDs and pssh boxes of an MP4', () => import('./inspect.js')],
+  decrypt: ['decrypt a Common Encryption MP4 through the EME flow', () => import('./decrypt.js')],
+  serve: ['run the Clear Key license server', () => import('./serve.js')],
+  keys: ["manage the license server's content keys", () => import('./keys.js')],
+  token: ['print a license token (JWT) granting key IDs and/or labels', () => import('./token.js')],
+};
 
-// Sub-commands (one line each):
-registerInspect(program);
-registerDecrypt(program);
-registerServe(program);
-registerKeys(program);
-registerToken(program);
-
-await program.parseAsync(process.argv);
+await dispatch(
+  'emekit',
+  'W3C Encrypted Media Extensions with a Clear Key CDM: inspect and decrypt\nprotected media, serve licenses.',
+  commands,
+  process.argv.slice(2),
+);

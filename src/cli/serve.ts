@@ -1,10 +1,10 @@
 // `emekit serve`: run the Clear Key license server. One process by default; --workers N forks N processes with
 // node:cluster that share the listening port and the key store (each keeps its own key and token caches).
 import type { Worker } from 'node:cluster';
-import { Command, Option } from 'commander';
 import { DB_ENV, MASTER_KEY_ENV } from '../server/env.js';
 import { DEFAULT_DB } from '../server/db-location.js';
 import type { RunningLicenseServer } from '../server/index.js';
+import { parse } from './args.js';
 
 // The server (Fastify, pg, better-sqlite3, jose) and node:cluster are loaded only when `serve` runs, so other
 // commands start fast.
@@ -140,22 +140,53 @@ async function serve(options: ServeOptions): Promise<void> {
   else await runPrimary(options, db, key, workers);
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description(
-      'run the Clear Key license server (POST /license, GET /healthz). Needs EMEKIT_MASTER_KEY, and EMEKIT_JWT_SECRET ' +
-        'or EMEKIT_JWT_JWKS for tokens',
-    )
-    .addOption(new Option('--db <location>', `SQLite file or postgres:// URL (default: $${DB_ENV} or ${DEFAULT_DB})`))
-    .option('--port <port>', 'TCP port (0: any free port)', '8080')
-    .option('--host <host>', 'address to listen on (0.0.0.0 to expose beyond this machine)', '127.0.0.1')
-    .option('--workers <n>', 'server processes sharing the port (node:cluster)', '1')
-    .option('--demo', `generate a throwaway master key when $${MASTER_KEY_ENV} is unset (store defaults to memory)`, false)
-    .option('--insecure-no-auth', 'serve every key to anyone, no token needed (local demos only)', false)
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
-    .option('--log-requests', 'log every request at info (off by default: costly at high rates)', false)
-    .option('--cors-origin <origin...>', "origins allowed to call from a browser (default '*')")
-    .option('--key-cache <n>', 'decrypted keys cached in memory per process (0: none)', '10000')
-    .action((options: ServeOptions) => serve(options).catch(fail));
+export const spec = {
+  command: 'emekit serve',
+  options: {
+    db: { type: 'string' },
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    workers: { type: 'string', default: '1' },
+    demo: { type: 'boolean', default: false },
+    'insecure-no-auth': { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    'log-requests': { type: 'boolean', default: false },
+    'cors-origin': { type: 'string', multiple: true },
+    'key-cache': { type: 'string', default: '10000' },
+  },
+  variadic: 'cors-origin',
+  help: `Usage: emekit serve [options]
+
+Run the Clear Key license server (POST /license, GET /healthz). Needs
+${MASTER_KEY_ENV}, and EMEKIT_JWT_SECRET or EMEKIT_JWT_JWKS for tokens.
+
+Options:
+  --db LOCATION            SQLite file or postgres:// URL
+                           (default: $${DB_ENV} or ${DEFAULT_DB})
+  --port PORT              TCP port, 0 for any free port (default: 8080)
+  --host HOST              address to listen on, 0.0.0.0 to expose beyond this
+                           machine (default: 127.0.0.1)
+  --workers N              server processes sharing the port, with node:cluster
+                           (default: 1)
+  --demo                   make up a throwaway master key if $${MASTER_KEY_ENV}
+                           is unset (the store is then in memory by default)
+  --insecure-no-auth       serve every key to anyone, no token needed (local
+                           demos only)
+  --log-level LEVEL        fatal, error, warn, info, debug, trace or silent
+                           (default: info)
+  --log-requests           log every request at info (off by default: costly at
+                           high rates)
+  --cors-origin ORIGIN...  origins allowed to call from a browser (repeatable;
+                           default: '*')
+  --key-cache N            decrypted keys cached in memory per process, 0 for
+                           none (default: 10000)
+  -h, --help               show this help
+`,
+} as const;
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parse(spec, argv);
+  if (args === undefined) return;
+  const { 'insecure-no-auth': insecureNoAuth, 'log-level': logLevel, 'log-requests': logRequests, 'cors-origin': corsOrigin, 'key-cache': keyCache, ...rest } = args.values;
+  await serve({ ...rest, insecureNoAuth, logLevel, logRequests, corsOrigin, keyCache }).catch(fail);
 }

@@ -16,6 +16,8 @@ export interface AuxTable {
   size: Uint32Array;
   /** IV size used for each entry (senc override, or the caller's per-sample size). */
   ivSize: Uint8Array;
+  /** Sum of the entries' sizes. */
+  bytes: number;
   /** Every entry decoded at once on first use (see readAux). */
   decoded?: DecodedAux;
 }
@@ -58,6 +60,7 @@ export function parseSenc(ctx: BoxContext, box: Box, sampleCount: number, ivSize
     pos: new Float64Array(count),
     size: new Uint32Array(count),
     ivSize: new Uint8Array(count),
+    bytes: 0,
   };
   const hasSubs = (flags & 2) !== 0;
   // Direct reads: thousands of entries, walked once while the code is cold.
@@ -78,6 +81,7 @@ export function parseSenc(ctx: BoxContext, box: Box, sampleCount: number, ivSize
     t.size[i] = p - start;
     t.ivSize[i] = iv;
   }
+  t.bytes = p - c.pos;
   c.pos = p;
   return t;
 }
@@ -122,6 +126,7 @@ export function auxFromSaiz(buf: Buffer, base: number, start: number, saiz: Saiz
     pos: new Float64Array(saiz.count),
     size: new Uint32Array(saiz.count),
     ivSize: new Uint8Array(saiz.count),
+    bytes: 0,
   };
   let p = start;
   for (let i = 0; i < saiz.count; i++) {
@@ -131,6 +136,7 @@ export function auxFromSaiz(buf: Buffer, base: number, start: number, saiz: Saiz
     t.ivSize[i] = ivSizeOf(i);
     p += s;
   }
+  t.bytes = p - start;
   if (start < 0 || p > buf.length) {
     throw new MediaError('unsupported-layout', 'sample auxiliary information lies outside the box read into memory', { box: where, offset: base + start });
   }
@@ -144,35 +150,26 @@ export function auxFromSaiz(buf: Buffer, base: number, start: number, saiz: Saiz
 function decodeAll(t: AuxTable): DecodedAux {
   const b = t.buf;
   const ok = new Uint8Array(t.count);
-  let total = 0;
-  for (let i = 0; i < t.count; i++) {
-    const ivSize = t.ivSize[i]!;
-    const pos = t.pos[i]!;
-    const size = t.size[i]!;
-    if ((ivSize !== 0 && ivSize !== 8 && ivSize !== 16) || size < ivSize || pos + size > b.length) continue;
-    if (size > ivSize) {
-      if (size < ivSize + 2) continue;
-      const n = (b[pos + ivSize]! << 8) | b[pos + ivSize + 1]!;
-      if (size !== ivSize + 2 + 6 * n) continue;
-      total += 2 * n;
-    }
-    ok[i] = 1;
-  }
   const iv16 = Buffer.alloc(16 * t.count);
-  const pairs = new Uint32Array(total);
+  // A [clear, protected] pair takes 6 bytes of aux data: the entries hold at most bytes / 3 values.
+  const pairs = new Uint32Array(Math.floor(t.bytes / 3));
   const first = new Uint32Array(t.count + 1);
   let k = 0;
   for (let i = 0; i < t.count; i++) {
     first[i] = k;
-    if (ok[i] === 0) continue;
     const ivSize = t.ivSize[i]!;
     const pos = t.pos[i]!;
-    b.copy(iv16, 16 * i, pos, pos + ivSize);
-    if (t.size[i]! <= ivSize) continue;
-    let p = pos + ivSize;
-    const n = (b[p]! << 8) | b[p + 1]!;
-    p += 2;
-    for (let j = 0; j < n; j++, p += 6) {
+    const size = t.size[i]!;
+    if ((ivSize !== 0 && ivSize !== 8 && ivSize !== 16) || size < ivSize || pos + size > b.length) continue;
+    let n = 0;
+    if (size > ivSize) {
+      if (size < ivSize + 2) continue;
+      n = (b[pos + ivSize]! << 8) | b[pos + ivSize + 1]!;
+      if (size !== ivSize + 2 + 6 * n) continue;
+    }
+    ok[i] = 1;
+    for (let q = 0; q < ivSize; q++) iv16[16 * i + q] = b[pos + q]!;
+    for (let j = 0, p = pos + ivSize + 2; j < n; j++, p += 6) {
       pairs[k++] = (b[p]! << 8) | b[p + 1]!;
       pairs[k++] = b[p + 2]! * 0x1000000 + ((b[p + 3]! << 16) | (b[p + 4]! << 8) | b[p + 5]!);
     }

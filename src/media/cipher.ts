@@ -167,12 +167,22 @@ const CTR_KEYSTREAM_MAX = 2048;
 /** Protected pieces at least this long go through CTR in place, without gathering. */
 const CTR_DIRECT = 1024;
 
-function checkSubsamples(size: number, c: SampleCrypto, where: () => string): void {
+/**
+ * Bytes in the sample's protected ranges (all of it without subsamples), checking that the subsamples fit:
+ * one pass over the pairs, done for every sample.
+ */
+function protectedBytes(size: number, c: SampleCrypto, where: () => string): number {
   const subs = c.subsamples;
-  if (!subs) return;
+  if (!subs || subs.length === 0) return size;
   let total = 0;
-  for (let i = 0; i < subs.length; i++) total += subs[i]!;
+  let enc = 0;
+  for (let i = 0; i + 1 < subs.length; i += 2) {
+    total += subs[i]! + subs[i + 1]!;
+    enc += subs[i + 1]!;
+  }
+  if (subs.length % 2 === 1) total += subs[subs.length - 1]!;
   if (total > size) throw new MediaError('malformed', `${where()}: subsample sizes exceed the sample size ${size}`);
+  return enc;
 }
 
 /** Whole-block bytes of an unpatterned CBC sample's protected ranges. */
@@ -191,6 +201,15 @@ function ctrStreamBytes(off: number, size: number, c: SampleCrypto): number {
     total += len;
   });
   return total;
+}
+
+/**
+ * A plain view of len bytes at buf[at]: what cipher calls and TypedArray.set take, made by one built-in
+ * constructor where Buffer.subarray and Buffer.copy run a few JavaScript functions each (called per
+ * protected range, mostly while that code is still cold).
+ */
+function bytesAt(buf: Uint8Array, at: number, len: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + at, len);
 }
 
 /** Typed-array views use the platform's byte order; DataView reads and writes must match it. */
@@ -235,18 +254,19 @@ export class SampleDecryptor {
 
   /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
-    checkSubsamples(size, c, where);
-    if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, where);
+    const enc = protectedBytes(size, c, where);
+    if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, enc, where);
     else this.cbcSample(buf, off, size, c, key);
   }
 
   // ---- CTR ----
 
-  private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
-    const stream = ctrStreamBytes(off, size, c);
+  /** `enc`: bytes in the sample's protected ranges, which is its keystream length when there is no pattern. */
+  private ctrSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, enc: number, where: () => string): void {
+    const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;
+    const stream = patterned ? ctrStreamBytes(off, size, c) : enc;
     // Short streams, and patterned ones (cens: a 16-byte block in ten) whose stream fits a batch, go through the
     // shared keystream: one XOR pass instead of gathering and scattering every block around a cipher of their own.
-    const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;
     if (stream <= CTR_KEYSTREAM_MAX || (patterned && this.keystream.fits(stream))) {
       this.keystream.add(buf, off, size, c, key, stream);
       return;
@@ -258,7 +278,20 @@ export class SampleDecryptor {
       return;
     }
     const d = createDecipheriv('aes-128-ctr', key, iv);
-    forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
+    const subs = c.subsamples;
+    if (patterned) forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
+    else if (!subs || subs.length === 0) this.ctrPiece(d, buf, off, size);
+    else {
+      // The common case (cenc video), walked here rather than through forEachCtrRange's callbacks: this runs
+      // for every sample while the code is still cold.
+      let p = off;
+      for (let i = 0; i + 1 < subs.length; i += 2) {
+        p += subs[i]!;
+        const len = subs[i + 1]!;
+        if (len > 0) this.ctrPiece(d, buf, p, len);
+        p += len;
+      }
+    }
     this.ctrFlush(d, buf);
   }
 
@@ -267,8 +300,8 @@ export class SampleDecryptor {
       this.ctrFlush(d, buf);
       for (let o = 0; o < len; o += WINDOW) {
         const m = Math.min(WINDOW, len - o);
-        const out = d.update(buf.subarray(p + o, p + o + m));
-        out.copy(buf, p + o);
+        const out = d.update(bytesAt(buf, p + o, m));
+        buf.set(out, p + o);
         dropCryptoOutput(out);
       }
       return;
@@ -277,7 +310,7 @@ export class SampleDecryptor {
     const g = this.cg;
     const at = this.cn;
     if (len <= 32) for (let k = 0; k < len; k++) g[at + k] = buf[p + k]!;
-    else buf.copy(g, at, p, p + len);
+    else g.set(bytesAt(buf, p, len), at);
     this.cPos.push(p);
     this.cLen.push(len);
     this.cn += len;
@@ -285,13 +318,13 @@ export class SampleDecryptor {
 
   private ctrFlush(d: ReturnType<typeof createDecipheriv>, buf: Buffer): void {
     if (this.cn === 0) return;
-    const out = d.update(this.cg.subarray(0, this.cn));
+    const out = d.update(bytesAt(this.cg, 0, this.cn));
     let t = 0;
     for (let i = 0; i < this.cPos.length; i++) {
       const p = this.cPos[i]!;
       const len = this.cLen[i]!;
       if (len <= 32) for (let k = 0; k < len; k++) buf[p + k] = out[t + k]!;
-      else out.copy(buf, p, t, t + len);
+      else buf.set(bytesAt(out, t, len), p);
       t += len;
     }
     dropCryptoOutput(out);
@@ -357,8 +390,8 @@ export class SampleDecryptor {
       if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
       for (let o = 0; o < whole; o += WINDOW) {
         const m = Math.min(WINDOW, whole - o);
-        const out = d.update(buf.subarray(p + o, p + o + m));
-        out.copy(buf, p + o);
+        const out = d.update(bytesAt(buf, p + o, m));
+        buf.set(out, p + o);
         dropCryptoOutput(out);
       }
     });

@@ -21,7 +21,10 @@ export interface DecryptOptions {
   onProgress?(bytesRead: number, totalBytes?: number): void;
   /** Called when a sample's key is unknown; default is to fail with code 'missing-key'. */
   onMissingKey?: MissingKeyHandler;
-  /** Check decrypted AVC/HEVC samples for NAL validity to catch wrong keys (default true). */
+  /**
+   * Check decrypted AVC/HEVC samples for NAL validity to catch wrong keys (default true): each track's first
+   * 32 samples, then one in 8.
+   */
   verify?: boolean;
   signal?: AbortSignal;
   /**
@@ -70,8 +73,15 @@ const READ_AHEAD = 2;
 /** Slabs: the pieces read ahead, the one being decrypted, and those the sink is still writing. */
 const SLABS = READ_AHEAD + 4;
 
-/** With blocking I/O, pieces between two turns of the event loop. */
-const YIELD_EVERY = 4;
+/**
+ * With blocking I/O, pieces between two turns of the event loop: ~16 MiB, a few tens of milliseconds. A turn
+ * costs ~0.1 ms here (the loop polls for I/O), so every piece would cost more than it gives.
+ */
+const YIELD_EVERY = 16;
+
+/** The wrong-key check looks at every sample of a track up to this index, then at one in VERIFY_EVERY. */
+const VERIFY_ALL_FIRST = 32;
+const VERIFY_EVERY = 8;
 
 /** A run of input bytes (whole samples) on its way through one slab. */
 interface Piece {
@@ -114,6 +124,9 @@ class Run {
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
   private readonly keyHex = new Map<Buffer, string>();
+  /** The sample being handed to the cipher, named by whereCurrent in its error messages. */
+  private current: SampleJob | undefined;
+  private readonly whereCurrent = (): string => (this.current ? where(this.current) : 'sample');
 
   constructor(
     private readonly src: Source,
@@ -223,11 +236,41 @@ class Run {
     return h;
   }
 
-  /** Decrypts (in place) and checks every sample of `batch`, which lie in buf (buf[0] = input offset `pos`). */
-  private async decryptBatch(buf: Buffer, pos: number, batch: SampleJob[]): Promise<void> {
+  /**
+   * Resolves the key of every sample in `batch` before any is decrypted, so that decrypting never waits:
+   * a promise only when a key is missing and the missing-key handler has to be asked.
+   */
+  private keysFor(batch: SampleJob[]): Promise<void> | undefined {
+    let keyId: Buffer | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const job = batch[i]!;
+      const c = job.crypto;
+      if (!c || c.keyId === keyId) continue;
+      keyId = c.keyId;
+      const k = this.keys.resolve(c.keyId, job.trackId, job.sampleIndex);
+      if (k instanceof Promise) return k.then(() => this.keysFor(batch.slice(i + 1)));
+    }
+    return undefined;
+  }
+
+  /**
+   * Decrypts (in place) and checks every sample of `batch`, which lie in buf (buf[0] = input offset `pos`);
+   * their keys are resolved (keysFor). Synchronous, and kept apart from the loop that drives it: it runs for
+   * every piece from a cold start, and an async function with loops costs V8 several times more to optimize.
+   */
+  private decryptBatch(buf: Buffer, pos: number, batch: SampleJob[]): void {
     const done: SampleJob[] = [];
+    // Consecutive samples nearly always share a track and a key ID: look those up only when they change.
+    let tr: TrackReport | undefined;
+    let trackId = -1;
+    let keyId: Buffer | undefined;
+    let key: Buffer | null = null;
     for (const job of batch) {
-      const tr = this.tracks.get(job.trackId);
+      if (job.trackId !== trackId) {
+        trackId = job.trackId;
+        tr = this.tracks.get(trackId);
+        keyId = undefined;
+      }
       if (tr) tr.samples++;
       const c = job.crypto;
       if (!c) {
@@ -235,66 +278,76 @@ class Run {
         this.report.samplesClear++;
         continue;
       }
-      let key = this.keys.resolve(c.keyId, job.trackId, job.sampleIndex);
-      if (key instanceof Promise) {
-        // Only a key miss waits (for the missing-key handler); finish what is queued first.
-        this.cipher.flush();
-        key = await key;
-      }
-      if (tr) {
-        const id = this.hexOf(c.keyId);
-        if (!tr.keyIds.includes(id)) tr.keyIds.push(id);
+      if (c.keyId !== keyId) {
+        keyId = c.keyId;
+        key = this.keys.resolved(keyId);
+        if (tr) {
+          const id = this.hexOf(keyId);
+          if (!tr.keyIds.includes(id)) tr.keyIds.push(id);
+        }
       }
       if (key === null) {
         if (tr) tr.samplesSkipped++;
         this.report.samplesSkipped++;
         continue;
       }
-      this.cipher.add(buf, job.offset - pos, job.size, c, key, () => where(job));
+      this.current = job;
+      this.cipher.add(buf, job.offset - pos, job.size, c, key, this.whereCurrent);
       done.push(job);
     }
     this.cipher.flush();
+    if (this.opts.verify !== false) this.verify(buf, pos, done);
+    trackId = -1;
     for (const job of done) {
-      const c = job.crypto!;
-      const tr = this.tracks.get(job.trackId);
-      if (c.nalLengthSize !== undefined && this.opts.verify !== false) {
-        const why = checkNalSample(buf, job.offset - pos, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
-        if (why) {
-          throw new MediaError('wrong-key', `${where(job)}: decrypted data is not valid ${tr?.originalFormat ?? 'NAL'} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {
-            keyId: c.keyId.toString('hex'),
-            trackId: job.trackId,
-            sampleIndex: job.sampleIndex,
-          });
-        }
+      if (job.trackId !== trackId) {
+        trackId = job.trackId;
+        tr = this.tracks.get(trackId);
       }
       if (tr) tr.samplesDecrypted++;
-      this.report.samplesDecrypted++;
+    }
+    this.report.samplesDecrypted += done.length;
+  }
+
+  /**
+   * The wrong-key check on decrypted AVC/HEVC samples (see verify.ts): every one of a track's first samples,
+   * then one in VERIFY_EVERY. A wrong key garbles every sample it decrypts, so it shows in the first few; the
+   * sparse checks after that still catch a key that changes (rotation) to a wrong one within a few samples.
+   */
+  private verify(buf: Buffer, pos: number, done: SampleJob[]): void {
+    for (const job of done) {
+      const c = job.crypto!;
+      if (c.nalLengthSize === undefined) continue;
+      if (job.sampleIndex >= VERIFY_ALL_FIRST && job.sampleIndex % VERIFY_EVERY !== 0) continue;
+      const why = checkNalSample(buf, job.offset - pos, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
+      if (why) {
+        const format = this.tracks.get(job.trackId)?.originalFormat ?? 'NAL';
+        throw new MediaError('wrong-key', `${where(job)}: decrypted data is not valid ${format} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {
+          keyId: c.keyId.toString('hex'),
+          trackId: job.trackId,
+          sampleIndex: job.sampleIndex,
+        });
+      }
     }
   }
 
-  private peekJob(): number {
-    return this.held ? this.held.offset : this.lanes.peek();
-  }
-
-  private takeJob(): SampleJob {
+  /** The next sample in file order (the held one first) if it starts before `limit`. */
+  private takeJobBefore(limit: number): SampleJob | undefined {
     const h = this.held;
-    if (h) {
-      this.held = undefined;
-      return h;
-    }
-    return this.lanes.take()!;
+    if (!h) return this.lanes.takeBefore(limit);
+    if (h.offset >= limit) return undefined;
+    this.held = undefined;
+    return h;
   }
 
   /**
    * Plans the piece of input that starts at `from` (the source's position): whole samples only, at most a
    * slab unless a single sample is larger, ending before a sample that would not fit. Starts its read.
    */
-  private async nextPiece(from: number, end: number, inMdat: boolean): Promise<Piece> {
+  private nextPiece(from: number, end: number, inMdat: boolean): Piece | Promise<Piece> {
     let stop = Math.min(end, from + this.ring.slabSize);
     const jobs: SampleJob[] = [];
     let maxEnd = from;
-    while (inMdat && this.peekJob() < stop) {
-      const job = this.takeJob();
+    for (let job = inMdat ? this.takeJobBefore(stop) : undefined; job; job = this.takeJobBefore(stop)) {
       if (job.offset < from) {
         throw new MediaError('malformed', `track ${job.trackId} sample ${job.sampleIndex} at offset ${job.offset} lies outside an mdat or overlaps data already written`, { trackId: job.trackId, sampleIndex: job.sampleIndex });
       }
@@ -319,9 +372,10 @@ class Run {
     if (len > MAX_BOX_IN_MEMORY) {
       throw new MediaError('unsupported-layout', `a ${len}-byte sample is too large to hold in memory`, { box: 'mdat', offset: from });
     }
+    // Synchronous unless every slab is out: like decryptBatch, this runs per piece from a cold start.
     const slab = this.ring.acquire(len);
-    const buf = slab instanceof Promise ? await slab : slab;
-    return { start: from, len, buf, jobs, got: this.src.readInto(buf, len) };
+    const read = (buf: Buffer): Piece => ({ start: from, len, buf, jobs, got: this.src.readInto(buf, len) });
+    return slab instanceof Promise ? slab.then(read) : read(slab);
   }
 
   /**
@@ -336,7 +390,8 @@ class Run {
     let next = this.src.position;
     while (next < end || ahead.length > 0) {
       while (ahead.length < depth && next < end) {
-        const p = await this.nextPiece(next, end, inMdat);
+        const planned = this.nextPiece(next, end, inMdat);
+        const p = planned instanceof Promise ? await planned : planned;
         ahead.push(p);
         next = p.start + p.len;
       }
@@ -348,7 +403,11 @@ class Run {
           throw new MediaError('truncated', `file ends at ${piece.start + n}, inside ${cut ? `track ${cut.trackId} sample ${cut.sampleIndex}` : 'a box'}`, { box: 'mdat', offset: piece.start });
         }
       }
-      if (piece.jobs.length > 0) await this.decryptBatch(piece.buf, piece.start, piece.jobs);
+      if (piece.jobs.length > 0) {
+        const waiting = this.keysFor(piece.jobs);
+        if (waiting) await waiting;
+        this.decryptBatch(piece.buf, piece.start, piece.jobs);
+      }
       const slab = piece.buf;
       if (n === 0) this.ring.release(slab);
       else if (this.sink.keepsBuffers) {

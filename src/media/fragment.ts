@@ -3,13 +3,14 @@ import { auxFromSaiz, parseSaio, parseSaiz, parseSenc, PIFF_SENC_UUID, readAux }
 import type { AuxTable, Saiz } from './aux.js';
 import { boxHeader, children, fullBox, payload, readBox } from './box.js';
 import type { Box, BoxContext } from './box.js';
+import type { Cursor } from './bytes.js';
 import { MediaError } from './errors.js';
 import { makeCrypto } from './job.js';
 import type { SampleJob } from './job.js';
 import { groupEntry, GroupLookup } from './movie.js';
 import type { Movie, TrackInfo } from './movie.js';
 import { isSeigBox, parseSeigGroup, parseSeigMapping } from './protection.js';
-import type { KeyParams, SampleGroupRun } from './protection.js';
+import type { KeyParams, SampleEntryInfo, SampleGroupRun } from './protection.js';
 
 export interface Fragment {
   jobs: SampleJob[];
@@ -35,6 +36,42 @@ interface TrafPlan {
 /** Whether a traf-level box goes away in the clear output. */
 function dropInTraf(ctx: BoxContext, b: Box): boolean {
   return b.type === 'senc' || b.type === 'saiz' || b.type === 'saio' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID) || isSeigBox(ctx, b);
+}
+
+/**
+ * The per-sample loops of a traf live in small functions of their own: they run thousands of times from a
+ * cold start, and V8 optimizes (on another thread, competing with this one on a small machine) the whole
+ * function a hot loop sits in.
+ */
+function readTrunSamples(t: Cursor, flags: number, n: number, defaultSize: number, cursor: number, offsets: number[], sizes: number[]): number {
+  for (let i = 0; i < n; i++) {
+    if (flags & 0x100) t.skip(4);
+    const size = flags & 0x200 ? t.u32() : defaultSize;
+    if (flags & 0x400) t.skip(4);
+    if (flags & 0x800) t.skip(4);
+    offsets.push(cursor);
+    sizes.push(size);
+    cursor += size;
+  }
+  return cursor;
+}
+
+function pushJobs(
+  jobs: SampleJob[],
+  trackId: number,
+  firstIndex: number,
+  entry: SampleEntryInfo,
+  offsets: number[],
+  sizes: number[],
+  groupOf: ((i: number) => KeyParams | undefined) | undefined,
+  aux: AuxTable | undefined,
+): void {
+  const n = offsets.length;
+  for (let i = 0; i < n; i++) {
+    const index = firstIndex + i;
+    const crypto = entry.protected ? makeCrypto(trackId, index, entry, groupOf?.(i), aux && i < aux.count ? readAux(aux, i) : undefined) : undefined;
+    jobs.push({ offset: offsets[i]!, size: sizes[i]!, trackId, sampleIndex: index, crypto });
+  }
 }
 
 function parseTraf(
@@ -93,15 +130,7 @@ function parseTraf(
         truns.set(b, { at, moofRelative });
       } else if (firstTrun) cursor = base;
       firstTrun = false;
-      for (let i = 0; i < n; i++) {
-        if (tf & 0x100) t.skip(4);
-        const size = tf & 0x200 ? t.u32() : defaultSize;
-        if (tf & 0x400) t.skip(4);
-        if (tf & 0x800) t.skip(4);
-        offsets.push(cursor);
-        sizes.push(size);
-        cursor += size;
-      }
+      cursor = readTrunSamples(t, tf, n, defaultSize, cursor, offsets, sizes);
     } else if (b.type === 'senc' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID)) senc = b;
     else if (b.type === 'saiz') saiz = b;
     else if (b.type === 'saio') saio = b;
@@ -112,7 +141,8 @@ function parseTraf(
   const n = offsets.length;
   const groups = new GroupLookup(runs);
   const paramsOf = (i: number): KeyParams | undefined => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) ?? entry.tenc;
-  const ivSizeOf = (i: number): number => paramsOf(i)?.ivSize ?? 0;
+  const fixedIvSize = entry.tenc?.ivSize ?? 0;
+  const ivSizeOf = runs ? (i: number): number => paramsOf(i)?.ivSize ?? 0 : (): number => fixedIvSize;
   let aux: AuxTable | undefined;
   if (entry.protected) {
     if (senc) aux = parseSenc(ctx, senc, n, ivSizeOf);
@@ -124,13 +154,10 @@ function parseTraf(
       aux = auxFromSaiz(ctx.buf, ctx.base, auxBase + so[0]! - ctx.base, sz, n, ivSizeOf, saiz.path);
     }
   }
-  let index = counters.get(trackId) ?? 0;
-  for (let i = 0; i < n; i++, index++) {
-    const group = groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path);
-    const crypto = entry.protected ? makeCrypto(trackId, index, entry, group, aux && i < aux.count ? readAux(aux, i) : undefined) : undefined;
-    jobs.push({ offset: offsets[i]!, size: sizes[i]!, trackId, sampleIndex: index, crypto });
-  }
-  counters.set(trackId, index);
+  const first = counters.get(trackId) ?? 0;
+  const groupOf = runs ? (i: number) => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) : undefined;
+  pushJobs(jobs, trackId, first, entry, offsets, sizes, groupOf, aux);
+  counters.set(trackId, first + n);
   const keep = boxes.filter((b) => !dropInTraf(ctx, b));
   return { plan: { keep, truns, tfhd, explicitBase }, dataEnd: cursor };
 }

@@ -56,6 +56,13 @@ export class KeyResolver {
     return key;
   }
 
+  /** A key that resolve() has settled: the key, or null for 'skip'. */
+  resolved(keyId: Buffer): Buffer | null {
+    const key = this.byObject.get(keyId);
+    if (key === undefined) throw new Error(`internal: key ID ${hex(keyId)} used before it was resolved`);
+    return key;
+  }
+
   /** After a failed lookup: asks the missing-key handler until it skips, aborts, or a retried lookup succeeds. */
   private async miss(keyId: Buffer, id: string, trackId: number, sampleIndex: number): Promise<Buffer | null> {
     let key: Buffer | null;

@@ -44,15 +44,10 @@ export class LaneSet {
     if (lane.remaining() > 0) this.lanes.push(lane);
   }
 
-  peek(): number {
-    let min = Infinity;
-    for (const l of this.lanes) min = Math.min(min, l.peek());
-    return min;
-  }
-
-  take(): SampleJob | undefined {
+  /** Takes the next sample in file order if it starts before `limit`; otherwise leaves it and returns undefined. */
+  takeBefore(limit: number): SampleJob | undefined {
     let best: Lane | undefined;
-    let min = Infinity;
+    let min = limit;
     for (const l of this.lanes) {
       const p = l.peek();
       if (p < min) {
