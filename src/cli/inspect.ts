@@ -48,7 +48,8 @@ export async function run(argv: string[]): Promise<void> {
   try {
     // Loaded here so that other commands do not pay for the media layer at start-up.
     const { inspectMedia } = await import('../media/inspect.js');
-    const info = await inspectMedia(file);
+    // A scan is many small reads: blocking calls on this thread beat a thread-pool hand-off for each.
+    const info = await inspectMedia(file, { blockingIo: true });
     process.stdout.write(args.values.json ? `${JSON.stringify(info, null, 2)}\n` : `${text(info)}\n`);
   } catch (e) {
     const msg = e instanceof MediaError ? `${e.code}: ${e.message}` : (e as Error).message;

@@ -68,7 +68,7 @@ function chooseInitData(cenc: Uint8Array, keyIds: readonly string[]): { type: st
 
 export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
   const step = options.onStep ?? (() => {});
-  const { info, initData } = await readProtection(options.input);
+  const { info, initData } = await readProtection(options.input, { blockingIo: options.tuning?.blockingIo });
   if (!info.tracks.some((t) => t.protected)) throw new MediaError('not-protected', 'the file has no protected track');
   const { type: initDataType, data } = chooseInitData(initData.cenc, initData.allKeyIds);
 

@@ -9,5 +9,5 @@ export type { Scheme } from './protection.js';
 export { listSamples, trackSamples } from './samples.js';
 export type { SampleRef } from './samples.js';
 export { extractInitData, inspectMedia, readProtection } from './inspect.js';
-export type { InitData, MediaInfo, PsshSummary, TrackProtection } from './inspect.js';
+export type { InitData, InspectOptions, MediaInfo, PsshSummary, TrackProtection } from './inspect.js';
 export { enableArrayBufferTransfer } from './crypto-output.js';

@@ -123,8 +123,15 @@ async function scan(src: Source, maxFragments: number): Promise<Scan> {
   return { movie, pssh, seig };
 }
 
-async function withSource<T>(input: MediaInput, fn: (src: Source) => Promise<T>): Promise<T> {
-  const src = await openSource(input);
+export interface InspectOptions {
+  /** Stop after this many movie fragments (default: all of them, for key IDs and pssh boxes in moofs). */
+  maxFragments?: number;
+  /** Read a file path with blocking calls, as DecryptOptions.blockingIo: a scan is many small reads. */
+  blockingIo?: boolean;
+}
+
+async function withSource<T>(input: MediaInput, options: InspectOptions, fn: (src: Source) => Promise<T>): Promise<T> {
+  const src = await openSource(input, { blocking: options.blockingIo === true });
   try {
     return await fn(src);
   } catch (e) {
@@ -189,17 +196,17 @@ function initDataOf({ movie, pssh, seig }: Scanned): InitData {
   };
 }
 
-export function inspectMedia(input: MediaInput, options: { maxFragments?: number } = {}): Promise<MediaInfo> {
-  return withSource(input, async (src) => describe(await scan(src, options.maxFragments ?? Infinity)));
+export function inspectMedia(input: MediaInput, options: InspectOptions = {}): Promise<MediaInfo> {
+  return withSource(input, options, async (src) => describe(await scan(src, options.maxFragments ?? Infinity)));
 }
 
-export function extractInitData(input: MediaInput, options: { maxFragments?: number } = {}): Promise<InitData> {
-  return withSource(input, async (src) => initDataOf(await scan(src, options.maxFragments ?? Infinity)));
+export function extractInitData(input: MediaInput, options: InspectOptions = {}): Promise<InitData> {
+  return withSource(input, options, async (src) => initDataOf(await scan(src, options.maxFragments ?? Infinity)));
 }
 
 /** inspectMedia and extractInitData from one read of the file. */
-export function readProtection(input: MediaInput, options: { maxFragments?: number } = {}): Promise<{ info: MediaInfo; initData: InitData }> {
-  return withSource(input, async (src) => {
+export function readProtection(input: MediaInput, options: InspectOptions = {}): Promise<{ info: MediaInfo; initData: InitData }> {
+  return withSource(input, options, async (src) => {
     const scanned = await scan(src, options.maxFragments ?? Infinity);
     return { info: describe(scanned), initData: initDataOf(scanned) };
   });
