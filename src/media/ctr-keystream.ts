@@ -30,6 +30,11 @@ export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visi
   });
 }
 
+/** buf[p, p+len) ^= ks[t, t+len). */
+function xorInto(buf: Buffer, p: number, ks: Buffer, t: number, len: number): void {
+  for (let i = 0; i < len; i++) buf[p + i] = buf[p + i]! ^ ks[t + i]!;
+}
+
 interface Queued {
   buf: Buffer;
   off: number;
@@ -91,12 +96,28 @@ export class CtrKeystreamBatch {
     if (this.blocks === 0) return;
     const ks = this.cipherFor(this.key!).update(this.counters.subarray(0, this.blocks * 16));
     for (const s of this.queued) {
-      let t = s.at;
-      const buf = s.buf;
-      forEachCtrRange(s.off, s.size, s.c, (p, len) => {
-        for (let i = 0; i < len; i++) buf[p + i] = buf[p + i]! ^ ks[t + i]!;
-        t += len;
-      });
+      const { buf, c } = s;
+      const subs = c.subsamples;
+      if (c.cryptBlocks > 0 || c.skipBlocks > 0) {
+        let t = s.at;
+        forEachCtrRange(s.off, s.size, c, (p, len) => {
+          xorInto(buf, p, ks, t, len);
+          t += len;
+        });
+      } else if (!subs || subs.length === 0) xorInto(buf, s.off, ks, s.at, s.size);
+      else {
+        // Unpatterned subsamples (most short samples), walked without callbacks: this runs per sample from a
+        // cold start.
+        let p = s.off;
+        let t = s.at;
+        for (let i = 0; i + 1 < subs.length; i += 2) {
+          p += subs[i]!;
+          const len = subs[i + 1]!;
+          xorInto(buf, p, ks, t, len);
+          p += len;
+          t += len;
+        }
+      }
     }
     dropCryptoOutput(ks);
     this.queued.length = 0;

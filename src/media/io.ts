@@ -1,5 +1,5 @@
 // Byte sources (file path with random access, in-memory bytes, async byte streams) and sinks (file path, Writable).
-import { readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -61,14 +61,33 @@ export interface IoOptions {
   blocking?: boolean;
 }
 
+/**
+ * An open file: a FileHandle for calls through libuv's pool, or a bare descriptor when every call on it
+ * blocks (opening, closing included: nothing then waits for the pool).
+ */
+type OpenFile = FileHandle | number;
+
+function fdOf(file: OpenFile): number {
+  return typeof file === 'number' ? file : file.fd;
+}
+
+async function closeFile(file: OpenFile): Promise<void> {
+  if (typeof file === 'number') closeSync(file);
+  else await file.close();
+}
+
+/** Opens `path` with flags 'r' or 'w', blocking or through the pool. */
+async function openFile(path: string, flags: 'r' | 'w', blocking: boolean): Promise<OpenFile> {
+  return blocking ? openSync(path, flags) : open(path, flags);
+}
+
 class FileSource extends SeekableSource {
   /** Reads still running; close() waits for them so that none lands in a reused buffer or a closed file. */
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly file: OpenFile,
     size: number,
-    private readonly blocking: boolean,
   ) {
     super(size);
   }
@@ -82,14 +101,14 @@ class FileSource extends SeekableSource {
 
   readAtInto(into: Buffer, offset: number, n: number): Promise<number> {
     const len = Math.max(0, Math.min(n, this.size - offset));
-    if (this.blocking) {
+    if (typeof this.file === 'number') {
       try {
-        return Promise.resolve(readFullySync(this.fh.fd, into, len, offset));
+        return Promise.resolve(readFullySync(this.file, into, len, offset));
       } catch (e) {
         return Promise.reject(e);
       }
     }
-    const p = readFully(this.fh, into, len, offset);
+    const p = readFully(this.file, into, len, offset);
     this.pending.add(p);
     void p.then(
       () => this.pending.delete(p),
@@ -100,7 +119,7 @@ class FileSource extends SeekableSource {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.pending]);
-    await this.fh.close();
+    await closeFile(this.file);
   }
 }
 
@@ -231,14 +250,14 @@ function toPath(p: string | URL): string {
 
 export async function openSource(input: MediaInput, options: IoOptions = {}): Promise<Source> {
   if (typeof input === 'string' || input instanceof URL) {
-    let fh: FileHandle;
+    let file: OpenFile;
     try {
-      fh = await open(toPath(input), 'r');
+      file = await openFile(toPath(input), 'r', options.blocking === true);
     } catch (e) {
       throw new MediaError('io', `cannot open input: ${(e as Error).message}`, {}, { cause: e });
     }
-    const st = await fh.stat();
-    return new FileSource(fh, st.size, options.blocking === true);
+    const size = typeof file === 'number' ? fstatSync(file).size : (await file.stat()).size;
+    return new FileSource(file, size);
   }
   if (input instanceof Uint8Array) return new BytesSource(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   if (typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') return new StreamSource(input);
@@ -289,15 +308,14 @@ class FileSink implements Sink {
   private error: Error | undefined;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly file: OpenFile,
     private readonly path: string,
-    private readonly blocking: boolean,
   ) {}
 
   private writeAllSync(buf: Buffer): void {
     let done = 0;
     while (done < buf.length) {
-      const n = writeSync(this.fh.fd, buf, done, buf.length - done, this.flushed + done);
+      const n = writeSync(fdOf(this.file), buf, done, buf.length - done, this.flushed + done);
       if (n <= 0) throw new Error(`short write at offset ${this.flushed + done}`);
       done += n;
     }
@@ -310,7 +328,8 @@ class FileSink implements Sink {
     for (;;) {
       const total = rest.reduce((s, b) => s + b.length, 0);
       if (total === 0) return;
-      const { bytesWritten } = rest.length === 1 ? await this.fh.write(rest[0]!, 0, total, pos) : await this.fh.writev(rest, pos);
+      const fh = this.file as FileHandle;
+      const { bytesWritten } = rest.length === 1 ? await fh.write(rest[0]!, 0, total, pos) : await fh.writev(rest, pos);
       if (bytesWritten === total) return;
       if (bytesWritten <= 0) throw new Error(`short write at offset ${pos}`);
       pos += bytesWritten;
@@ -355,7 +374,7 @@ class FileSink implements Sink {
       done?.();
       return;
     }
-    if (this.blocking) {
+    if (typeof this.file === 'number') {
       try {
         this.writeAllSync(buf);
       } catch (e) {
@@ -383,16 +402,16 @@ class FileSink implements Sink {
   async close(): Promise<void> {
     await this.drain();
     if (this.error) {
-      await this.fh.close().catch(() => undefined);
+      await closeFile(this.file).catch(() => undefined);
       throw this.error;
     }
-    await this.fh.close();
+    await closeFile(this.file);
   }
 
   async abort(): Promise<void> {
     this.batch = [];
     await this.drain();
-    await this.fh.close().catch(() => undefined);
+    await closeFile(this.file).catch(() => undefined);
     await unlink(this.path).catch(() => undefined);
   }
 }
@@ -431,7 +450,7 @@ export async function openSink(output: MediaOutput, options: IoOptions = {}): Pr
   if (typeof output === 'string' || output instanceof URL) {
     const path = toPath(output);
     try {
-      return new FileSink(await open(path, 'w'), path, options.blocking === true);
+      return new FileSink(await openFile(path, 'w', options.blocking === true), path);
     } catch (e) {
       throw new MediaError('io', `cannot open output: ${(e as Error).message}`, {}, { cause: e });
     }
