@@ -2,11 +2,10 @@
 // (~50 ms → ~10 ms here):
 // - dist/lib: the package entry points (emekit, emekit/media, emekit/server), sharing chunks, so a class
 //   is the same object whichever entry it is imported from. npm packages stay external.
-// - dist/bin: the `emekit` command, one small start-up file (node:util's parseArgs, the command table) plus a
-//   chunk per command's own code, loaded when the command runs. cli-progress is bundled into a chunk of its own,
-//   loaded only when a progress bar shows; server packages (large, some native) are not bundled.
+// - dist/bin: the `emekit` command (below).
 // dist/**/*.d.ts from tsc stay the types of both.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = { bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning', chunkNames: 'chunks/[name]-[hash]' };
@@ -20,11 +19,27 @@ await build({
 });
 
 rmSync('dist/bin', { recursive: true, force: true });
+// The command: one CommonJS file, which Node starts without its ES module loader (~12 ms here), run through a V8
+// code cache by the launcher (src/cli/launcher.cts) that becomes dist/bin/emekit.cjs, the package's bin. Commands
+// and cli-progress are initialised only when used (esbuild keeps each module's body lazy); server packages
+// (large, some native) stay external, except jose, which is ES modules only.
 await build({
-  ...common,
-  entryPoints: { emekit: 'dist/cli/main.js' },
-  outdir: 'dist/bin',
-  external: ['better-sqlite3', 'pg', 'fastify', '@fastify/cors', 'jose'],
-  // cli-progress is CommonJS: its require() of Node built-ins needs a real require.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/bin/emekit-cli.cjs',
+  external: ['better-sqlite3', 'pg', 'fastify', '@fastify/cors'],
+  // import.meta.url (createRequire in sqlite-store) is the bundle's own URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  // The launcher runs this inside a function, where only a leading "use strict" counts.
+  banner: { js: "'use strict';\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// A script run by vm (the launcher) has no dynamic import() on Node 20: the bundle must not need one.
+const cliSource = readFileSync('dist/bin/emekit-cli.cjs', 'utf8');
+if (/\bimport\(/.test(cliSource.replace(/\/\/.*$/gm, ''))) throw new Error('dist/bin/emekit-cli.cjs contains import(): use a static import in the lazily loaded command module');
+const hash = createHash('sha256').update(cliSource).digest('hex').slice(0, 16);
+const launcher = readFileSync('dist/cli/launcher.cjs', 'utf8').replace('__EMEKIT_BUNDLE_HASH__', hash);
+writeFileSync('dist/bin/emekit.cjs', `#!/usr/bin/env node\n${launcher}`, { mode: 0o755 });

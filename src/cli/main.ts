@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `emekit` command. Each sub-command lives in its own file, exports run(argv) and its help text, and is loaded
 // only when it runs, so a command's start-up pays for nothing but that command.
 import { dispatch, type Commands } from './args.js';
@@ -11,7 +10,9 @@ const commands: Commands = {
   token: ['print a license token (JWT) granting key IDs and/or labels', () => import('./token.js')],
 };
 
-await dispatch(
+// Not a top-level await: the command is bundled as CommonJS (see launcher.cts). Commands report their own
+// failures; a rejection here is a bug, left unhandled so that Node prints it and exits with an error.
+void dispatch(
   'emekit',
   'W3C Encrypted Media Extensions with a Clear Key CDM: inspect and decrypt\nprotected media, serve licenses.',
   commands,

@@ -1,15 +1,14 @@
 // `emekit serve`: run the Clear Key license server. One process by default; --workers N forks N processes with
 // node:cluster that share the listening port and the key store (each keeps its own key and token caches).
-import type { Worker } from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { DB_ENV, MASTER_KEY_ENV } from '../server/env.js';
 import { DEFAULT_DB } from '../server/db-location.js';
 import type { RunningLicenseServer } from '../server/index.js';
 import { parse } from './args.js';
 
-// The server (Fastify, pg, better-sqlite3, jose) and node:cluster are loaded only when `serve` runs, so other
-// commands start fast.
+// This module is loaded only when `serve` runs; the server (Fastify, pg, better-sqlite3, jose) only once the
+// options are good.
 const loadServer = () => import('../server/index.js');
-const loadCluster = async () => (await import('node:cluster')).default;
 
 interface ServeOptions {
   db?: string;
@@ -30,11 +29,11 @@ function integer(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-async function fail(error: unknown): Promise<void> {
+function fail(error: unknown): void {
   console.error(`emekit serve: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
   // A worker's IPC channel would keep it alive; it must go so the primary sees the failure.
-  if ((await loadCluster()).isWorker) process.exit(1);
+  if (cluster.isWorker) process.exit(1);
 }
 
 // A worker tells the primary its URL over IPC, so the primary can print one line once all are up.
@@ -64,7 +63,6 @@ async function runServer(options: ServeOptions, db: string, masterKey: Buffer, a
 }
 
 async function runPrimary(options: ServeOptions, db: string, masterKey: Buffer, workers: number): Promise<void> {
-  const cluster = await loadCluster();
   // Create the schema and check the master key once, so N workers don't all report the same mistake.
   const { openKeyStore } = await loadServer();
   const store = await openKeyStore(db, masterKey);
@@ -122,7 +120,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const db = options.demo && (explicitDb === undefined || explicitDb === '') ? ':memory:' : resolveDbLocation(options.db);
   if (workers > 1 && db === ':memory:') throw new Error('--workers needs a shared store: give --db a file or postgres:// URL');
 
-  if ((await loadCluster()).isWorker) {
+  if (cluster.isWorker) {
     const server = await runServer(options, db, masterKeyFromEnv(process.env).key, false);
     process.send?.({ type: 'emekit-listening', url: server.url } satisfies ListeningMessage);
     return;

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET = 'c0ffee'.repeat(5);
 
 function emekit(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['dist/bin/emekit.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ['dist/bin/emekit.cjs', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -121,7 +121,7 @@ describe('emekit options', () => {
   it('serve: --cors-origin takes several origins, and can be repeated', async () => {
     const args = ['serve', '--demo', '--insecure-no-auth', '--port', '0', '--log-level', 'silent'];
     const origins = ['--cors-origin', 'http://a.test', 'http://b.test', '--cors-origin=http://c.test'];
-    const child = spawn(process.execPath, ['dist/bin/emekit.js', ...args, ...origins], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['dist/bin/emekit.cjs', ...args, ...origins], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let stdout = '';

@@ -12,7 +12,7 @@ const VIDEO = `${KEYS.video.kid}:${KEYS.video.key}`;
 const AUDIO = `${KEYS.audio.kid}:${KEYS.audio.key}`;
 
 function emekit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['dist/bin/emekit.js', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['dist/bin/emekit.cjs', ...args], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
