@@ -311,7 +311,7 @@ class Run {
   /**
    * The wrong-key check on decrypted AVC/HEVC samples (see verify.ts): every one of a track's first samples,
    * then one in VERIFY_EVERY. A wrong key garbles every sample it decrypts, so it shows in the first few; the
-   * sparse checks after that still catch a key that changes (rotation) to a wrong one within a few samples.
+   * sparse checks after that catch a key that changes (rotation) to a wrong one within VERIFY_EVERY samples.
    */
   private verify(buf: Buffer, pos: number, done: SampleJob[]): void {
     for (const job of done) {
