@@ -38,7 +38,10 @@ await build({
   banner: { js: "'use strict';\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // A script run by vm (the launcher) has no dynamic import() on Node 20: the bundle must not need one.
-const cliSource = readFileSync('dist/bin/emekit-cli.cjs', 'utf8');
+// The launcher reads the bundle as Latin-1 (no decoding, and a one-byte string for V8), so it must be ASCII.
+// esbuild escapes strings and regular expressions; what is left is in the comments it keeps (EME §…).
+const cliSource = readFileSync('dist/bin/emekit-cli.cjs', 'utf8').replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+writeFileSync('dist/bin/emekit-cli.cjs', cliSource);
 if (/\bimport\(/.test(cliSource.replace(/\/\/.*$/gm, ''))) throw new Error('dist/bin/emekit-cli.cjs contains import(): use a static import in the lazily loaded command module');
 const hash = createHash('sha256').update(cliSource).digest('hex').slice(0, 16);
 const launcher = readFileSync('dist/cli/launcher.cjs', 'utf8').replace('__EMEKIT_BUNDLE_HASH__', hash);

@@ -51,7 +51,8 @@ if (process.argv[2] === 'decrypt' || process.argv[2] === 'inspect') v8.setFlagsF
 const location = cacheLocation();
 const path = location && join(...location);
 const cachedData = readCache(path);
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, {
+// The bundle is ASCII (scripts/bundle.mjs): read as Latin-1, it becomes a one-byte string without decoding.
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'latin1')}\n})`, {
   filename: bundle,
   ...(cachedData ? { cachedData } : {}),
 });
