@@ -44,5 +44,6 @@ const cliSource = readFileSync('dist/bin/emekit-cli.cjs', 'utf8').replace(/[^\x0
 writeFileSync('dist/bin/emekit-cli.cjs', cliSource);
 if (/\bimport\(/.test(cliSource.replace(/\/\/.*$/gm, ''))) throw new Error('dist/bin/emekit-cli.cjs contains import(): use a static import in the lazily loaded command module');
 const hash = createHash('sha256').update(cliSource).digest('hex').slice(0, 16);
-const launcher = readFileSync('dist/cli/launcher.cjs', 'utf8').replace('__EMEKIT_BUNDLE_HASH__', hash);
+// tsc's source map comment points into dist/cli; the launcher is small enough to read as it is.
+const launcher = readFileSync('dist/cli/launcher.cjs', 'utf8').replace('__EMEKIT_BUNDLE_HASH__', hash).replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
 writeFileSync('dist/bin/emekit.cjs', `#!/usr/bin/env node\n${launcher}`, { mode: 0o755 });

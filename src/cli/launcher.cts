@@ -7,7 +7,6 @@
 import fs = require('node:fs');
 import os = require('node:os');
 import nodePath = require('node:path');
-import nodeModule = require('node:module');
 import v8 = require('node:v8');
 import vm = require('node:vm');
 
@@ -81,4 +80,5 @@ if (location !== undefined && (cachedData === undefined || script.cachedDataReje
   });
 }
 const cli = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void)(cli.exports, nodeModule.createRequire(bundle), cli, bundle, __dirname);
+// The bundle sits beside this file: this file's require resolves what the bundle requires (better-sqlite3, pg, …).
+(script.runInThisContext() as (...args: unknown[]) => void)(cli.exports, require, cli, bundle, __dirname);
