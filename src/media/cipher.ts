@@ -377,13 +377,19 @@ export class SampleDecryptor {
    * per 200 MB.
    */
   private gatherRange(p: number, end: number, crypt: number, skip: number, iv: Buffer | undefined): boolean {
+    if (end - p < 16 || crypt === 0) return false;
     const dv = this.dv!;
     const g32 = this.g32;
     const pos = this.blockPos;
     const full = WINDOW >> 4;
     let j = this.nb;
-    let start = iv;
-    let any = false;
+    if (j === full) {
+      this.cbcFlush();
+      j = 0;
+    }
+    // Where the chain starts: at this range's first block, or, continuing, wherever a window starts.
+    if (iv !== undefined) this.chainAt(j, iv);
+    else if (j === 0) this.chainAt(0, this.carry);
     for (let q = p; end - q >= 16; q += skip * 16) {
       const stop = q + Math.min(crypt, Math.floor((end - q) / 16)) * 16;
       for (; q < stop; q += 16) {
@@ -391,15 +397,8 @@ export class SampleDecryptor {
           this.nb = j;
           this.cbcFlush();
           j = 0;
-        }
-        if (start !== undefined) {
-          this.startAt.push(j);
-          this.startIv.push(start);
-          start = undefined;
-        } else if (j === 0) {
           // The chain goes on from the last block of the previous window.
-          this.startAt.push(0);
-          this.startIv.push(this.carry);
+          this.chainAt(0, this.carry);
         }
         const w = j << 2;
         g32[w] = dv.getInt32(q, LE);
@@ -407,11 +406,16 @@ export class SampleDecryptor {
         g32[w + 2] = dv.getInt32(q + 8, LE);
         g32[w + 3] = dv.getInt32(q + 12, LE);
         pos[j++] = q;
-        any = true;
       }
     }
     this.nb = j;
-    return any;
+    return true;
+  }
+
+  /** Block `j` of the window starts a chain, XORed with `iv` (a chain's IV, or the carry from the last window). */
+  private chainAt(j: number, iv: Buffer): void {
+    this.startAt.push(j);
+    this.startIv.push(iv);
   }
 
   /**
