@@ -212,6 +212,15 @@ function bytesAt(buf: Uint8Array, at: number, len: number): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset + at, len);
 }
 
+/** Runs buf[p, p+len) through `d` where it lies, in calls of at most WINDOW bytes (the cipher keeps its state between them). */
+function updateInPlace(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
+  for (let o = 0; o < len; o += WINDOW) {
+    const out = d.update(bytesAt(buf, p + o, Math.min(WINDOW, len - o)));
+    buf.set(out, p + o);
+    dropCryptoOutput(out);
+  }
+}
+
 /** Typed-array views use the platform's byte order; DataView reads and writes must match it. */
 const LE = endianness() === 'LE';
 
@@ -278,32 +287,14 @@ export class SampleDecryptor {
       return;
     }
     const d = createDecipheriv('aes-128-ctr', key, iv);
-    const subs = c.subsamples;
-    if (patterned) forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
-    else if (!subs || subs.length === 0) this.ctrPiece(d, buf, off, size);
-    else {
-      // The common case (cenc video), walked here rather than through forEachCtrRange's callbacks: this runs
-      // for every sample while the code is still cold.
-      let p = off;
-      for (let i = 0; i + 1 < subs.length; i += 2) {
-        p += subs[i]!;
-        const len = subs[i + 1]!;
-        if (len > 0) this.ctrPiece(d, buf, p, len);
-        p += len;
-      }
-    }
+    forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
     this.ctrFlush(d, buf);
   }
 
   private ctrPiece(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
     if (len >= CTR_DIRECT) {
       this.ctrFlush(d, buf);
-      for (let o = 0; o < len; o += WINDOW) {
-        const m = Math.min(WINDOW, len - o);
-        const out = d.update(bytesAt(buf, p + o, m));
-        buf.set(out, p + o);
-        dropCryptoOutput(out);
-      }
+      updateInPlace(d, buf, p, len);
       return;
     }
     if (this.cn + len > WINDOW) this.ctrFlush(d, buf);
@@ -352,22 +343,11 @@ export class SampleDecryptor {
     const crypt = patterned ? c.cryptBlocks : Number.MAX_SAFE_INTEGER;
     const skip = patterned ? c.skipBlocks : 0;
     const iv = c.iv;
-    const subs = c.subsamples;
-    if (!subs || subs.length === 0) {
-      this.gatherRange(off, off + size, crypt, skip, iv);
-      return;
-    }
     let chainStart = true;
-    let p = off;
-    for (let i = 0; i + 1 < subs.length; i += 2) {
-      p += subs[i]!;
-      const len = subs[i + 1]!;
-      if (len > 0) {
-        if (restartPerRange) chainStart = true;
-        if (this.gatherRange(p, p + len, crypt, skip, chainStart ? iv : undefined)) chainStart = false;
-      }
-      p += len;
-    }
+    forEachProtectedRange(off, size, c.subsamples, (p, len) => {
+      if (restartPerRange) chainStart = true;
+      if (this.gatherRange(p, p + len, crypt, skip, chainStart ? iv : undefined)) chainStart = false;
+    });
   }
 
   /**
@@ -430,12 +410,7 @@ export class SampleDecryptor {
       const whole = len - (len % 16);
       if (whole === 0) return;
       if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
-      for (let o = 0; o < whole; o += WINDOW) {
-        const m = Math.min(WINDOW, whole - o);
-        const out = d.update(bytesAt(buf, p + o, m));
-        buf.set(out, p + o);
-        dropCryptoOutput(out);
-      }
+      updateInPlace(d, buf, p, whole);
     });
   }
 

@@ -12,9 +12,7 @@ export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visi
   const crypt = c.cryptBlocks;
   const skip = c.skipBlocks;
   if (crypt === 0 && skip === 0) {
-    forEachProtectedRange(off, size, c.subsamples, (p, len) => {
-      if (len > 0) visit(p, len);
-    });
+    forEachProtectedRange(off, size, c.subsamples, visit);
     return;
   }
   forEachProtectedRange(off, size, c.subsamples, (p, len) => {
@@ -96,28 +94,11 @@ export class CtrKeystreamBatch {
     if (this.blocks === 0) return;
     const ks = this.cipherFor(this.key!).update(this.counters.subarray(0, this.blocks * 16));
     for (const s of this.queued) {
-      const { buf, c } = s;
-      const subs = c.subsamples;
-      if (c.cryptBlocks > 0 || c.skipBlocks > 0) {
-        let t = s.at;
-        forEachCtrRange(s.off, s.size, c, (p, len) => {
-          xorInto(buf, p, ks, t, len);
-          t += len;
-        });
-      } else if (!subs || subs.length === 0) xorInto(buf, s.off, ks, s.at, s.size);
-      else {
-        // Unpatterned subsamples (most short samples), walked without callbacks: this runs per sample from a
-        // cold start.
-        let p = s.off;
-        let t = s.at;
-        for (let i = 0; i + 1 < subs.length; i += 2) {
-          p += subs[i]!;
-          const len = subs[i + 1]!;
-          xorInto(buf, p, ks, t, len);
-          p += len;
-          t += len;
-        }
-      }
+      let t = s.at;
+      forEachCtrRange(s.off, s.size, s.c, (p, len) => {
+        xorInto(s.buf, p, ks, t, len);
+        t += len;
+      });
     }
     dropCryptoOutput(ks);
     this.queued.length = 0;

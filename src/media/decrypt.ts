@@ -294,17 +294,11 @@ class Run {
       this.current = job;
       this.cipher.add(buf, job.offset - pos, job.size, c, key, this.whereCurrent);
       done.push(job);
+      // Counted now: a sample that fails the check below fails the whole run, report and all.
+      if (tr) tr.samplesDecrypted++;
     }
     this.cipher.flush();
     if (this.opts.verify !== false) this.verify(buf, pos, done);
-    trackId = -1;
-    for (const job of done) {
-      if (job.trackId !== trackId) {
-        trackId = job.trackId;
-        tr = this.tracks.get(trackId);
-      }
-      if (tr) tr.samplesDecrypted++;
-    }
     this.report.samplesDecrypted += done.length;
   }
 

@@ -139,10 +139,11 @@ function parseTraf(
   }
 
   const n = offsets.length;
+  // Sample groups (key rotation) are rare: without them every sample has the sample entry's parameters.
   const groups = new GroupLookup(runs);
-  const paramsOf = (i: number): KeyParams | undefined => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) ?? entry.tenc;
+  const groupOf = runs ? (i: number): KeyParams | undefined => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) : undefined;
   const fixedIvSize = entry.tenc?.ivSize ?? 0;
-  const ivSizeOf = runs ? (i: number): number => paramsOf(i)?.ivSize ?? 0 : (): number => fixedIvSize;
+  const ivSizeOf = groupOf ? (i: number): number => (groupOf(i) ?? entry.tenc)?.ivSize ?? 0 : (): number => fixedIvSize;
   let aux: AuxTable | undefined;
   if (entry.protected) {
     if (senc) aux = parseSenc(ctx, senc, n, ivSizeOf);
@@ -155,7 +156,6 @@ function parseTraf(
     }
   }
   const first = counters.get(trackId) ?? 0;
-  const groupOf = runs ? (i: number) => groupEntry(groups.indexOf(i), track.seig, trafSeig, traf.path) : undefined;
   pushJobs(jobs, trackId, first, entry, offsets, sizes, groupOf, aux);
   counters.set(trackId, first + n);
   const keep = boxes.filter((b) => !dropInTraf(ctx, b));

@@ -27,17 +27,21 @@ export interface SampleJob {
   crypto: SampleCrypto | undefined;
 }
 
-/** Calls `visit` for each protected range of a sample at [off, off+size): its subsamples' protected parts, or the whole sample. */
+/**
+ * Calls `visit` for each non-empty protected range of a sample at [off, off+size): its subsamples' protected
+ * parts, or the whole sample.
+ */
 export function forEachProtectedRange(off: number, size: number, subsamples: Uint32Array | undefined, visit: (p: number, len: number) => void): void {
   if (!subsamples || subsamples.length === 0) {
-    visit(off, size);
+    if (size > 0) visit(off, size);
     return;
   }
   let p = off;
   for (let i = 0; i + 1 < subsamples.length; i += 2) {
     p += subsamples[i]!;
-    visit(p, subsamples[i + 1]!);
-    p += subsamples[i + 1]!;
+    const len = subsamples[i + 1]!;
+    if (len > 0) visit(p, len);
+    p += len;
   }
 }
 

@@ -87,9 +87,4 @@ export class KeyResolver {
     this.byObject.set(keyId, key);
     return key;
   }
-
-  /** The key, or null when the sample must be left as is ('skip'). */
-  async get(keyId: Buffer, trackId: number, sampleIndex: number): Promise<Buffer | null> {
-    return this.resolve(keyId, trackId, sampleIndex);
-  }
 }
