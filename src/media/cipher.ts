@@ -1,7 +1,7 @@
 // The four Common Encryption schemes applied in place to one sample inside a larger buffer.
 // Protected blocks are gathered into one contiguous buffer per sample so each sample costs one cipher call.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { endianness } from 'node:os';
+import { ALL_BLOCKS, CbcWindow } from './cbc-window.js';
 import { MediaError } from './errors.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
@@ -221,36 +221,21 @@ function updateInPlace(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: n
   }
 }
 
-/** Typed-array views use the platform's byte order; DataView reads and writes must match it. */
-const LE = endianness() === 'LE';
-
 /**
  * Decrypts samples in place, with as few and as well-sized cipher calls as possible:
  * - CTR (cenc, cens): short samples (audio) and patterned ones (cens) share one AES-ECB keystream call
  *   (ctr-keystream.ts); other samples get one AES-CTR stream each, long protected ranges deciphered where
  *   they lie in ≤64 KB calls, short ones gathered into one window per call.
  * - CBC with a pattern (cbcs 1:9) or on short samples: the ciphertext blocks of many samples are gathered
- *   (32 bits at a time) into one 64 KB window and run through a single AES-ECB call; CBC chaining
- *   (P = D(C) XOR previous C, or XOR the IV where a chain starts: every subsample for cbcs, every sample
- *   for cbc1, chains carried across windows) is applied while scattering the plaintext back.
+ *   into one 64 KB window and run through a single AES-ECB call; CBC chaining (P = D(C) XOR previous C, or
+ *   XOR the IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains carried across
+ *   windows) is applied while scattering the plaintext back (cbc-window.ts, in WebAssembly). That needs the
+ *   samples in the window's memory, in buffers from allocate(); samples elsewhere take the per-sample path.
  * - CBC without a pattern on long samples (cbc1 video): an AES-CBC cipher per chain, in place.
  * Call flush() before reading the results of the samples added since the last flush.
  */
 export class SampleDecryptor {
-  // CBC window: gathered ciphertext, the buffer position of each of its blocks, and where chains start.
-  private readonly g = Buffer.allocUnsafeSlow(WINDOW);
-  private readonly g32 = new Int32Array(this.g.buffer, this.g.byteOffset, WINDOW >> 2);
-  private readonly blockPos = new Uint32Array(WINDOW >> 4);
-  private readonly aligned = Buffer.allocUnsafeSlow(WINDOW);
-  private nb = 0;
-  private buf: Buffer | undefined;
-  private dv: DataView | undefined;
-  private key: Buffer | undefined;
-  /** Block indexes where a chain starts over (or resumes from the previous window), and the block to XOR there. */
-  private readonly startAt: number[] = [];
-  private readonly startIv: Buffer[] = [];
-  /** Last ciphertext block of the previous window, for a chain that continues into the next one. */
-  private readonly carry = Buffer.alloc(16);
+  private readonly window: CbcWindow | undefined;
   private readonly ecb = new Map<Buffer, ReturnType<typeof createDecipheriv>>();
   // CTR gathering window (samples are finished before add() returns).
   private readonly cg = Buffer.allocUnsafeSlow(WINDOW);
@@ -261,11 +246,24 @@ export class SampleDecryptor {
   /** Short CTR samples, deciphered together by the next flush(). */
   private readonly keystream = new CtrKeystreamBatch(WINDOW);
 
+  /** @param bufferBytes room for the buffers allocate() hands out */
+  constructor(bufferBytes = 0) {
+    this.window = CbcWindow.create(bufferBytes);
+  }
+
+  /**
+   * A buffer to decrypt samples in: patterned and short CBC samples are decrypted fastest there (see above).
+   * Undefined once the room given to the constructor is used up, or where WebAssembly is unavailable.
+   */
+  allocate(n: number): Buffer | undefined {
+    return this.window?.allocate(n);
+  }
+
   /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
     const enc = protectedBytes(size, c, where);
     if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, enc, where);
-    else this.cbcSample(buf, off, size, c, key);
+    else this.cbcSample(buf, off, size, c, key, where);
   }
 
   // ---- CTR ----
@@ -326,76 +324,28 @@ export class SampleDecryptor {
 
   // ---- CBC ----
 
-  private cbcSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
+  private cbcSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
     if (c.cryptBlocks === 0 && c.skipBlocks === 0 && cbcWholeBlockBytes(size, c) >= CBC_DIRECT) {
       this.cbcDirect(buf, off, size, c, key);
       return;
     }
-    if (this.buf !== buf || this.key !== key) {
-      this.cbcFlush();
-      this.buf = buf;
-      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      this.key = key;
+    const w = this.window;
+    if (w === undefined || !w.holds(buf)) {
+      cryptSample(buf, off, size, c, key, 'decrypt', where);
+      return;
     }
+    w.use(this.ecbFor(key));
     const restartPerRange = c.scheme === 'cbcs';
     // Without a pattern every whole block is encrypted; a partial tail stays clear either way.
     const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;
-    const crypt = patterned ? c.cryptBlocks : Number.MAX_SAFE_INTEGER;
+    const crypt = patterned ? c.cryptBlocks : ALL_BLOCKS;
     const skip = patterned ? c.skipBlocks : 0;
     const iv = c.iv;
     let chainStart = true;
     forEachProtectedRange(off, size, c.subsamples, (p, len) => {
       if (restartPerRange) chainStart = true;
-      if (this.gatherRange(p, p + len, crypt, skip, chainStart ? iv : undefined)) chainStart = false;
+      if (w.gatherRange(buf, p, p + len, crypt, skip, chainStart ? iv : undefined)) chainStart = false;
     });
-  }
-
-  /**
-   * Gathers the encrypted blocks of the protected range buf[p, end) into the window, flushing it when full:
-   * `crypt` blocks, then `skip` left clear, and so on. `iv` set: a chain starts at the range's first block.
-   * Returns whether any block was gathered. One loop without calls per block: cbcs video is a million blocks
-   * per 200 MB.
-   */
-  private gatherRange(p: number, end: number, crypt: number, skip: number, iv: Buffer | undefined): boolean {
-    if (end - p < 16 || crypt === 0) return false;
-    const dv = this.dv!;
-    const g32 = this.g32;
-    const pos = this.blockPos;
-    const full = WINDOW >> 4;
-    let j = this.nb;
-    if (j === full) {
-      this.cbcFlush();
-      j = 0;
-    }
-    // Where the chain starts: at this range's first block, or, continuing, wherever a window starts.
-    if (iv !== undefined) this.chainAt(j, iv);
-    else if (j === 0) this.chainAt(0, this.carry);
-    for (let q = p; end - q >= 16; q += skip * 16) {
-      const stop = q + Math.min(crypt, Math.floor((end - q) / 16)) * 16;
-      for (; q < stop; q += 16) {
-        if (j === full) {
-          this.nb = j;
-          this.cbcFlush();
-          j = 0;
-          // The chain goes on from the last block of the previous window.
-          this.chainAt(0, this.carry);
-        }
-        const w = j << 2;
-        g32[w] = dv.getInt32(q, LE);
-        g32[w + 1] = dv.getInt32(q + 4, LE);
-        g32[w + 2] = dv.getInt32(q + 8, LE);
-        g32[w + 3] = dv.getInt32(q + 12, LE);
-        pos[j++] = q;
-      }
-    }
-    this.nb = j;
-    return true;
-  }
-
-  /** Block `j` of the window starts a chain, XORed with `iv` (a chain's IV, or the carry from the last window). */
-  private chainAt(j: number, iv: Buffer): void {
-    this.startAt.push(j);
-    this.startIv.push(iv);
   }
 
   /**
@@ -426,53 +376,6 @@ export class SampleDecryptor {
   /** Finishes every sample added so far. */
   flush(): void {
     this.keystream.flush();
-    this.cbcFlush();
-  }
-
-  private cbcFlush(): void {
-    const nb = this.nb;
-    if (nb === 0) return;
-    const bytes = nb << 4;
-    const result = this.ecbFor(this.key!).update(this.g.subarray(0, bytes));
-    if (result.length !== bytes) throw new Error(`AES-ECB returned ${result.length} of ${bytes} bytes`);
-    const out = (result.byteOffset & 3) === 0 ? result : this.aligned.subarray(0, result.copy(this.aligned, 0, 0, bytes));
-    const o32 = new Int32Array(out.buffer, out.byteOffset, bytes >> 2);
-    const g32 = this.g32;
-    const dv = this.dv!;
-    const pos = this.blockPos;
-    const startAt = this.startAt;
-    let s = 0;
-    let next = startAt.length > 0 ? startAt[0]! : -1;
-    let x0 = 0;
-    let x1 = 0;
-    let x2 = 0;
-    let x3 = 0;
-    for (let j = 0; j < nb; j++) {
-      const w = j << 2;
-      if (j === next) {
-        const iv = this.startIv[s]!;
-        x0 = LE ? iv.readInt32LE(0) : iv.readInt32BE(0);
-        x1 = LE ? iv.readInt32LE(4) : iv.readInt32BE(4);
-        x2 = LE ? iv.readInt32LE(8) : iv.readInt32BE(8);
-        x3 = LE ? iv.readInt32LE(12) : iv.readInt32BE(12);
-        s++;
-        next = s < startAt.length ? startAt[s]! : -1;
-      } else {
-        x0 = g32[w - 4]!;
-        x1 = g32[w - 3]!;
-        x2 = g32[w - 2]!;
-        x3 = g32[w - 1]!;
-      }
-      const p = pos[j]!;
-      dv.setInt32(p, o32[w]! ^ x0, LE);
-      dv.setInt32(p + 4, o32[w + 1]! ^ x1, LE);
-      dv.setInt32(p + 8, o32[w + 2]! ^ x2, LE);
-      dv.setInt32(p + 12, o32[w + 3]! ^ x3, LE);
-    }
-    this.g.copy(this.carry, 0, bytes - 16, bytes);
-    dropCryptoOutput(result);
-    this.nb = 0;
-    startAt.length = 0;
-    this.startIv.length = 0;
+    this.window?.flush();
   }
 }

@@ -119,7 +119,7 @@ class Run {
   private readonly keys: KeyResolver;
   private readonly ring: SlabRing;
   private readonly tracks = new Map<number, TrackReport>();
-  private readonly cipher = new SampleDecryptor();
+  private readonly cipher: SampleDecryptor;
   private piecesSinceYield = 0;
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
@@ -134,7 +134,10 @@ class Run {
     private readonly opts: DecryptOptions,
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
-    this.ring = new SlabRing(chunkSize(opts), SLABS, () => sink.flush());
+    const slabSize = chunkSize(opts);
+    // The slabs live in the decryptor's memory, where CBC samples are decrypted fastest.
+    this.cipher = new SampleDecryptor(SLABS * slabSize);
+    this.ring = new SlabRing(slabSize, SLABS, () => sink.flush(), (n) => this.cipher.allocate(n));
   }
 
   private progress(position = this.src.position): void {
@@ -405,8 +408,11 @@ class Run {
       const slab = piece.buf;
       if (n === 0) this.ring.release(slab);
       else if (this.sink.keepsBuffers) {
-        this.ring.disown(slab);
-        await this.write(slab.subarray(0, n));
+        // A stream may hold on to what it is given: it gets a copy, and the slab stays in the ring.
+        const copy = Buffer.allocUnsafeSlow(n);
+        copy.set(slab.subarray(0, n));
+        this.ring.release(slab);
+        await this.write(copy);
       } else await this.write(slab.subarray(0, n), () => this.ring.release(slab));
       // Blocking I/O never waits, so nothing else would run (timers, an abort, a progress display) until the
       // end: let the event loop turn every few pieces.

@@ -12,11 +12,13 @@ export class SlabRing {
   /**
    * @param onStarve called when every slab is out, e.g. to make the sink write what it has batched, since
    *   slabs come back only once their bytes are written.
+   * @param allocate where slabs come from (e.g. memory the decryptor works in fastest), else fresh buffers
    */
   constructor(
     readonly slabSize: number,
     private readonly count: number,
     private readonly onStarve: () => void,
+    private readonly allocate: (n: number) => Buffer | undefined = () => undefined,
   ) {}
 
   /** A buffer of at least `n` bytes, to be handed back with release() once nothing uses it. */
@@ -37,18 +39,10 @@ export class SlabRing {
     if (slab) return slab;
     if (this.made < this.count) {
       this.made++;
-      return Buffer.allocUnsafeSlow(this.slabSize);
+      return this.allocate(this.slabSize) ?? Buffer.allocUnsafeSlow(this.slabSize);
     }
     this.onStarve();
     return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /** `buf` was given away for good: the ring may make a new slab in its place. */
-  disown(buf: Buffer): void {
-    if (buf === this.big) {
-      this.big = undefined;
-      this.bigBusy = false;
-    } else if (buf.length === this.slabSize) this.made--;
   }
 
   release(buf: Buffer): void {

@@ -12,7 +12,11 @@ const VIDEO = `${KEYS.video.kid}:${KEYS.video.key}`;
 const AUDIO = `${KEYS.audio.kid}:${KEYS.audio.key}`;
 
 function emekit(...args: string[]) {
-  const result = spawnSync(process.execPath, ['dist/bin/emekit.cjs', ...args], { encoding: 'utf8' });
+  return node([], ...args);
+}
+
+function node(nodeOptions: string[], ...args: string[]) {
+  const result = spawnSync(process.execPath, [...nodeOptions, 'dist/bin/emekit.cjs', ...args], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -23,6 +27,13 @@ describe('emekit decrypt --key', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('license request: {"kids":["62dqu8s0Xpa7z2FmMPGj2g"],"type":"temporary"}');
     expect(run.stderr).toContain(`key statuses: ${KEYS.video.kid}=usable`);
+    expectClearSamples(out);
+  });
+
+  it.each(['cbcs_mp4box.mp4', 'cbc1_mp4box_prog.mp4'])('%s decrypts without WebAssembly too (node --jitless: CBC sample by sample)', (name) => {
+    const out = join(dir, `jitless-${name}`);
+    const run = node(['--jitless'], 'decrypt', fixture(name), out, '--key', VIDEO);
+    expect(run.status, run.stderr).toBe(0);
     expectClearSamples(out);
   });
 
