@@ -1,7 +1,8 @@
 // The four Common Encryption schemes applied in place to one sample inside a larger buffer.
 // Protected blocks are gathered into one contiguous buffer per sample so each sample costs one cipher call.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { ALL_BLOCKS, CbcWindow } from './cbc-window.js';
+import { ALL_BLOCKS, BlockMemory } from './block-memory.js';
+import { CbcWindow } from './cbc-window.js';
 import { MediaError } from './errors.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
@@ -229,13 +230,19 @@ function updateInPlace(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: n
  * - CBC with a pattern (cbcs 1:9) or on short samples: the ciphertext blocks of many samples are gathered
  *   into one 64 KB window and run through a single AES-ECB call; CBC chaining (P = D(C) XOR previous C, or
  *   XOR the IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains carried across
- *   windows) is applied while scattering the plaintext back (cbc-window.ts, in WebAssembly). That needs the
- *   samples in the window's memory, in buffers from allocate(); samples elsewhere take the per-sample path.
+ *   windows) is applied while scattering the plaintext back (cbc-window.ts).
  * - CBC without a pattern on long samples (cbc1 video): an AES-CBC cipher per chain, in place.
+ * The keystream and the CBC window run their per-block loops in WebAssembly, on samples in its memory: buffers
+ * from allocate(). Samples elsewhere (or without WebAssembly) take a cipher of their own: CTR as above, CBC
+ * by the per-sample reference path.
  * Call flush() before reading the results of the samples added since the last flush.
  */
 export class SampleDecryptor {
+  /** Where the batched paths work, with the sample buffers from allocate(); absent without WebAssembly. */
+  private readonly mem: BlockMemory | undefined;
   private readonly window: CbcWindow | undefined;
+  /** Short CTR samples, and patterned ones, deciphered together by the next flush(). */
+  private readonly keystream: CtrKeystreamBatch | undefined;
   private readonly ecb = new Map<Buffer, ReturnType<typeof createDecipheriv>>();
   // CTR gathering window (samples are finished before add() returns).
   private readonly cg = Buffer.allocUnsafeSlow(WINDOW);
@@ -243,20 +250,21 @@ export class SampleDecryptor {
   private readonly cPos: number[] = [];
   private readonly cLen: number[] = [];
 
-  /** Short CTR samples, deciphered together by the next flush(). */
-  private readonly keystream = new CtrKeystreamBatch(WINDOW);
-
   /** @param bufferBytes room for the buffers allocate() hands out */
   constructor(bufferBytes = 0) {
-    this.window = CbcWindow.create(bufferBytes);
+    this.mem = BlockMemory.create(CbcWindow.reservedBytes + CtrKeystreamBatch.reservedBytes, bufferBytes);
+    if (this.mem) {
+      this.window = new CbcWindow(this.mem);
+      this.keystream = new CtrKeystreamBatch(this.mem);
+    }
   }
 
   /**
-   * A buffer to decrypt samples in: patterned and short CBC samples are decrypted fastest there (see above).
+   * A buffer to decrypt samples in: short and patterned samples are decrypted fastest there (see above).
    * Undefined once the room given to the constructor is used up, or where WebAssembly is unavailable.
    */
   allocate(n: number): Buffer | undefined {
-    return this.window?.allocate(n);
+    return this.mem?.allocate(n);
   }
 
   /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
@@ -274,8 +282,9 @@ export class SampleDecryptor {
     const stream = patterned ? ctrStreamBytes(off, size, c) : enc;
     // Short streams, and patterned ones (cens: a 16-byte block in ten) whose stream fits a batch, go through the
     // shared keystream: one XOR pass instead of gathering and scattering every block around a cipher of their own.
-    if (stream <= CTR_KEYSTREAM_MAX || (patterned && this.keystream.fits(stream))) {
-      this.keystream.add(buf, off, size, c, key, stream);
+    const batch = this.keystream;
+    if (batch && (stream <= CTR_KEYSTREAM_MAX || (patterned && batch.fits(stream))) && this.mem!.holds(buf)) {
+      batch.add(buf, off, size, c, key, stream);
       return;
     }
     const iv = c.iv;
@@ -330,7 +339,7 @@ export class SampleDecryptor {
       return;
     }
     const w = this.window;
-    if (w === undefined || !w.holds(buf)) {
+    if (w === undefined || !this.mem!.holds(buf)) {
       cryptSample(buf, off, size, c, key, 'decrypt', where);
       return;
     }
@@ -375,7 +384,7 @@ export class SampleDecryptor {
 
   /** Finishes every sample added so far. */
   flush(): void {
-    this.keystream.flush();
+    this.keystream?.flush();
     this.window?.flush();
   }
 }

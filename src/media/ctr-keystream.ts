@@ -1,8 +1,11 @@
-// AES-CTR for short samples without a cipher object each: the counter blocks of many samples go through one
-// AES-ECB call and the keystream is XORed in here. A node:crypto cipher costs ~3 µs to make and ~4 µs more
-// when V8 collects it, more than XORing a 2 KiB sample; an audio track is thousands of such samples.
+// AES-CTR for short samples (and patterned ones) without a cipher object each: the counter blocks of many
+// samples go through one AES-ECB call and the keystream is XORed in. A node:crypto cipher costs ~3 µs to make
+// and ~4 µs more when V8 collects it, more than XORing a 2 KiB sample; an audio track is thousands of such
+// samples, and cens video XORs one 16-byte block in ten.
 import { createCipheriv } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
+import { ALL_BLOCKS } from './block-memory.js';
+import type { BlockMemory } from './block-memory.js';
 import { dropCryptoOutput } from './crypto-output.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
@@ -28,79 +31,76 @@ export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visi
   });
 }
 
-/** buf[p, p+len) ^= ks[t, t+len). */
-function xorInto(buf: Buffer, p: number, ks: Buffer, t: number, len: number): void {
-  for (let i = 0; i < len; i++) buf[p + i] = buf[p + i]! ^ ks[t + i]!;
-}
+/** Bytes of counter blocks (and keystream) in one batch: one AES-ECB call. */
+const WINDOW = 64 * 1024;
 
 interface Queued {
-  buf: Buffer;
-  off: number;
+  /** The sample's address in the memory, and its size. */
+  at: number;
   size: number;
   c: SampleCrypto;
   /** Offset of the sample's keystream in the batch. */
-  at: number;
+  ks: number;
 }
 
+/**
+ * Samples in a BlockMemory decrypted by one keystream: their counter blocks are written side by side (in
+ * WebAssembly), enciphered by one AES-ECB call, and XORed into each sample's protected ranges, pattern
+ * included (in WebAssembly too).
+ */
 export class CtrKeystreamBatch {
-  private readonly counters: Buffer;
-  private readonly view: DataView;
+  /** Bytes of working areas a batch reserves in its memory. */
+  static readonly reservedBytes = 2 * WINDOW + 16;
+
+  private readonly counters: number;
+  private readonly keystream: number;
+  private readonly ivSlot: number;
   private blocks = 0;
   private key: Buffer | undefined;
   private readonly queued: Queued[] = [];
   private readonly ecb = new Map<Buffer, Cipher>();
 
-  constructor(windowBytes: number) {
-    this.counters = Buffer.allocUnsafeSlow(windowBytes);
-    this.view = new DataView(this.counters.buffer, this.counters.byteOffset, windowBytes);
+  constructor(private readonly mem: BlockMemory) {
+    this.counters = mem.reserve(WINDOW);
+    this.keystream = mem.reserve(WINDOW);
+    this.ivSlot = mem.reserve(16);
   }
 
   /** Whether a sample whose CTR stream is `streamBytes` long fits a batch at all. */
   fits(streamBytes: number): boolean {
-    return streamBytes <= this.counters.length;
+    return streamBytes <= WINDOW;
   }
 
-  /** Queues the sample at buf[off, off+size); it is decrypted in place by the next flush(). */
+  /** Queues the sample at buf[off, off+size) (buf in the batch's memory); it is decrypted in place by the next flush(). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, streamBytes: number): void {
     const nb = Math.ceil(streamBytes / 16);
-    if (key !== this.key || (this.blocks + nb) * 16 > this.counters.length) {
+    if (key !== this.key || (this.blocks + nb) * 16 > WINDOW) {
       this.flush();
       this.key = key;
     }
-    // Counter block k = IV's high 64 bits, then its low 64 bits + k modulo 2^64 (no carry into the high half).
-    const iv = c.iv;
-    const h0 = iv.readUInt32BE(0);
-    const h1 = iv.readUInt32BE(4);
-    const l0 = iv.readUInt32BE(8);
-    const l1 = iv.readUInt32BE(12);
-    const v = this.view;
-    for (let k = 0, o = this.blocks * 16; k < nb; k++, o += 16) {
-      let lo = l1 + k;
-      let hi = l0;
-      if (lo > 0xffffffff) {
-        lo -= 0x100000000;
-        hi = (hi + 1) >>> 0;
-      }
-      v.setUint32(o, h0);
-      v.setUint32(o + 4, h1);
-      v.setUint32(o + 8, hi);
-      v.setUint32(o + 12, lo);
-    }
-    this.queued.push({ buf, off, size, c, at: this.blocks * 16 });
+    this.mem.bytes.set(c.iv, this.ivSlot);
+    this.mem.loops.counters(this.counters + this.blocks * 16, nb, this.ivSlot);
+    this.queued.push({ at: buf.byteOffset + off, size, c, ks: this.blocks * 16 });
     this.blocks += nb;
   }
 
   flush(): void {
     if (this.blocks === 0) return;
-    const ks = this.cipherFor(this.key!).update(this.counters.subarray(0, this.blocks * 16));
+    const n = this.blocks * 16;
+    const ks = this.cipherFor(this.key!).update(this.mem.view(this.counters, n));
+    if (ks.length !== n) throw new Error(`AES-ECB returned ${ks.length} of ${n} bytes`);
+    this.mem.bytes.set(ks, this.keystream);
+    dropCryptoOutput(ks);
+    const loops = this.mem.loops;
     for (const s of this.queued) {
-      let t = s.at;
-      forEachCtrRange(s.off, s.size, s.c, (p, len) => {
-        xorInto(s.buf, p, ks, t, len);
-        t += len;
+      const patterned = s.c.cryptBlocks > 0 || s.c.skipBlocks > 0;
+      const crypt = patterned ? s.c.cryptBlocks : ALL_BLOCKS;
+      const skip = patterned ? s.c.skipBlocks : 0;
+      let t = this.keystream + s.ks;
+      forEachProtectedRange(s.at, s.size, s.c.subsamples, (p, len) => {
+        t = loops.xorRange(p, p + len, crypt, skip, t);
       });
     }
-    dropCryptoOutput(ks);
     this.queued.length = 0;
     this.blocks = 0;
   }

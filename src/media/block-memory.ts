@@ -1,0 +1,105 @@
+// The WebAssembly memory that batched decryption works in, with the module of per-block loops
+// (wasm/blocks.wat) that runs on it. Sample buffers handed out by allocate() live there too, so the loops
+// reach samples where they lie. The memory never grows: growing would detach every buffer handed out.
+import { blocksWasm } from './wasm/blocks-wasm.js';
+
+export interface BlockLoops {
+  gather(q: number, end: number, crypt: number, skip: number, left: number, j: number, full: number, g: number, pos: number): number;
+  scatter(nb: number, g: number, plain: number, pos: number, starts: number, ivs: number, nStarts: number): void;
+  counters(dst: number, nb: number, iv: number): void;
+  xorRange(q: number, end: number, crypt: number, skip: number, ks: number): number;
+  readonly resumeAt: { readonly value: number };
+  readonly resumeLeft: { readonly value: number };
+  readonly more: { readonly value: number };
+}
+
+// The part of the WebAssembly JS API used here (the project's TypeScript libs leave it out; it is absent
+// under node --jitless).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const PAGE = 64 * 1024;
+/** The memory is reserved whole up front: bound it (buffers beyond come from the caller's own allocation). */
+const MAX_BUFFER_BYTES = 256 * 1024 * 1024;
+/** A crypt count that never runs out: unpatterned ranges are encrypted whole. */
+export const ALL_BLOCKS = 0x7fffffff;
+
+let compiled: object | null | undefined;
+
+/** The compiled module, or null where the runtime has no WebAssembly (e.g. node --jitless). */
+function wasmModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = wasmApi ? new wasmApi.Module(blocksWasm) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+export class BlockMemory {
+  readonly bytes: Uint8Array;
+  readonly loops: BlockLoops;
+  private readonly buffer: ArrayBuffer;
+  private readonly reservedEnd: number;
+  private readonly end: number;
+  private next = 0;
+
+  /**
+   * A memory with `reservedBytes` for the callers' working areas (reserve()) and `bufferBytes` for sample
+   * buffers (allocate()); undefined where WebAssembly is unavailable.
+   */
+  static create(reservedBytes: number, bufferBytes: number): BlockMemory | undefined {
+    const mod = wasmModule();
+    if (!wasmApi || !mod) return undefined;
+    return new BlockMemory(wasmApi, mod, reservedBytes, Math.min(Math.max(0, bufferBytes), MAX_BUFFER_BYTES));
+  }
+
+  private constructor(api: WasmApi, mod: object, reservedBytes: number, bufferBytes: number) {
+    const pages = Math.ceil((reservedBytes + bufferBytes) / PAGE);
+    const memory = new api.Memory({ initial: pages, maximum: pages });
+    this.buffer = memory.buffer;
+    this.bytes = new Uint8Array(this.buffer);
+    this.reservedEnd = reservedBytes;
+    this.end = pages * PAGE;
+    this.loops = new api.Instance(mod, { env: { memory } }).exports as BlockLoops;
+  }
+
+  /** The address of a 16-byte aligned working area of n bytes, out of the reserved part. */
+  reserve(n: number): number {
+    const at = this.next;
+    if (at + n > this.reservedEnd) throw new Error(`block memory: ${n} more reserved bytes than were asked for`);
+    this.next = align16(at + n);
+    return at;
+  }
+
+  /** A 16-byte aligned buffer of n bytes in this memory (for its life), or undefined once there is no room. */
+  allocate(n: number): Buffer | undefined {
+    const at = Math.max(this.next, align16(this.reservedEnd));
+    if (n <= 0 || at + n > this.end) return undefined;
+    this.next = align16(at + n);
+    return Buffer.from(this.buffer, at, n);
+  }
+
+  /** Whether buf lies in this memory, so that the loops can reach it (at buf.byteOffset). */
+  holds(buf: Uint8Array): boolean {
+    return buf.buffer === this.buffer;
+  }
+
+  /** A view of n bytes at `at`, e.g. to hand a working area to node:crypto. */
+  view(at: number, n: number): Uint8Array {
+    return new Uint8Array(this.buffer, at, n);
+  }
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
