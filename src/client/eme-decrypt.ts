@@ -7,6 +7,7 @@ import { isCommonSystemId, parsePsshBoxes } from '../initdata/cenc.js';
 import { decryptMedia } from '../element/decrypt-media.js';
 import type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from '../eme/configuration.js';
 import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
+import type { MediaKeySession } from '../eme/media-key-session.js';
 import { createEME } from '../eme/platform.js';
 import { MediaError, readProtection, type DecryptOptions, type DecryptReport, type MediaInfo } from '../media/index.js';
 import type { LicenseSource } from './license-source.js';
@@ -68,7 +69,10 @@ function chooseInitData(cenc: Uint8Array, keyIds: readonly string[]): { type: st
 
 export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
   const step = options.onStep ?? (() => {});
-  const { info, initData } = await readProtection(options.input, { blockingIo: options.tuning?.blockingIo });
+  // The moov and the first fragment say what a player needs to start: the tracks and their init data. Key IDs
+  // that come into use later (key rotation) are asked for when decryption meets them, as a player does on
+  // waitingforkey, so the file is not read twice to find them.
+  const { info, initData } = await readProtection(options.input, { blockingIo: options.tuning?.blockingIo, maxFragments: 1 });
   if (!info.tracks.some((t) => t.protected)) throw new MediaError('not-protected', 'the file has no protected track');
   const { type: initDataType, data } = chooseInitData(initData.cenc, initData.allKeyIds);
 
@@ -77,17 +81,50 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
   const configuration = access.getConfiguration();
   step('access', configuration);
   const mediaKeys = await access.createMediaKeys();
-  const session = mediaKeys.createSession('temporary');
+  const sessions: MediaKeySession[] = [];
+  const requested = new Set<string>();
+  const license = async (type: string, initData: Uint8Array) => {
+    const session = mediaKeys.createSession('temporary');
+    sessions.push(session);
+    const licensed = await runLicenseExchange(session, type, initData, options.license, step);
+    for (const kid of requestedKeyIds(licensed.request)) requested.add(kid);
+    return licensed;
+  };
+  try {
+    const first = await license(initDataType, data);
+    const started = process.hrtime.bigint();
+    const report = await decryptMedia(options.input, options.output, {
+      mediaKeys,
+      ...options.tuning,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      // A key ID no request has named yet: a new session for it. One already asked for stays missing.
+      onWaitingForKey: (missing) => (requested.has(missing.keyId) ? undefined : license('keyids', buildKeyIdsInitData([Buffer.from(missing.keyIdBytes)]))),
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { configuration, initDataType, licenseRequest: first.request, keyStatuses: first.keyStatuses, report, bytes: report.bytesRead, seconds };
+  } finally {
+    for (const session of sessions) if (session.sessionId !== '') await session.close().catch(() => {});
+  }
+}
 
-  // The session's events drive the exchange, as in a player: message → license → update → keystatuseschange.
-  let licenseRequest: unknown;
+/**
+ * One session's exchange, driven by its events as in a player: generateRequest → message → license → update →
+ * keystatuseschange. Resolves with the license request (the message, parsed) and the key statuses.
+ */
+async function runLicenseExchange(
+  session: MediaKeySession,
+  initDataType: string,
+  initData: Uint8Array,
+  license: LicenseSource,
+  step: (step: string, detail?: unknown) => void,
+): Promise<{ request: unknown; keyStatuses: Record<string, string> }> {
+  let request: unknown;
   const licensed = new Promise<Record<string, string>>((resolve, reject) => {
     session.onmessage = (event: MediaKeyMessageEventLike) => {
       const message = new Uint8Array(event.message);
-      licenseRequest = JSON.parse(new TextDecoder().decode(message));
-      step('message', { type: event.messageType, body: licenseRequest });
-      options
-        .license(message, event.messageType)
+      request = JSON.parse(new TextDecoder().decode(message));
+      step('message', { type: event.messageType, body: request });
+      license(message, event.messageType)
         .then((response) => session.update(response))
         .catch(reject);
     };
@@ -98,18 +135,15 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
       if (session.keyStatuses.size > 0) resolve(statuses);
     };
   });
-  try {
-    await session.generateRequest(initDataType, data);
-    const keyStatuses = await licensed;
-    const started = process.hrtime.bigint();
-    const report = await decryptMedia(options.input, options.output, {
-      mediaKeys,
-      ...options.tuning,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { configuration, initDataType, licenseRequest, keyStatuses, report, bytes: report.bytesRead, seconds };
-  } finally {
-    if (session.sessionId !== '') await session.close().catch(() => {});
-  }
+  // The license may fail while generateRequest is still settling: the rejection is taken up below.
+  licensed.catch(() => {});
+  await session.generateRequest(initDataType, initData);
+  const keyStatuses = await licensed;
+  return { request, keyStatuses };
+}
+
+/** The key IDs (hex) a Clear Key license request names ({"kids": [base64url, ...]}). */
+function requestedKeyIds(request: unknown): string[] {
+  const kids = (request as { kids?: unknown } | undefined)?.kids;
+  return Array.isArray(kids) ? kids.filter((k): k is string => typeof k === 'string').map((k) => Buffer.from(k, 'base64url').toString('hex')) : [];
 }

@@ -15,8 +15,12 @@ export interface MediaKeysDecryptOptions extends Omit<DecryptOptions, 'keys' | '
    * once with MediaError code 'missing-key'.
    */
   readonly waitForKeyMs?: number;
-  /** Called when decryption stops for a missing key (the media element's waitingforkey event). */
-  readonly onWaitingForKey?: (info: MissingKeyInfo) => void;
+  /**
+   * Called when decryption stops for a missing key (the media element's waitingforkey event). It may return a
+   * promise, e.g. while it gets a license for that key ID: decryption waits for it to settle (a rejection ends
+   * decryption with that error), looks for the key again, and only then waits up to waitForKeyMs.
+   */
+  readonly onWaitingForKey?: (info: MissingKeyInfo) => unknown;
 }
 
 export type DecryptMediaOptions = DecryptOptions | MediaKeysDecryptOptions;
@@ -29,7 +33,11 @@ export function decryptMedia(input: MediaInput, output: MediaOutput, options: De
     ...rest,
     keys: (keyId) => cdm.keyFor(keyId),
     onMissingKey: async (info) => {
-      onWaitingForKey?.(info);
+      const pending = onWaitingForKey?.(info);
+      if (isThenable(pending)) {
+        await pending;
+        if (cdm.keyFor(info.keyIdBytes) !== undefined) return 'retry';
+      }
       if (waitForKeyMs <= 0) return 'abort';
       // "Attempt to Resume Playback If Necessary" runs when any session's keys change: then look again.
       const changed = await new Promise<boolean>((resolve) => {
@@ -47,4 +55,8 @@ export function decryptMedia(input: MediaInput, output: MediaOutput, options: De
       return changed ? 'retry' : 'abort';
     },
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

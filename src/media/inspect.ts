@@ -70,13 +70,15 @@ interface Scan {
   seig: Map<number, KeyParams[]>;
 }
 
-/** Reads moov and scans moofs (headers only for everything else) without decrypting. */
+/** Reads moov and the first maxFragments moofs (headers only for everything else) without decrypting. */
 async function scan(src: Source, maxFragments: number): Promise<Scan> {
   let movie: Movie | undefined;
   const pssh: PsshInfo[] = [];
   const seig = new Map<number, KeyParams[]>();
   let fragments = 0;
   for (;;) {
+    // Enough fragments read: the rest of the file is not needed.
+    if (movie && fragments >= maxFragments) break;
     const start = src.position;
     const h = await src.read(16);
     if (h.length === 0) break;

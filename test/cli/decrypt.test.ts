@@ -1,10 +1,10 @@
 // `emekit decrypt` with --key: the real CLI process, through the EME flow, against GPAC-made fixtures.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectClearSamples, fixture, KEYS } from '../support/fixtures.js';
+import { expectClearSamples, fixture, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,6 +35,36 @@ describe('emekit decrypt --key', () => {
     const run = node(['--jitless'], 'decrypt', fixture(name), out, '--key', VIDEO);
     expect(run.status, run.stderr).toBe(0);
     expectClearSamples(out);
+  });
+
+  it('key rotation: keys named by the init data are licensed up front; each later key ID gets a session of its own', () => {
+    const keyArgs = KEYROLL.flatMap(([kid, key]) => ['--key', `${kid}:${key}`]);
+    const b64 = ([kid]: [string, string]) => Buffer.from(kid, 'hex').toString('base64url');
+    // The fixture's moov pssh lists all four key IDs: one request for all of them.
+    const listed = emekit('decrypt', fixture('cenc_keyroll_mp4box.mp4'), join(dir, 'roll.mp4'), ...keyArgs);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stderr.match(/license request: /g)).toHaveLength(1);
+    expect(listed.stderr).toContain(`license request: {"kids":[${KEYROLL.map((p) => `"${b64(p)}"`).join(',')}],"type":"temporary"}`);
+    expectClearSamples(join(dir, 'roll.mp4'), [1]);
+    // Without the pssh, the init data names only the key IDs of the moov and the first fragment; the others are
+    // met during decryption (waitingforkey) and asked for one by one.
+    const bytes = readFixture('cenc_keyroll_mp4box.mp4');
+    const at = bytes.indexOf('pssh', 0, 'latin1');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('free', at, 'latin1');
+    const noPssh = join(dir, 'roll-no-pssh.mp4');
+    writeFileSync(noPssh, bytes);
+    const met = emekit('decrypt', noPssh, join(dir, 'roll2.mp4'), ...keyArgs);
+    expect(met.status, met.stderr).toBe(0);
+    const requests = [...met.stderr.matchAll(/license request: (.*)/g)].map((m) => JSON.parse(m[1]!) as { kids: string[] });
+    expect(requests.length).toBeGreaterThan(1);
+    expect(requests.flatMap((r) => r.kids).sort()).toEqual(KEYROLL.map(b64).sort());
+    expectClearSamples(join(dir, 'roll2.mp4'), [1]);
+    // A key ID met later that no --key gives: a clear error naming it, and no output left behind.
+    const short = emekit('decrypt', noPssh, join(dir, 'roll3.mp4'), ...keyArgs.slice(0, 2));
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain(`no key given for key ID ${KEYROLL[1]![0]}`);
+    expect(existsSync(join(dir, 'roll3.mp4'))).toBe(false);
   });
 
   it('multikey needs both keys; with one, a clear missing-key error naming the other', () => {

@@ -87,6 +87,46 @@ describe('decryptMedia with a MediaKeys', () => {
   });
 });
 
+describe('onWaitingForKey that returns a promise (e.g. a license request for the key ID met)', () => {
+  async function emptyMediaKeys() {
+    const access = await requestMediaKeySystemAccess('org.w3.clearkey', [
+      { initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] },
+    ]);
+    return access.createMediaKeys();
+  }
+  const license = (kidHex: string, keyHex: string) =>
+    new TextEncoder().encode(JSON.stringify({ keys: [{ kty: 'oct', kid: encodeBase64Url(Buffer.from(kidHex, 'hex')), k: encodeBase64Url(Buffer.from(keyHex, 'hex')) }] }));
+
+  it('is waited for, without waitForKeyMs, and decryption goes on with the key it brought', async () => {
+    const mediaKeys = await emptyMediaKeys();
+    const asked: string[] = [];
+    const report = await decryptMedia(fixture('cenc_mp4box.mp4'), join(dir, 'asked.mp4'), {
+      mediaKeys,
+      onWaitingForKey: async (info) => {
+        asked.push(info.keyId);
+        const session = mediaKeys.createSession();
+        await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: [encodeBase64Url(info.keyIdBytes)] })));
+        await session.update(license(info.keyId, KEYS.video.key));
+      },
+    });
+    expect(asked).toEqual([KEYS.video.kid]);
+    expect(report.samplesDecrypted).toBe(289);
+    expectClearSamples(join(dir, 'asked.mp4'), [1]);
+  });
+
+  it('ends decryption with missing-key when it settles without the key, and with its own error when it fails', async () => {
+    const mediaKeys = await emptyMediaKeys();
+    const settled = await decryptMedia(fixture('cenc_mp4box.mp4'), join(dir, 'none.mp4'), { mediaKeys, onWaitingForKey: async () => {} }).catch((e: unknown) => e);
+    expect((settled as MediaError).code).toBe('missing-key');
+    const failure = new Error('license server unreachable');
+    const failed = await decryptMedia(fixture('cenc_mp4box.mp4'), join(dir, 'failed.mp4'), {
+      mediaKeys,
+      onWaitingForKey: () => Promise.reject(failure),
+    }).catch((e: unknown) => e);
+    expect(failed).toBe(failure);
+  });
+});
+
 describe('install()', () => {
   it('adds navigator.requestMediaKeySystemAccess and the interfaces where missing, and leaves existing ones', async () => {
     const target: Record<string, unknown> = { MediaKeys: 'theirs' };
