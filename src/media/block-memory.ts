@@ -60,7 +60,13 @@ export class BlockMemory {
   static create(reservedBytes: number, bufferBytes: number): BlockMemory | undefined {
     const mod = wasmModule();
     if (!wasmApi || !mod) return undefined;
-    return new BlockMemory(wasmApi, mod, reservedBytes, Math.min(Math.max(0, bufferBytes), MAX_BUFFER_BYTES));
+    try {
+      return new BlockMemory(wasmApi, mod, reservedBytes, Math.min(Math.max(0, bufferBytes), MAX_BUFFER_BYTES));
+    } catch {
+      // No address space for another WebAssembly memory (each reserves several GB of it on 64-bit, e.g. under
+      // `ulimit -v`): decrypt without one.
+      return undefined;
+    }
   }
 
   private constructor(api: WasmApi, mod: object, reservedBytes: number, bufferBytes: number) {

@@ -37,6 +37,13 @@ describe('emekit decrypt --key', () => {
     expectClearSamples(out);
   });
 
+  it('decrypts when no WebAssembly memory can be had (ulimit -v: each reserves GBs of address space)', () => {
+    const out = join(dir, 'ulimit-cbcs.mp4');
+    const run = spawnSync('sh', ['-c', `ulimit -v 4000000 && exec "$0" dist/bin/emekit.cjs decrypt "$1" "$2" --key "$3"`, process.execPath, fixture('cbcs_mp4box.mp4'), out, VIDEO], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expectClearSamples(out);
+  });
+
   it('key rotation: keys named by the init data are licensed up front; each later key ID gets a session of its own', () => {
     const keyArgs = KEYROLL.flatMap(([kid, key]) => ['--key', `${kid}:${key}`]);
     const b64 = ([kid]: [string, string]) => Buffer.from(kid, 'hex').toString('base64url');
