@@ -6,7 +6,7 @@ import { CbcWindow } from './cbc-window.js';
 import { MediaError } from './errors.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
-import { CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
+import { ctrPatternBytes, CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
 import { dropCryptoOutput } from './crypto-output.js';
 
 export type Direction = 'decrypt' | 'encrypt';
@@ -195,11 +195,11 @@ function cbcWholeBlockBytes(size: number, c: SampleCrypto): number {
   return total;
 }
 
-/** Bytes of the sample's CTR keystream (what the cipher sees): the ranges forEachCtrRange visits. */
+/** Bytes of a patterned sample's CTR keystream (what the cipher sees): the ranges forEachCtrRange visits. */
 function ctrStreamBytes(off: number, size: number, c: SampleCrypto): number {
   let total = 0;
-  forEachCtrRange(off, size, c, (_p, len) => {
-    total += len;
+  forEachProtectedRange(off, size, c.subsamples, (_p, len) => {
+    total += ctrPatternBytes(len, c.cryptBlocks, c.skipBlocks);
   });
   return total;
 }

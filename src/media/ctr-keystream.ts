@@ -31,6 +31,22 @@ export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visi
   });
 }
 
+/**
+ * Keystream bytes forEachCtrRange visits in one protected range of `len` bytes under a crypt:skip pattern,
+ * worked out rather than walked (cens video is a million 16-byte runs per 200 MB): `crypt` blocks of each full
+ * period, then up to `crypt` of the blocks left, then a trailing part under 16 bytes when the walk lands on it,
+ * which it does unless it stopped inside or jumped past the blocks left.
+ */
+export function ctrPatternBytes(len: number, crypt: number, skip: number): number {
+  const blocks = Math.floor(len / 16);
+  const period = crypt + skip;
+  if (period === 0) return len;
+  const full = Math.floor(blocks / period);
+  const rest = blocks - full * period;
+  const tail = rest === 0 || skip === 0 ? len % 16 : 0;
+  return (full * crypt + Math.min(rest, crypt)) * 16 + tail;
+}
+
 /** Bytes of counter blocks (and keystream) in one batch: one AES-ECB call. */
 const WINDOW = 64 * 1024;
 

@@ -135,7 +135,7 @@ class Run {
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
     const slabSize = chunkSize(opts);
-    // The slabs live in the decryptor's memory, where CBC samples are decrypted fastest.
+    // The slabs live in the decryptor's memory, where its per-block loops reach the samples where they lie.
     this.cipher = new SampleDecryptor(SLABS * slabSize);
     this.ring = new SlabRing(slabSize, SLABS, () => sink.flush(), (n) => this.cipher.allocate(n));
   }

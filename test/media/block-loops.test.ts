@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALL_BLOCKS, BlockMemory } from '../../src/media/block-memory.js';
 import { CbcWindow } from '../../src/media/cbc-window.js';
-import { forEachCtrRange } from '../../src/media/ctr-keystream.js';
+import { ctrPatternBytes, forEachCtrRange } from '../../src/media/ctr-keystream.js';
 import type { SampleCrypto } from '../../src/media/job.js';
 import { blocksWasm } from '../../src/media/wasm/blocks-wasm.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
@@ -112,6 +112,20 @@ describe('CTR loops', () => {
       const want = Buffer.concat(Array.from({ length: 40 }, (_, k) => counterBlock(iv, k)));
       expect(Buffer.from(mem.view(dst, 16 * 40)).equals(want)).toBe(true);
     }
+  });
+
+  it('ctrPatternBytes is the length of the keystream forEachCtrRange walks, for any length and pattern', () => {
+    fc.assert(
+      fc.property(fc.nat(5000), fc.nat(15), fc.nat(15), (len, crypt, skip) => {
+        const c = { cryptBlocks: crypt, skipBlocks: skip, subsamples: undefined } as unknown as SampleCrypto;
+        let walked = 0;
+        forEachCtrRange(0, len, c, (_p, n) => {
+          walked += n;
+        });
+        expect(ctrPatternBytes(len, crypt, skip)).toBe(walked);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('XORs the keystream into a range exactly where forEachCtrRange says, patterns and tails included', () => {
