@@ -108,7 +108,9 @@ export class CtrKeystreamBatch {
     this.mem.bytes.set(ks, this.keystream);
     dropCryptoOutput(ks);
     const loops = this.mem.loops;
-    for (const s of this.queued) {
+    const queued = this.queued;
+    for (let i = 0; i < queued.length; i++) {
+      const s = queued[i]!;
       const patterned = s.c.cryptBlocks > 0 || s.c.skipBlocks > 0;
       const crypt = patterned ? s.c.cryptBlocks : ALL_BLOCKS;
       const skip = patterned ? s.c.skipBlocks : 0;

@@ -268,7 +268,9 @@ class Run {
     let trackId = -1;
     let keyId: Buffer | undefined;
     let key: Buffer | null = null;
-    for (const job of batch) {
+    // Indexed loops here and below: they run in V8's baseline tiers, where for...of allocates per element.
+    for (let i = 0; i < batch.length; i++) {
+      const job = batch[i]!;
       if (job.trackId !== trackId) {
         trackId = job.trackId;
         tr = this.tracks.get(trackId);
@@ -311,7 +313,8 @@ class Run {
    * sparse checks after that catch a key that changes (rotation) to a wrong one within VERIFY_EVERY samples.
    */
   private verify(buf: Buffer, pos: number, done: SampleJob[]): void {
-    for (const job of done) {
+    for (let i = 0; i < done.length; i++) {
+      const job = done[i]!;
       const c = job.crypto!;
       if (c.nalLengthSize === undefined) continue;
       if (job.sampleIndex >= VERIFY_ALL_FIRST && job.sampleIndex % VERIFY_EVERY !== 0) continue;

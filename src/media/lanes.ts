@@ -48,7 +48,10 @@ export class LaneSet {
   takeBefore(limit: number): SampleJob | undefined {
     let best: Lane | undefined;
     let min = limit;
-    for (const l of this.lanes) {
+    // Per sample, in V8's baseline tiers, where for...of allocates per element.
+    const lanes = this.lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      const l = lanes[i]!;
       const p = l.peek();
       if (p < min) {
         min = p;
