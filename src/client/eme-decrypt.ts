@@ -1,7 +1,7 @@
 // The whole player-side EME flow for one file, as a browser would run it: read the file's init data, request
 // Clear Key access for its tracks, create a session, generateRequest, send the message to the license source,
-// update() with the answer, then decrypt with the MediaKeys. Used by `emekit decrypt` and the demo.
-
+// update() with the answer, then decrypt with the MediaKeys, opening a session for each key ID met later.
+// Used by `emekit decrypt` and the demo.
 import { buildKeyIdsInitData } from '../initdata/keyids.js';
 import { isCommonSystemId, parsePsshBoxes } from '../initdata/cenc.js';
 import { decryptMedia } from '../element/decrypt-media.js';
