@@ -1,7 +1,7 @@
 // Assembles the WebAssembly text sources in src/media/wasm (*.wat) into TypeScript modules holding the binary
 // (<name>-wasm.ts, committed, so that building and running need no assembler). Run after editing a .wat:
 //   npm run wasm
-// test/media/cbc-window.test.ts checks that the committed binaries match their sources.
+// test/media/block-loops.test.ts checks that the committed binaries match their sources.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

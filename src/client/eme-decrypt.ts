@@ -10,7 +10,8 @@ import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
 import type { MediaKeySession } from '../eme/media-key-session.js';
 import { createEME } from '../eme/platform.js';
 import { MediaError, readProtection, type DecryptOptions, type DecryptReport, type MediaInfo } from '../media/index.js';
-import type { LicenseSource } from './license-source.js';
+import { parseJsonObject } from '../util/json.js';
+import { requestedKids, type LicenseSource } from './license-source.js';
 
 export interface EmeDecryptOptions {
   readonly input: string;
@@ -87,7 +88,7 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
     const session = mediaKeys.createSession('temporary');
     sessions.push(session);
     const licensed = await runLicenseExchange(session, type, initData, options.license, step);
-    for (const kid of requestedKeyIds(licensed.request)) requested.add(kid);
+    for (const kid of requestedKids(licensed.request)) requested.add(Buffer.from(kid, 'base64url').toString('hex'));
     return licensed;
   };
   try {
@@ -117,12 +118,12 @@ async function runLicenseExchange(
   initData: Uint8Array,
   license: LicenseSource,
   step: (step: string, detail?: unknown) => void,
-): Promise<{ request: unknown; keyStatuses: Record<string, string> }> {
-  let request: unknown;
+): Promise<{ request: Record<string, unknown> | undefined; keyStatuses: Record<string, string> }> {
+  let request: Record<string, unknown> | undefined;
   const licensed = new Promise<Record<string, string>>((resolve, reject) => {
     session.onmessage = (event: MediaKeyMessageEventLike) => {
       const message = new Uint8Array(event.message);
-      request = JSON.parse(new TextDecoder().decode(message));
+      request = parseJsonObject(message);
       step('message', { type: event.messageType, body: request });
       license(message, event.messageType)
         .then((response) => session.update(response))
@@ -140,10 +141,4 @@ async function runLicenseExchange(
   await session.generateRequest(initDataType, initData);
   const keyStatuses = await licensed;
   return { request, keyStatuses };
-}
-
-/** The key IDs (hex) a Clear Key license request names ({"kids": [base64url, ...]}). */
-function requestedKeyIds(request: unknown): string[] {
-  const kids = (request as { kids?: unknown } | undefined)?.kids;
-  return Array.isArray(kids) ? kids.filter((k): k is string => typeof k === 'string').map((k) => Buffer.from(k, 'base64url').toString('hex')) : [];
 }

@@ -13,15 +13,19 @@ export class LicenseError extends Error {
 
 export type LicenseSource = (message: Uint8Array, messageType: string) => Promise<Uint8Array>;
 
+/** The key IDs a Clear Key license request ({"kids": [base64url, ...]}) names, as written in it. */
+export function requestedKids(request: Record<string, unknown> | undefined): string[] {
+  const kids = request?.['kids'];
+  return Array.isArray(kids) ? kids.filter((kid): kid is string => typeof kid === 'string') : [];
+}
+
 /** Answers Clear Key license requests from keys given by hex key ID; key values never reach a message. */
 export function localKeys(keys: ReadonlyMap<string, Uint8Array>): LicenseSource {
   return async (message) => {
     const request = parseJsonObject(message);
-    const kids = Array.isArray(request?.['kids']) ? (request['kids'] as unknown[]) : [];
     const answered = [];
     const missing: string[] = [];
-    for (const kid of kids) {
-      if (typeof kid !== 'string') continue;
+    for (const kid of requestedKids(request)) {
       const hex = Buffer.from(kid, 'base64url').toString('hex');
       const key = keys.get(hex);
       if (key) answered.push({ kty: 'oct', kid, k: encodeBase64Url(key) });

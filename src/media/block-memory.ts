@@ -28,8 +28,6 @@ const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 const PAGE = 64 * 1024;
 /** The memory is reserved whole up front: bound it (buffers beyond come from the caller's own allocation). */
 const MAX_BUFFER_BYTES = 256 * 1024 * 1024;
-/** A crypt count that never runs out: unpatterned ranges are encrypted whole. */
-export const ALL_BLOCKS = 0x7fffffff;
 
 let compiled: object | null | undefined;
 

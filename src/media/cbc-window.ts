@@ -3,10 +3,8 @@
 // the CBC chaining applied, the per-block loops running in WebAssembly (wasm/blocks.wat).
 import type { Decipher } from 'node:crypto';
 import type { BlockMemory } from './block-memory.js';
-import { dropCryptoOutput } from './crypto-output.js';
+import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput } from './crypto-output.js';
 
-/** Largest cipher call: outputs up to this size stay in malloc's heap (see cipher.ts). */
-const WINDOW = 64 * 1024;
 const FULL = WINDOW >> 4;
 
 export class CbcWindow {
@@ -47,12 +45,12 @@ export class CbcWindow {
 
   /**
    * Gathers the encrypted blocks of the protected range buf[p, end) (buf in the window's memory): `crypt`
-   * blocks (ALL_BLOCKS without a pattern), then `skip` left clear, and so on. `iv` (16 bytes) set: a chain
+   * blocks, then `skip` left clear, and so on (0:0: every whole block). `iv` (16 bytes) set: a chain
    * starts at the range's first block; unset: the chain of the previous range goes on. Returns whether any
    * block was gathered.
    */
   gatherRange(buf: Buffer, p: number, end: number, crypt: number, skip: number, iv: Buffer | undefined): boolean {
-    if (end - p < 16 || crypt <= 0) return false;
+    if (end - p < 16 || (crypt === 0 && skip > 0)) return false;
     if (this.nb === FULL) this.flush();
     if (iv !== undefined) this.chainAt(this.nb, iv);
     else if (this.nb === 0) this.chainAtCarry();

@@ -1,13 +1,13 @@
 // The four Common Encryption schemes applied in place to one sample inside a larger buffer.
 // Protected blocks are gathered into one contiguous buffer per sample so each sample costs one cipher call.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { ALL_BLOCKS, BlockMemory } from './block-memory.js';
+import { BlockMemory } from './block-memory.js';
 import { CbcWindow } from './cbc-window.js';
 import { MediaError } from './errors.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
 import { ctrPatternBytes, CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
-import { dropCryptoOutput } from './crypto-output.js';
+import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput } from './crypto-output.js';
 
 export type Direction = 'decrypt' | 'encrypt';
 
@@ -159,8 +159,6 @@ export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCry
   scatter(buf, g, out);
 }
 
-/** Largest cipher call: outputs up to this size stay in malloc's heap; larger ones are mmapped and page-faulted anew each call. */
-const WINDOW = 64 * 1024;
 /** Unpatterned CBC samples with at least this many whole-block bytes get a cipher of their own (see cbcDirect). */
 const CBC_DIRECT = 4096;
 /** CTR samples whose keystream is at most this long share one AES-ECB call (see ctr-keystream.ts). */
@@ -345,15 +343,12 @@ export class SampleDecryptor {
     }
     w.use(this.ecbFor(key));
     const restartPerRange = c.scheme === 'cbcs';
-    // Without a pattern every whole block is encrypted; a partial tail stays clear either way.
-    const patterned = c.cryptBlocks > 0 || c.skipBlocks > 0;
-    const crypt = patterned ? c.cryptBlocks : ALL_BLOCKS;
-    const skip = patterned ? c.skipBlocks : 0;
     const iv = c.iv;
     let chainStart = true;
+    // Without a pattern (0:0) every whole block is encrypted; a partial tail stays clear either way.
     forEachProtectedRange(off, size, c.subsamples, (p, len) => {
       if (restartPerRange) chainStart = true;
-      if (w.gatherRange(buf, p, p + len, crypt, skip, chainStart ? iv : undefined)) chainStart = false;
+      if (w.gatherRange(buf, p, p + len, c.cryptBlocks, c.skipBlocks, chainStart ? iv : undefined)) chainStart = false;
     });
   }
 

@@ -8,6 +8,12 @@ import { runInNewContext } from 'node:vm';
 
 type Transfer = (this: ArrayBuffer, newLength?: number) => ArrayBuffer;
 
+/**
+ * Largest cipher call (input, and so output): outputs up to this size stay in malloc's heap, where a dropped one
+ * is reused warm; larger ones are mmapped and page-faulted anew each call.
+ */
+export const CIPHER_CALL_BYTES = 64 * 1024;
+
 let transfer = (ArrayBuffer.prototype as { transfer?: Transfer }).transfer;
 
 /** Frees a node:crypto result whose bytes have been used; a no-op where the runtime cannot. */

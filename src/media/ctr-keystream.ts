@@ -4,9 +4,9 @@
 // samples, and cens video XORs one 16-byte block in ten.
 import { createCipheriv } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
-import { ALL_BLOCKS } from './block-memory.js';
 import type { BlockMemory } from './block-memory.js';
-import { dropCryptoOutput } from './crypto-output.js';
+// A batch's counter blocks (and keystream) go through one AES-ECB call of at most WINDOW bytes.
+import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput } from './crypto-output.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
 
@@ -46,9 +46,6 @@ export function ctrPatternBytes(len: number, crypt: number, skip: number): numbe
   const tail = rest === 0 || skip === 0 ? len % 16 : 0;
   return (full * crypt + Math.min(rest, crypt)) * 16 + tail;
 }
-
-/** Bytes of counter blocks (and keystream) in one batch: one AES-ECB call. */
-const WINDOW = 64 * 1024;
 
 interface Queued {
   /** The sample's address in the memory, and its size. */
@@ -111,12 +108,9 @@ export class CtrKeystreamBatch {
     const queued = this.queued;
     for (let i = 0; i < queued.length; i++) {
       const s = queued[i]!;
-      const patterned = s.c.cryptBlocks > 0 || s.c.skipBlocks > 0;
-      const crypt = patterned ? s.c.cryptBlocks : ALL_BLOCKS;
-      const skip = patterned ? s.c.skipBlocks : 0;
       let t = this.keystream + s.ks;
       forEachProtectedRange(s.at, s.size, s.c.subsamples, (p, len) => {
-        t = loops.xorRange(p, p + len, crypt, skip, t);
+        t = loops.xorRange(p, p + len, s.c.cryptBlocks, s.c.skipBlocks, t);
       });
     }
     this.queued.length = 0;

@@ -412,8 +412,7 @@ class Run {
       if (n === 0) this.ring.release(slab);
       else if (this.sink.keepsBuffers) {
         // A stream may hold on to what it is given: it gets a copy, and the slab stays in the ring.
-        const copy = Buffer.allocUnsafeSlow(n);
-        copy.set(slab.subarray(0, n));
+        const copy = Buffer.from(slab.subarray(0, n));
         this.ring.release(slab);
         await this.write(copy);
       } else await this.write(slab.subarray(0, n), () => this.ring.release(slab));

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decryptMedia, extractInitData, install, MediaError, type MediaKeyMessageEvent, requestMediaKeySystemAccess } from '../../src/index.js';
 import { encodeBase64Url } from '../../src/util/base64url.js';
 import { expectClearSamples, fixture, KEYS } from '../support/fixtures.js';
-import { json, nextEvent } from '../support/eme.js';
+import { json, keyIdsInitData, license, nextEvent } from '../support/eme.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-element-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,9 +94,6 @@ describe('onWaitingForKey that returns a promise (e.g. a license request for the
     ]);
     return access.createMediaKeys();
   }
-  const license = (kidHex: string, keyHex: string) =>
-    new TextEncoder().encode(JSON.stringify({ keys: [{ kty: 'oct', kid: encodeBase64Url(Buffer.from(kidHex, 'hex')), k: encodeBase64Url(Buffer.from(keyHex, 'hex')) }] }));
-
   it('is waited for, without waitForKeyMs, and decryption goes on with the key it brought', async () => {
     const mediaKeys = await emptyMediaKeys();
     const asked: string[] = [];
@@ -105,8 +102,8 @@ describe('onWaitingForKey that returns a promise (e.g. a license request for the
       onWaitingForKey: async (info) => {
         asked.push(info.keyId);
         const session = mediaKeys.createSession();
-        await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: [encodeBase64Url(info.keyIdBytes)] })));
-        await session.update(license(info.keyId, KEYS.video.key));
+        await session.generateRequest('keyids', keyIdsInitData(info.keyIdBytes));
+        await session.update(license([[info.keyIdBytes, Buffer.from(KEYS.video.key, 'hex')]]));
       },
     });
     expect(asked).toEqual([KEYS.video.kid]);

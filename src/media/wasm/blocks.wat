@@ -8,7 +8,8 @@
 ;;   crypt/skip pattern included.
 ;; In cold JavaScript these loops cost several times more (a million blocks per 200 MB of cbcs or cens video),
 ;; with V8 optimizing them on threads that compete with the work; this module is compiled once, in
-;; microseconds. All addresses are byte offsets into the memory; positions fit in 31 bits.
+;; microseconds. All addresses are byte offsets into the memory; positions fit in 31 bits. A crypt:skip pattern of
+;; 0:0 means none, every block encrypted, as in tenc and the rest of emekit.
 ;; Assembled by scripts/assemble-wasm.mjs into blocks-wasm.ts.
 (module
   (import "env" "memory" (memory 1))
@@ -21,14 +22,18 @@
   ;; Gathers the encrypted blocks of the range [q, end) into the window `g` from block `j` on, recording each
   ;; block's address in `pos` (u32 per block): `crypt` blocks, then `skip` blocks left clear, and so on, while
   ;; 16 bytes remain; `left` is how many blocks of the current crypt run remain at q (crypt at a range's
-  ;; start). Stops before block `full` with $more set and $resumeAt/$resumeLeft saying where to go on.
+  ;; start, 0 without a pattern). Stops before block `full` with $more set and $resumeAt/$resumeLeft saying
+  ;; where to go on.
   ;; Returns the window's new block count.
   (func (export "gather")
         (param $q i32) (param $end i32) (param $crypt i32) (param $skip i32) (param $left i32)
         (param $j i32) (param $full i32) (param $g i32) (param $pos i32) (result i32)
     (global.set $more (i32.const 0))
-    ;; Nothing is ever encrypted with a zero crypt count; returning also rules out a loop that never advances.
-    (if (i32.le_s (local.get $crypt) (i32.const 0)) (then (return (local.get $j))))
+    ;; No pattern: one crypt run as long as the range. A zero crypt count with a skip encrypts nothing.
+    (if (i32.eqz (local.get $crypt))
+      (then
+        (if (local.get $skip) (then (return (local.get $j))))
+        (local.set $crypt (i32.const 0x7fffffff))))
     (block $done
       (loop $next
         (br_if $done (i32.lt_s (i32.sub (local.get $end) (local.get $q)) (i32.const 16)))
@@ -102,13 +107,13 @@
 
   ;; XORs the keystream at `ks` into the protected range [q, end), in keystream order: `crypt` blocks, then
   ;; `skip` left alone, and so on while 16 bytes remain; then a trailing part shorter than a block, if the
-  ;; pattern lands on one (unpatterned ranges: crypt = 0x7fffffff, skip = 0, so the whole range).
+  ;; pattern lands on one (no pattern: the whole range).
   ;; Returns the keystream position after the range.
   (func (export "xorRange") (param $q i32) (param $end i32) (param $crypt i32) (param $skip i32) (param $ks i32) (result i32)
     (local $stop i32) (local $n i32)
-    ;; A pattern that would never advance.
-    (if (i32.and (i32.le_s (local.get $crypt) (i32.const 0)) (i32.le_s (local.get $skip) (i32.const 0)))
-      (then (return (local.get $ks))))
+    ;; No pattern: one crypt run as long as the range.
+    (if (i32.eqz (i32.or (local.get $crypt) (local.get $skip)))
+      (then (local.set $crypt (i32.const 0x7fffffff))))
     (block $blocksDone
       (loop $period
         (br_if $blocksDone (i32.lt_s (i32.sub (local.get $end) (local.get $q)) (i32.const 16)))
