@@ -29,6 +29,8 @@ export interface SessionInit {
   readonly cdmSession: CdmSession;
   readonly supportsInitDataType: (initDataType: string) => boolean;
   readonly registry: SessionRegistry;
+  /** Its MediaKeys' sessions that are not closed: the session is in it from creation until Session Closed. */
+  readonly openSessions: Set<MediaKeySession>;
   /**
    * "Attempt to Resume Playback If Necessary" for the media elements using the session's MediaKeys; undefined
    * while no element uses them.
@@ -63,6 +65,7 @@ export class MediaKeySession extends EventTarget {
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
+    init.openSessions.add(this);
   }
 
   get sessionId(): string {
@@ -400,6 +403,7 @@ export class MediaKeySession extends EventTarget {
     // 7. Resolve the closed promise with the reason.
     this.#closedResolved = true;
     this.#init.registry.delete(this, this.#sessionId);
+    this.#init.openSessions.delete(this);
     this.#resolveClosed(reason);
   }
 

@@ -36,6 +36,11 @@ export let mediaKeysInternals: (mediaKeys: MediaKeys) => {
 export class MediaKeys {
   readonly #init: MediaKeysInit;
   readonly #keysChangedListeners = new Set<() => void>();
+  /**
+   * The sessions created here that are not closed. A session SHALL NOT be destroyed while it is not closed and
+   * this object remains accessible (EME §6), even when the page keeps no reference to it: hold it until closed.
+   */
+  readonly #openSessions = new Set<MediaKeySession>();
 
   static {
     mediaKeysInternals = (mediaKeys) => {
@@ -67,6 +72,7 @@ export class MediaKeys {
       cdmSession: keys.#init.cdm.createSession(type),
       supportsInitDataType: (t) => keys.#init.capabilities.supportsInitDataType(t),
       registry: keys.#init.registry,
+      openSessions: keys.#openSessions,
       keysChangedListener: () => (listeners.size === 0 ? undefined : () => listeners.forEach((resume) => resume())),
     });
   }

@@ -1,6 +1,6 @@
 // The non-closed MediaKeySessions of one platform (the spec's "Document") by session ID, for load()'s
-// QuotaExceededError check. Weak references: a session the page drops can still be collected, and when it is,
-// its CDM session is closed (EME §MediaKeySession: the CDM closes sessions that become inaccessible).
+// QuotaExceededError check. Weak references: an open session lives as long as its MediaKeys (which holds it), and
+// when both are collected its CDM session is closed (EME §6: the CDM closes sessions that become inaccessible).
 
 import type { CdmSession } from '../cdm/cdm.js';
 
