@@ -69,6 +69,7 @@ export {
   inspectMedia,
   MediaError,
   type DecryptReport,
+  type EncounteredInitData,
   type InitData,
   type KeyLookup,
   type MediaErrorCode,

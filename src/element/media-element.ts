@@ -11,7 +11,6 @@ import { queueTask } from '../webidl/tasks.js';
 import { toArrayBuffer } from '../webidl/buffer-source.js';
 import { requireArguments } from '../webidl/conversions.js';
 import { decryptMedia as decryptWithKeys, type DecryptReport } from '../media/decrypt.js';
-import { extractInitData } from '../media/inspect.js';
 import type { MediaInput, MediaOutput } from '../media/io.js';
 
 // A CDM instance serves one media element at a time, as in Chromium (setMediaKeys step 5.1: QuotaExceededError).
@@ -110,9 +109,10 @@ export class EncryptedMediaElement extends EventTarget {
   }
 
   /**
-   * Plays the part of the media pipeline: reads the file's init data (firing encrypted), then decrypts it with the
-   * attached MediaKeys, blocking on missing keys (firing waitingforkey) until a license or setMediaKeys() resumes it.
-   * `timeoutMs` bounds each wait; a MediaError 'missing-key' ends it.
+   * Plays the part of the media pipeline: decrypts the file with the attached MediaKeys, firing encrypted for the
+   * init data it meets (the moov's pssh boxes, then each moof's) and blocking on missing keys (firing
+   * waitingforkey) until a license or setMediaKeys() resumes it. `timeoutMs` bounds each wait; a MediaError
+   * 'missing-key' ends it, or an InvalidStateError while no MediaKeys is set.
    */
   async decrypt(input: MediaInput, output: MediaOutput, options: { timeoutMs?: number } = {}): Promise<DecryptReport> {
     const element = EncryptedMediaElement.#brand(this, 'decrypt');
@@ -121,17 +121,19 @@ export class EncryptedMediaElement extends EventTarget {
     element.#playbackBlockedWaitingForKey = false;
     const timeoutMs = options.timeoutMs ?? 30_000;
     try {
-      // Initialization Data Encountered: the pssh boxes as "cenc" init data (files without pssh carry none).
-      const { cenc } = await extractInitData(input);
-      if (cenc.length > 0) {
-        const initData = toArrayBuffer(cenc);
-        queueTask(() => element.dispatchEvent(new MediaEncryptedEvent('encrypted', { initDataType: 'cenc', initData })));
-      }
-      // Media Data May Contain Encrypted Blocks: no MediaKeys yet means waiting for one.
-      while (element.#mediaKeys === null) {
-        if (!(await element.#waitForKey(timeoutMs))) throw domException('InvalidStateError', 'No MediaKeys was set on the element.');
-      }
+      // One pass over the input, as a media element's resource fetch: a stream can be read only once.
       return await decryptWithKeys(input, output, {
+        // Initialization Data Encountered, for each run of pssh boxes as the parser meets it.
+        onInitData: ({ initDataType, initData }) => {
+          const event = new MediaEncryptedEvent('encrypted', { initDataType, initData: toArrayBuffer(initData) });
+          queueTask(() => element.dispatchEvent(event));
+        },
+        // Media Data May Contain Encrypted Blocks: no MediaKeys yet means waiting for one.
+        onProtectedMedia: async () => {
+          while (element.#mediaKeys === null) {
+            if (!(await element.#waitForKey(timeoutMs))) throw domException('InvalidStateError', 'No MediaKeys was set on the element.');
+          }
+        },
         // Attempt to Decrypt: a usable key from any session of the current MediaKeys.
         keys: (keyId) => (element.#mediaKeys ? mediaKeysInternals(element.#mediaKeys).cdm.keyFor(keyId) : undefined),
         onMissingKey: async () => ((await element.#waitForKey(timeoutMs)) ? 'retry' : 'abort'),

@@ -35,6 +35,25 @@ export interface DecryptOptions {
   blockingIo?: boolean;
   /** Slab size: read/write granularity in bytes (default 1 MiB; reads run a few slabs ahead). */
   chunkSize?: number;
+  /**
+   * Called with the 'cenc' init data of each run of adjacent pssh boxes as decryption meets it: the moov's before
+   * any sample, then each moof's before that fragment's samples (EME's Initialization Data Encountered).
+   */
+  onInitData?(found: EncounteredInitData): void;
+  /**
+   * Called once the moov shows a protected track, after its init data and before any sample is read (EME's Media
+   * Data May Contain Encrypted Blocks); decryption waits for a promise it returns.
+   */
+  onProtectedMedia?(): void | Promise<void>;
+}
+
+export interface EncounteredInitData {
+  initDataType: 'cenc';
+  /** One or more pssh boxes, as stored. */
+  initData: Buffer;
+  /** The box that holds them, and its offset in the input. */
+  box: 'moov' | 'moof';
+  offset: number;
 }
 
 export interface TrackReport {
@@ -204,6 +223,8 @@ class Run {
       if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
       this.lanes.add(await progressiveLane(movie, t, this.src));
     }
+    for (const initData of movie.initData) this.opts.onInitData?.({ initDataType: 'cenc', initData, box: 'moov', offset: start });
+    await this.opts.onProtectedMedia?.();
     // Data after the moov moves by as much as the moov shrinks.
     const moovEnd = start + buf.length;
     this.clearMoov = clearMovie(movie, (o, change) => (o >= moovEnd ? o + change : o));
@@ -444,6 +465,7 @@ class Run {
         if (!this.movie) throw new MediaError('malformed', 'moof before moov', { box: 'moof', offset: box.start });
         const buf = await this.whole(box);
         const frag = parseFragment(this.movie, buf, box.start, this.counters);
+        for (const initData of frag.initData) this.opts.onInitData?.({ initDataType: 'cenc', initData, box: 'moof', offset: box.start });
         const deltaAfter = this.sink.position + frag.newSize - end;
         await this.write(frag.build(deltaAfter));
         this.lanes.add(new ArrayLane(frag.jobs));

@@ -9,11 +9,13 @@ import { makeCrypto } from './job.js';
 import type { SampleJob } from './job.js';
 import { groupEntry, GroupLookup } from './movie.js';
 import type { Movie, TrackInfo } from './movie.js';
-import { isSeigBox, parseSeigGroup, parseSeigMapping } from './protection.js';
+import { isSeigBox, parseSeigGroup, parseSeigMapping, psshRuns } from './protection.js';
 import type { KeyParams, SampleEntryInfo, SampleGroupRun } from './protection.js';
 
 export interface Fragment {
   jobs: SampleJob[];
+  /** The moof's 'cenc' init data: each run of adjacent pssh boxes (psshRuns); the clear moof has none. */
+  initData: Buffer[];
   oldSize: number;
   newSize: number;
   /** The clear moof; `deltaAfter` = output offset minus input offset of the bytes following the moof. */
@@ -169,7 +171,8 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const parts: (Box | TrafPlan)[] = [];
   let first = true;
   let dataEnd = base;
-  for (const b of children(ctx, moof)) {
+  const boxes = children(ctx, moof);
+  for (const b of boxes) {
     if (b.type === 'traf') {
       const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs);
       first = false;
@@ -183,6 +186,7 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const oldSize = moof.end - moof.start;
   return {
     jobs,
+    initData: psshRuns(ctx, boxes),
     oldSize,
     newSize,
     build(deltaAfter: number): Buffer {

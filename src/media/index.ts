@@ -1,6 +1,6 @@
 // Public entry of the media layer: decrypt, inspect and init-data extraction for Common Encryption MP4.
 export { decryptMedia } from './decrypt.js';
-export type { DecryptOptions, DecryptReport, TrackReport } from './decrypt.js';
+export type { DecryptOptions, DecryptReport, EncounteredInitData, TrackReport } from './decrypt.js';
 export { MediaError } from './errors.js';
 export type { MediaErrorCode } from './errors.js';
 export type { KeyLookup, MissingKeyAction, MissingKeyHandler, MissingKeyInfo } from './keys.js';

@@ -181,6 +181,27 @@ export function parsePssh(ctx: BoxContext, box: Box): PsshInfo {
   };
 }
 
+/**
+ * The 'cenc' init data among one box's children, as the MP4 stream format extracts it: every run of adjacent pssh
+ * boxes is one piece ("provided together if and only if they appear directly next to each other"), in file order.
+ */
+export function psshRuns(ctx: BoxContext, boxes: readonly Box[]): Buffer[] {
+  const runs: Buffer[] = [];
+  let start = -1;
+  let end = -1;
+  for (const b of boxes) {
+    if (b.type === 'pssh') {
+      if (start < 0) start = b.start;
+      end = b.end;
+    } else if (start >= 0) {
+      runs.push(Buffer.from(ctx.buf.subarray(start, end)));
+      start = -1;
+    }
+  }
+  if (start >= 0) runs.push(Buffer.from(ctx.buf.subarray(start, end)));
+  return runs;
+}
+
 /** Entries of an sgpd box of grouping type seig; other grouping types return undefined. */
 export function parseSeigGroup(ctx: BoxContext, box: Box): KeyParams[] | undefined {
   const c = payload(ctx, box);

@@ -5,6 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decryptMedia, MediaError } from '../../src/media/index.js';
 import { defaultKeys, fixture, KEYROLL, KEYS, keyLookup, readFixture } from '../support/fixtures.js';
+import { encryptMp4, psshBox } from '../support/encrypt.js';
 import { boxTypes, ffmpegDecodeErrors, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'emekit-media-'));
@@ -162,5 +163,53 @@ describe('keys', () => {
     });
     expect(waits).toBe(3);
     expect(report.samplesDecrypted).toBe(100);
+  });
+});
+
+describe('init data as decryption meets it', () => {
+  const kid = Buffer.from(KEYS.video.kid, 'hex');
+  const clearKeySystem = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
+  const widevine = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
+  const rotated = Buffer.from(KEYROLL[0]![0], 'hex');
+  const a = psshBox(clearKeySystem, [kid]);
+  const b = psshBox(widevine, [], Buffer.from('opaque to Clear Key'));
+  const c = psshBox(clearKeySystem, [rotated]);
+
+  it('reports the moov’s pssh boxes, then each moof’s, one report per run of adjacent boxes', async () => {
+    // Fragment 0 carries two adjacent boxes, fragment 2 one after mfhd and one after its trafs (not adjacent).
+    const protectedFile = encryptMp4(readFixture('clear_frag.mp4'), {
+      scheme: 'cenc',
+      key: Buffer.from(KEYS.video.key, 'hex'),
+      kid,
+      ivSize: 8,
+      moofPssh: (n) => (n === 0 ? { head: [a, b] } : n === 2 ? { head: [c], tail: [a] } : {}),
+    });
+    const moofs: number[] = [];
+    for (let p = 0; p < protectedFile.length; p += protectedFile.readUInt32BE(p)) {
+      if (protectedFile.toString('latin1', p + 4, p + 8) === 'moof') moofs.push(p);
+    }
+    const seen: [string, number, string][] = [];
+    const out = join(tmp, 'moof-pssh.mp4');
+    const report = await decryptMedia(protectedFile, out, {
+      keys: defaultKeys,
+      onInitData: ({ initDataType, initData, box, offset }) => seen.push([`${initDataType} ${box}`, offset, initData.toString('hex')]),
+    });
+    const moovOffset = protectedFile.indexOf('moov') - 4;
+    expect(seen).toEqual([
+      ['cenc moov', moovOffset, a.toString('hex')],
+      ['cenc moof', moofs[0], Buffer.concat([a, b]).toString('hex')],
+      ['cenc moof', moofs[2], c.toString('hex')],
+      ['cenc moof', moofs[2], a.toString('hex')],
+    ]);
+    expect(report.samplesDecrypted).toBeGreaterThan(0);
+    expect(boxTypes(readFileSync(out))).not.toContain('pssh');
+    expect(sampleDiff(clear, readFileSync(out), 1)).toEqual([]);
+    expect(sampleDiff(clear, readFileSync(out), 2)).toEqual([]);
+  });
+
+  it('reports nothing for a file without pssh boxes', async () => {
+    const seen: Buffer[] = [];
+    await decryptMedia(fixture('cenc_ffmpeg_frag.mp4'), join(tmp, 'no-pssh.mp4'), { keys: defaultKeys, onInitData: ({ initData }) => seen.push(initData) });
+    expect(seen).toEqual([]);
   });
 });

@@ -23,6 +23,8 @@ export interface EncryptOptions {
   skip?: number;
   /** 'nal' (default): AVC/HEVC subsamples; 'whole': every sample is one protected range. */
   videoLayout?: 'nal' | 'whole';
+  /** pssh boxes to put in fragment n's moof: `head` right after mfhd, `tail` after the last traf. */
+  moofPssh?: (n: number) => { head?: Buffer[]; tail?: Buffer[] };
 }
 
 const u8 = (v: number) => Buffer.from([v]);
@@ -31,6 +33,11 @@ const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v >>> 0)
 const box = (type: string, ...parts: Buffer[]) => Buffer.concat([boxHeader(type, parts.reduce((s, p) => s + p.length, 0)), ...parts]);
 const full = (type: string, version: number, flags: number, ...parts: Buffer[]) => box(type, u32(version * 0x1000000 + flags), ...parts);
 const CLEARKEY = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
+
+/** A version 1 pssh box: system ID, key IDs, data. */
+export function psshBox(systemId: Buffer, kids: Buffer[], data: Buffer = Buffer.alloc(0)): Buffer {
+  return full('pssh', 1, 0, systemId, u32(kids.length), ...kids, u32(data.length), data);
+}
 
 interface Plan {
   track: TrackInfo;
@@ -194,12 +201,13 @@ export function encryptMp4(input: Buffer, o: EncryptOptions): Buffer {
     moovParts.push(r);
     mp += r.length;
   }
-  moovParts.push(full('pssh', 1, 0, CLEARKEY, u32(1), o.kid, u32(0)));
+  moovParts.push(psshBox(CLEARKEY, [o.kid]));
   const moov = box('moov', ...moovParts);
   const delta = moov.length - (moovBox.end - moovBox.start);
 
   // Fragments: encrypt samples, append senc/saiz/saio to each traf, move trun data offsets.
   const counters = new Map<number, number>();
+  let fragments = 0;
   const out: Buffer[] = [];
   let outPos = 0;
   for (const b of top) {
@@ -214,15 +222,21 @@ export function encryptMp4(input: Buffer, o: EncryptOptions): Buffer {
       const moof = readBox(fctx, b.start, b.end, '');
       const trafs: { kids: Buffer[]; aux: ReturnType<typeof auxBoxes> }[] = [];
       const parts: (Buffer | (typeof trafs)[number])[] = [];
+      const { head = [], tail = [] } = o.moofPssh?.(fragments++) ?? {};
       for (const k of children(fctx, moof)) {
-        if (k.type !== 'traf') { parts.push(work.subarray(k.start, k.end)); continue; }
+        if (k.type !== 'traf') {
+          parts.push(work.subarray(k.start, k.end));
+          if (k.type === 'mfhd') parts.push(...head);
+          continue;
+        }
         const kids = children(fctx, k).map((x) => Buffer.from(work.subarray(x.start, x.end)));
         const id = kids[0]!.readUInt32BE(12);
         const t = { kids, aux: auxBoxes(byTrack.get(id) ?? [], withSubs(id)) };
         trafs.push(t);
         parts.push(t);
       }
-      const grow = trafs.reduce((s, t) => s + (t.aux?.boxes.length ?? 0), 0);
+      parts.push(...tail);
+      const grow = trafs.reduce((s, t) => s + (t.aux?.boxes.length ?? 0), 0) + [...head, ...tail].reduce((s, b) => s + b.length, 0);
       const built: Buffer[] = [];
       let p = 8;
       for (const part of parts) {
