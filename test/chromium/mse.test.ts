@@ -1,8 +1,10 @@
-// Interop for the media element's encrypted events: the same protected MP4 appended to a MediaSource in Debian's
-// Chromium and decrypted by emekit's EncryptedMediaElement, comparing every encrypted event (type and init data, in
-// order). Chromium fires one per moov and one per moof that carries pssh boxes, without de-duplicating; emekit too.
-// Where a moof's pssh boxes are not next to each other, Chromium still hands them over as one, while the MP4 stream
-// format says they MUST be provided together only if adjacent: emekit follows the format, and the test pins both.
+// Interop through Chromium's Media Source Extensions (Debian's Chromium, as in interop.test.ts):
+// - encrypted events: the same protected MP4 appended to a MediaSource in Chromium and decrypted by emekit's
+//   EncryptedMediaElement, comparing every encrypted event (type and init data, in order). Chromium fires one per moov
+//   and one per moof that carries pssh boxes, without de-duplicating; emekit too. Where a moof's pssh boxes are not
+//   next to each other, Chromium still hands them over as one, while the MP4 stream format says they MUST be provided
+//   together only if adjacent: emekit follows the format, and the test pins both.
+// - decrypted output: emekit's clear fragmented output appended and played in Chromium, against the clear source.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
