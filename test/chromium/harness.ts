@@ -35,8 +35,11 @@ export interface ChromiumSide {
   close(): Promise<void>;
 }
 
-/** A blank page on 127.0.0.1 (a secure context, as EME requires) in a fresh headless Chromium. */
-export async function startChromium(): Promise<ChromiumSide> {
+/**
+ * A blank page on 127.0.0.1 (a secure context, as EME requires) in a fresh headless Chromium; `extraArgs` are added
+ * to its command line (e.g. `--js-flags=--expose-gc`).
+ */
+export async function startChromium(extraArgs: readonly string[] = []): Promise<ChromiumSide> {
   const { chromium } = await import('playwright-core');
   const server: Server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -45,7 +48,7 @@ export async function startChromium(): Promise<ChromiumSide> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS, timeout: 30_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...LAUNCH_ARGS, ...extraArgs], timeout: 30_000 });
     const page = await browser.newPage();
     const { port } = server.address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/`);

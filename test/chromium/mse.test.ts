@@ -5,9 +5,13 @@
 //   next to each other, Chromium still hands them over as one, while the MP4 stream format says they MUST be provided
 //   together only if adjacent: emekit follows the format, and the test pins both.
 // - decrypted output: emekit's clear fragmented output appended and played in Chromium, against the clear source.
+// - session lifetime: a licensed session that nothing references survives garbage collection (Chromium launched with
+//   --expose-gc) while its MediaKeys lives, and protected media plays with its keys on both sides.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptMedia, EncryptedMediaElement, type MediaEncryptedEvent, requestMediaKeySystemAccess } from '../../src/index.js';
@@ -20,6 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'emekit-encrypted-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const MSE_TYPE = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"';
+const PLAY_TIMEOUT_MS = 5_000;
 const kid = Buffer.from(KEYS.video.kid, 'hex');
 const clearKeySystem = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
 const widevine = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
@@ -38,6 +43,7 @@ const withMoofPssh = (moofPssh: Parameters<typeof encryptMp4>[1]['moofPssh']) =>
 interface MseResult {
   /** encrypted events, "type:hex" each, in order. */
   events: string[];
+  waitingforkey: number;
   appended: 'ok' | 'error';
   ranges: string[][];
   /** 'ended', or how playback failed; 'not played' when not asked to play or the append failed. */
@@ -50,7 +56,7 @@ interface MseResult {
  * The page side: appends the whole file to a SourceBuffer, recording encrypted events, then (if asked) plays it to
  * the end, muted and fast.
  */
-function mseProgram(file: Buffer, play: boolean): string {
+function mseProgram(file: Buffer, play: boolean, licenseThenCollect?: { kid: string; key: string }): string {
   return `(async () => {
     const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
     const bytes = Uint8Array.from(atob(${JSON.stringify(file.toString('base64'))}), (ch) => ch.charCodeAt(0));
@@ -60,6 +66,27 @@ function mseProgram(file: Buffer, play: boolean): string {
     document.body.append(video);
     const events = [];
     video.addEventListener('encrypted', (e) => events.push(e.initDataType + ':' + (e.initData ? hex(e.initData) : 'null')));
+    let waitingforkey = 0;
+    video.addEventListener('waitingforkey', () => waitingforkey++);
+    const license = ${JSON.stringify(licenseThenCollect ?? null)};
+    if (license) {
+      // A MediaKeys with a licensed session that nothing references, then full collections (--expose-gc).
+      const encode = (text) => new TextEncoder().encode(text);
+      const access = await navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }], audioCapabilities: [{ contentType: 'audio/mp4; codecs="mp4a.40.2"' }] }]);
+      const mediaKeys = await access.createMediaKeys();
+      await (async () => {
+        const session = mediaKeys.createSession();
+        const message = new Promise((resolve) => session.addEventListener('message', resolve, { once: true }));
+        await session.generateRequest('keyids', encode(JSON.stringify({ kids: [license.kid] })));
+        await message;
+        await session.update(encode(JSON.stringify({ keys: [{ kty: 'oct', kid: license.kid, k: license.key }] })));
+      })();
+      for (let i = 0; i < 4; i++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await video.setMediaKeys(mediaKeys);
+    }
     const source = new MediaSource();
     video.src = URL.createObjectURL(source);
     await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
@@ -76,7 +103,7 @@ function mseProgram(file: Buffer, play: boolean): string {
       ended = await Promise.race([
         new Promise((resolve) => video.addEventListener('ended', () => resolve('ended'), { once: true })),
         new Promise((resolve) => video.addEventListener('error', () => resolve('error ' + video.error.message), { once: true })),
-        new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), 15000)),
+        new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), ${PLAY_TIMEOUT_MS})),
         video.play().then(() => new Promise(() => {}), (e) => 'play() ' + e.name),
       ]);
     }
@@ -84,7 +111,7 @@ function mseProgram(file: Buffer, play: boolean): string {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const quality = video.getVideoPlaybackQuality();
     video.remove();
-    return { events, appended, ranges, ended, frames: quality.totalVideoFrames, corrupted: quality.corruptedVideoFrames };
+    return { events, waitingforkey, appended, ranges, ended, frames: quality.totalVideoFrames, corrupted: quality.corruptedVideoFrames };
   })()`;
 }
 
@@ -107,6 +134,30 @@ async function emekitEvents(file: Buffer, name: string): Promise<string[]> {
   return log;
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** emekit's side of the lifetime check: the same license, collections, then the element decrypts the file. */
+async function emekitAfterCollection(file: Buffer, license: { kid: string; key: string }): Promise<{ decrypted: boolean; waitingforkey: number }> {
+  const access = await requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
+  const mediaKeys = await access.createMediaKeys();
+  await (async () => {
+    const session = mediaKeys.createSession();
+    await session.generateRequest('keyids', keyIdsInitData(Buffer.from(license.kid, 'base64url')));
+    await session.update(new TextEncoder().encode(JSON.stringify({ keys: [{ kty: 'oct', kid: license.kid, k: license.key }] })));
+  })();
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const element = new EncryptedMediaElement();
+  await element.setMediaKeys(mediaKeys);
+  let waitingforkey = 0;
+  element.onwaitingforkey = () => waitingforkey++;
+  const report = await element.decrypt(file, join(dir, 'collected.mp4'), { timeoutMs: PLAY_TIMEOUT_MS }).catch(() => undefined);
+  return { decrypted: report !== undefined && report.samplesDecrypted > 0, waitingforkey };
+}
+
 const available = chromiumAvailable();
 if (!available) console.warn('chromium not installed: skipping the MSE interop');
 
@@ -114,7 +165,7 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
   let chromium: ChromiumSide | undefined;
 
   beforeAll(async () => {
-    chromium = await startChromium();
+    chromium = await startChromium(['--js-flags=--expose-gc']);
     if (!(await chromium.page.evaluate(`MediaSource.isTypeSupported(${JSON.stringify(MSE_TYPE)})`))) throw new Error(`Chromium's MSE does not take ${MSE_TYPE}`);
   }, 60_000);
 
@@ -122,9 +173,9 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
     await chromium?.close();
   });
 
-  const inChromium = async (file: Buffer, play = false): Promise<MseResult> => {
+  const inChromium = async (file: Buffer, play = false, license?: { kid: string; key: string }): Promise<MseResult> => {
     if (!chromium) throw new Error('Chromium did not start');
-    return (await chromium.page.evaluate(mseProgram(file, play))) as MseResult;
+    return (await chromium.page.evaluate(mseProgram(file, play, license))) as MseResult;
   };
   const chromiumEvents = async (file: Buffer): Promise<string[]> => (await inChromium(file)).events;
 
@@ -172,6 +223,18 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
       expect(expected.frames).toBeGreaterThan(0);
       expect(actual).toEqual(expected);
       console.info(`${scheme}: ${JSON.stringify(actual)}`);
+    }, 60_000);
+  });
+  // EME §6: a session that is not closed is not destroyed while its MediaKeys is accessible, referenced or not.
+  // Both sides license a session nobody keeps, collect garbage, then play protected media with that MediaKeys.
+  describe('a licensed session nothing references', () => {
+    it('keeps its keys through garbage collection while its MediaKeys lives', async () => {
+      const file = withMoofPssh(() => ({}));
+      const license = { kid: kid.toString('base64url'), key: Buffer.from(KEYS.video.key, 'hex').toString('base64url') };
+      const theirs = await inChromium(file, true, license);
+      const ours = await emekitAfterCollection(file, license);
+      expect(theirs).toMatchObject({ waitingforkey: 0, appended: 'ok', ended: 'ended', corrupted: 0 });
+      expect(ours).toEqual({ decrypted: true, waitingforkey: 0 });
     }, 60_000);
   });
 });
