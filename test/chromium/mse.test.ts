@@ -6,7 +6,8 @@
 //   together only if adjacent: emekit follows the format, and the test pins both.
 // - decrypted output: emekit's clear fragmented output appended and played in Chromium, against the clear source.
 // - session lifetime: a licensed session that nothing references survives garbage collection (Chromium launched with
-//   --expose-gc) while its MediaKeys lives, and protected media plays with its keys on both sides.
+//   --expose-gc) while its MediaKeys lives, and protected media plays with its keys on both sides; without the key
+//   both block, Chromium firing waitingforkey once per blocked stream where the spec (and emekit) fire it once.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,7 @@ interface MseResult {
  * The page side: appends the whole file to a SourceBuffer, recording encrypted events, then (if asked) plays it to
  * the end, muted and fast.
  */
-function mseProgram(file: Buffer, play: boolean, licenseThenCollect?: { kid: string; key: string }): string {
+function mseProgram(file: Buffer, play: boolean, licenseThenCollect?: { kid: string; key: string }, stallMs = PLAY_TIMEOUT_MS): string {
   return `(async () => {
     const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
     const bytes = Uint8Array.from(atob(${JSON.stringify(file.toString('base64'))}), (ch) => ch.charCodeAt(0));
@@ -103,7 +104,7 @@ function mseProgram(file: Buffer, play: boolean, licenseThenCollect?: { kid: str
       ended = await Promise.race([
         new Promise((resolve) => video.addEventListener('ended', () => resolve('ended'), { once: true })),
         new Promise((resolve) => video.addEventListener('error', () => resolve('error ' + video.error.message), { once: true })),
-        new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), ${PLAY_TIMEOUT_MS})),
+        new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), ${stallMs})),
         video.play().then(() => new Promise(() => {}), (e) => 'play() ' + e.name),
       ]);
     }
@@ -137,8 +138,8 @@ async function emekitEvents(file: Buffer, name: string): Promise<string[]> {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** emekit's side of the lifetime check: the same license, collections, then the element decrypts the file. */
-async function emekitAfterCollection(file: Buffer, license: { kid: string; key: string }): Promise<{ decrypted: boolean; waitingforkey: number }> {
+/** emekit's side of the MediaKeys checks: the same license and collections, then the element decrypts the file. */
+async function emekitWithLicense(file: Buffer, license: { kid: string; key: string }, waitMs = PLAY_TIMEOUT_MS): Promise<{ decrypted: boolean; waitingforkey: number }> {
   const access = await requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
   const mediaKeys = await access.createMediaKeys();
   await (async () => {
@@ -154,7 +155,7 @@ async function emekitAfterCollection(file: Buffer, license: { kid: string; key: 
   await element.setMediaKeys(mediaKeys);
   let waitingforkey = 0;
   element.onwaitingforkey = () => waitingforkey++;
-  const report = await element.decrypt(file, join(dir, 'collected.mp4'), { timeoutMs: PLAY_TIMEOUT_MS }).catch(() => undefined);
+  const report = await element.decrypt(file, join(dir, 'collected.mp4'), { timeoutMs: waitMs }).catch(() => undefined);
   return { decrypted: report !== undefined && report.samplesDecrypted > 0, waitingforkey };
 }
 
@@ -173,9 +174,9 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
     await chromium?.close();
   });
 
-  const inChromium = async (file: Buffer, play = false, license?: { kid: string; key: string }): Promise<MseResult> => {
+  const inChromium = async (file: Buffer, play = false, license?: { kid: string; key: string }, stallMs?: number): Promise<MseResult> => {
     if (!chromium) throw new Error('Chromium did not start');
-    return (await chromium.page.evaluate(mseProgram(file, play, license))) as MseResult;
+    return (await chromium.page.evaluate(mseProgram(file, play, license, stallMs))) as MseResult;
   };
   const chromiumEvents = async (file: Buffer): Promise<string[]> => (await inChromium(file)).events;
 
@@ -227,14 +228,22 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
   });
   // EME §6: a session that is not closed is not destroyed while its MediaKeys is accessible, referenced or not.
   // Both sides license a session nobody keeps, collect garbage, then play protected media with that MediaKeys.
-  describe('a licensed session nothing references', () => {
+  describe('playing with a MediaKeys licensed by a session nothing references', () => {
     it('keeps its keys through garbage collection while its MediaKeys lives', async () => {
       const file = withMoofPssh(() => ({}));
       const license = { kid: kid.toString('base64url'), key: Buffer.from(KEYS.video.key, 'hex').toString('base64url') };
       const theirs = await inChromium(file, true, license);
-      const ours = await emekitAfterCollection(file, license);
+      const ours = await emekitWithLicense(file, license);
       expect(theirs).toMatchObject({ waitingforkey: 0, appended: 'ok', ended: 'ended', corrupted: 0 });
       expect(ours).toEqual({ decrypted: true, waitingforkey: 0 });
+    }, 60_000);
+
+    it('known difference: without the key both block; Chromium fires waitingforkey per blocked stream (2 for audio + video), emekit once (Wait for Key does nothing while already blocked)', async () => {
+      const file = withMoofPssh(() => ({}));
+      const otherKey = { kid: Buffer.from(KEYROLL[0]![0], 'hex').toString('base64url'), key: Buffer.from(KEYROLL[0]![1], 'hex').toString('base64url') };
+      const [theirs, ours] = await Promise.all([inChromium(file, true, otherKey, 1_500), emekitWithLicense(file, otherKey, 1_500)]);
+      expect(theirs).toMatchObject({ waitingforkey: 2, appended: 'ok', ended: 'stalled at 0.000', frames: 0 });
+      expect(ours).toEqual({ decrypted: false, waitingforkey: 1 });
     }, 60_000);
   });
 });
