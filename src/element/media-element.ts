@@ -83,9 +83,10 @@ export class EncryptedMediaElement extends EventTarget {
           fail(domException('QuotaExceededError', 'The MediaKeys object is already in use by another media element.'));
           return;
         }
-        // 5.2. Removing the current association: not while decryption is using it.
+        // 5.2. Removing the current association: not while media is being decrypted, even while it waits for a key
+        //      (the spec leaves this to implementations; Chromium refuses once media is loaded, blocked or not).
         if (this.#mediaKeys !== null) {
-          if (this.#decrypting && !this.#playbackBlockedWaitingForKey) {
+          if (this.#decrypting) {
             fail(domException('InvalidStateError', 'The MediaKeys cannot be removed while media is being decrypted.'));
             return;
           }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EncryptedMediaElement, extractInitData, MediaEncryptedEvent, MediaError, type MediaKeys, requestMediaKeySystemAccess } from '../../src/index.js';
 import { encodeBase64Url } from '../../src/util/base64url.js';
-import { expectRejectName, json } from '../support/eme.js';
+import { expectRejectName, json, keyIdsInitData } from '../support/eme.js';
 import { encryptMp4, psshBox } from '../support/encrypt.js';
 import { expectClearSamples, fixture, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
 
@@ -129,6 +129,28 @@ describe('EncryptedMediaElement.decrypt', () => {
     const error = await element.decrypt(fixture('cenc_mp4box.mp4'), join(dir, 'no-keys.mp4'), { timeoutMs: 100 }).catch((e: unknown) => e);
     expect((error as DOMException).name).toBe('InvalidStateError');
     expect(events).toEqual(['encrypted', 'waitingforkey']);
+  });
+
+  it('keeps its MediaKeys while decrypting, also while waiting for a key (InvalidStateError, as Chromium)', async () => {
+    const element = new EncryptedMediaElement();
+    const keys = await mediaKeys();
+    await element.setMediaKeys(keys);
+    const attempts: Promise<string>[] = [];
+    let session: ReturnType<MediaKeys['createSession']> | undefined;
+    element.onwaitingforkey = async () => {
+      const outcome = (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => `rejected:${e.name}`);
+      attempts.push(mediaKeys().then((other) => outcome(element.setMediaKeys(other))), outcome(element.setMediaKeys(null)));
+      await Promise.all(attempts);
+      session = keys.createSession();
+      session.onmessage = () => session!.update(LICENSE);
+      await session.generateRequest('keyids', keyIdsInitData(Buffer.from(KEYS.video.kid, 'hex')));
+    };
+    const report = await element.decrypt(fixture('cenc_mp4box.mp4'), join(dir, 'kept.mp4'), { timeoutMs: 10_000 });
+    expect(await Promise.all(attempts)).toEqual(['rejected:InvalidStateError', 'rejected:InvalidStateError']);
+    expect(element.mediaKeys).toBe(keys);
+    expect(report.samplesDecrypted).toBe(289);
+    await element.setMediaKeys(null);
+    expect(element.mediaKeys).toBeNull();
   });
 
   it('gives up with missing-key when no license comes in time', async () => {
