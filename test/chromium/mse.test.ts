@@ -216,6 +216,19 @@ if (!available) console.warn('chromium not installed: skipping the MSE interop')
       expect(ours).toEqual(theirs);
     });
 
+    it('no pssh and no MediaKeys: no encrypted event, one waitingforkey', async () => {
+      const file = withMoofPssh(() => ({}));
+      file.write('free', file.indexOf('pssh'), 'latin1');
+      const element = new EncryptedMediaElement();
+      const ours: string[] = [];
+      element.addEventListener('encrypted', () => ours.push('encrypted'));
+      element.addEventListener('waitingforkey', () => ours.push('waitingforkey'));
+      const [theirs, error] = await Promise.all([inChromium(file), element.decrypt(file, join(dir, 'no-keys.mp4'), { timeoutMs: 500 }).catch((e: Error) => e)]);
+      expect({ events: theirs.events, waitingforkey: theirs.waitingforkey }).toEqual({ events: [], waitingforkey: 1 });
+      expect(ours).toEqual(['waitingforkey']);
+      expect((error as Error).name).toBe('InvalidStateError');
+    });
+
     it('known difference: pssh boxes of one moof that are not adjacent (Chromium: one event; MP4 stream format and emekit: one per run)', async () => {
       const file = withMoofPssh((n) => (n === 2 ? { head: [c], tail: [a] } : {}));
       const [theirs, ours] = await Promise.all([chromiumEvents(file), emekitEvents(file, 'apart.mp4')]);
