@@ -3,7 +3,7 @@
 // the CBC chaining applied, the per-block loops running in WebAssembly (wasm/blocks.wat).
 import type { Decipher } from 'node:crypto';
 import type { BlockMemory } from './block-memory.js';
-import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput } from './crypto-output.js';
+import { CIPHER_CALL_BYTES as WINDOW, updateInto } from './crypto-output.js';
 
 const FULL = WINDOW >> 4;
 
@@ -74,10 +74,7 @@ export class CbcWindow {
     const nb = this.nb;
     if (nb === 0) return;
     const n = nb << 4;
-    const result = this.ecb!.update(this.mem.view(this.gathered, n));
-    if (result.length !== n) throw new Error(`AES-ECB returned ${result.length} of ${n} bytes`);
-    this.mem.bytes.set(result, this.plain);
-    dropCryptoOutput(result);
+    updateInto(this.ecb!, this.mem.view(this.gathered, n), this.mem.bytes, this.plain);
     this.mem.loops.scatter(nb, this.gathered, this.plain, this.positions, this.starts, this.ivs, this.ns);
     this.mem.bytes.copyWithin(this.carry, this.gathered + n - 16, this.gathered + n);
     this.nb = 0;

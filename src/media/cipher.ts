@@ -7,7 +7,7 @@ import { MediaError } from './errors.js';
 import { forEachProtectedRange } from './job.js';
 import type { SampleCrypto } from './job.js';
 import { ctrPatternBytes, CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
-import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput } from './crypto-output.js';
+import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput, ecbPerKey, updateInto } from './crypto-output.js';
 
 export type Direction = 'decrypt' | 'encrypt';
 
@@ -213,11 +213,7 @@ function bytesAt(buf: Uint8Array, at: number, len: number): Uint8Array {
 
 /** Runs buf[p, p+len) through `d` where it lies, in calls of at most WINDOW bytes (the cipher keeps its state between them). */
 function updateInPlace(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
-  for (let o = 0; o < len; o += WINDOW) {
-    const out = d.update(bytesAt(buf, p + o, Math.min(WINDOW, len - o)));
-    buf.set(out, p + o);
-    dropCryptoOutput(out);
-  }
+  for (let o = 0; o < len; o += WINDOW) updateInto(d, bytesAt(buf, p + o, Math.min(WINDOW, len - o)), buf, p + o);
 }
 
 /**
@@ -241,7 +237,7 @@ export class SampleDecryptor {
   private readonly window: CbcWindow | undefined;
   /** Short CTR samples, and patterned ones, deciphered together by the next flush(). */
   private readonly keystream: CtrKeystreamBatch | undefined;
-  private readonly ecb = new Map<Buffer, ReturnType<typeof createDecipheriv>>();
+  private readonly ecbFor = ecbPerKey('decrypt');
   // CTR gathering window (samples are finished before add() returns).
   private readonly cg = Buffer.allocUnsafeSlow(WINDOW);
   private cn = 0;
@@ -368,14 +364,6 @@ export class SampleDecryptor {
     });
   }
 
-  private ecbFor(key: Buffer): ReturnType<typeof createDecipheriv> {
-    let d = this.ecb.get(key);
-    if (!d) {
-      d = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
-      this.ecb.set(key, d);
-    }
-    return d;
-  }
 
   /** Finishes every sample added so far. */
   flush(): void {

@@ -1,5 +1,5 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
-import { assertBoxType, readBox } from './box.js';
+import { assertBoxType, children, readBox } from './box.js';
 import { SampleDecryptor } from './cipher.js';
 import { clearMovie } from './clear-movie.js';
 import { MediaError } from './errors.js';
@@ -13,6 +13,7 @@ import { ArrayLane, LaneSet, progressiveLane } from './lanes.js';
 import { parseMovie } from './movie.js';
 import { SlabRing } from './slabs.js';
 import type { Movie } from './movie.js';
+import { psshRuns } from './protection.js';
 import type { Scheme } from './protection.js';
 import { checkNalSample } from './verify.js';
 
@@ -223,7 +224,10 @@ class Run {
       if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
       this.lanes.add(await progressiveLane(movie, t, this.src));
     }
-    for (const initData of movie.initData) this.opts.onInitData?.({ initDataType: 'cenc', initData, box: 'moov', offset: start });
+    const { onInitData } = this.opts;
+    if (onInitData) {
+      for (const initData of psshRuns(movie.ctx, children(movie.ctx, movie.moov))) onInitData({ initDataType: 'cenc', initData, box: 'moov', offset: start });
+    }
     await this.opts.onProtectedMedia?.();
     // Data after the moov moves by as much as the moov shrinks.
     const moovEnd = start + buf.length;

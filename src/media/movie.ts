@@ -3,7 +3,7 @@ import { child, children, fullBox, payload } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import { PIFF_SENC_UUID } from './aux.js';
 import { MediaError } from './errors.js';
-import { parsePssh, parseSampleEntry, parseSeigGroup, parseSeigMapping, psshRuns } from './protection.js';
+import { parsePssh, parseSampleEntry, parseSeigGroup, parseSeigMapping } from './protection.js';
 import type { KeyParams, PsshInfo, SampleEntryInfo, SampleGroupRun } from './protection.js';
 
 export interface TrexDefaults {
@@ -32,8 +32,6 @@ export interface Movie {
   moov: Box;
   tracks: TrackInfo[];
   pssh: PsshInfo[];
-  /** The moov's 'cenc' init data: each run of adjacent pssh boxes (psshRuns). */
-  initData: Buffer[];
   /** moov has mvex: samples live in movie fragments. */
   fragmented: boolean;
 }
@@ -125,10 +123,9 @@ export function parseMovie(buf: Buffer, base: number): Movie {
   // Re-read the real header so sizes are checked against the buffer.
   const top = children(ctx, { ...moov, path: '' })[0];
   if (!top || top.type !== 'moov') throw new MediaError('malformed', 'expected moov', { box: 'moov', offset: base });
-  const boxes = children(ctx, top);
-  const movie: Movie = { ctx, moov: top, tracks: [], pssh: [], initData: psshRuns(ctx, boxes), fragmented: false };
+  const movie: Movie = { ctx, moov: top, tracks: [], pssh: [], fragmented: false };
   const trex = new Map<number, TrexDefaults>();
-  for (const b of boxes) {
+  for (const b of children(ctx, top)) {
     if (b.type === 'trak') movie.tracks.push(parseTrak(ctx, b));
     else if (b.type === 'pssh') movie.pssh.push(parsePssh(ctx, b));
     else if (b.type === 'mvex') {

@@ -3,9 +3,9 @@
 // and run in Node against emekit (EncryptedMediaElement, emekit's event classes); the JSON results must be equal.
 // Case bodies may use only their parameter and literals (their source is what the page runs).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { EncryptedMediaElement, MediaEncryptedEvent, MediaKeyMessageEvent, requestMediaKeySystemAccess } from '../../src/index.js';
-import { chromiumAvailable, startChromium, type ChromiumSide } from './harness.js';
+import { describeWithChromium } from './harness.js';
 
 interface Env {
   createElement(): any;
@@ -114,24 +114,10 @@ const emekitEnv: Env = {
   MediaKeyMessageEvent,
 };
 
-const available = chromiumAvailable();
-if (!available) console.warn('chromium not installed: skipping the media element API interop');
-
-(available ? describe : describe.skip)('media element API and event constructors: emekit vs Chromium', () => {
-  let chromium: ChromiumSide | undefined;
-
-  beforeAll(async () => {
-    chromium = await startChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await chromium?.close();
-  });
-
+describeWithChromium('media element API and event constructors: emekit vs Chromium', (chromium) => {
   for (const [name, run] of Object.entries(cases)) {
     it(name, async () => {
-      if (!chromium) throw new Error('Chromium did not start');
-      const theirs = JSON.parse((await chromium.page.evaluate(pageProgram(run))) as string) as { result?: unknown; threw?: string };
+      const theirs = JSON.parse((await chromium().page.evaluate(pageProgram(run))) as string) as { result?: unknown; threw?: string };
       expect(theirs.threw, 'the case threw in Chromium').toBeUndefined();
       const ours = JSON.parse(JSON.stringify(await run(emekitEnv))) as unknown;
       expect(ours).toEqual(theirs.result);

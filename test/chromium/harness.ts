@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { requestMediaKeySystemAccess } from '../../src/index.js';
 import { makeHelpers, type RequestAccess, type Scenario } from './scenarios.js';
 
@@ -128,3 +129,63 @@ export async function runInEmekit(scenario: Scenario): Promise<unknown> {
   }
   return JSON.parse(JSON.stringify(result === undefined ? '(undefined)' : result));
 }
+
+/**
+ * A describe() whose tests share one Chromium, started before them (with `extraArgs` on its command line) and
+ * closed after; skipped with a message where Chromium is not installed. `body` gets the running Chromium by call.
+ */
+export function describeWithChromium(name: string, body: (chromium: () => ChromiumSide) => void, extraArgs: readonly string[] = []): void {
+  const available = chromiumAvailable();
+  if (!available) console.warn(`chromium not installed: skipping "${name}"`);
+  (available ? describe : describe.skip)(name, () => {
+    let side: ChromiumSide | undefined;
+    beforeAll(async () => {
+      side = await startChromium(extraArgs);
+    }, 60_000);
+    afterAll(async () => {
+      await side?.close();
+    });
+    body(() => {
+      if (!side) throw new Error('Chromium did not start');
+      return side;
+    });
+  });
+}
+
+/**
+ * Page-side helpers (JavaScript source, for page programs) for playing media through Media Source Extensions:
+ * decodeBase64(text); newVideo(): a muted <video> playing at 8x; appendAll(video, type, bytes): a MediaSource with
+ * the whole file appended, resolving { source, buffer, appended: 'ok' | 'error' }; playToEnd(video, source,
+ * stallMs): 'ended', 'error …', 'stalled at <time>' or 'play() <error>'.
+ */
+export const MSE_PAGE_HELPERS = `
+  const decodeBase64 = (text) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+  const newVideo = () => {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.defaultPlaybackRate = 8;
+    document.body.append(video);
+    return video;
+  };
+  const appendAll = async (video, type, bytes) => {
+    const source = new MediaSource();
+    video.src = URL.createObjectURL(source);
+    await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
+    const buffer = source.addSourceBuffer(type);
+    buffer.appendBuffer(bytes);
+    const appended = await new Promise((resolve) => {
+      buffer.addEventListener('updateend', () => resolve('ok'), { once: true });
+      buffer.addEventListener('error', () => resolve('error'), { once: true });
+    });
+    return { source, buffer, appended };
+  };
+  const playToEnd = (video, source, stallMs) => {
+    source.endOfStream();
+    return Promise.race([
+      new Promise((resolve) => video.addEventListener('ended', () => resolve('ended'), { once: true })),
+      new Promise((resolve) => video.addEventListener('error', () => resolve('error ' + video.error.message), { once: true })),
+      new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), stallMs)),
+      video.play().then(() => new Promise(() => {}), (e) => 'play() ' + e.name),
+    ]);
+  };
+`;

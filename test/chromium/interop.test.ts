@@ -5,23 +5,13 @@
 //
 // Needs /usr/bin/chromium (apt-get install chromium) and playwright-core; never downloads a browser.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, runInEmekit, startChromium, type ChromiumSide } from './harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWithChromium, runInEmekit } from './harness.js';
 import { scenarios } from './scenarios.js';
 
-const available = chromiumAvailable();
-if (!available) console.warn('chromium not installed: skipping interop');
-
-(available ? describe : describe.skip)('EME interop: emekit vs Chromium Clear Key', () => {
-  let chromium: ChromiumSide | undefined;
-
-  beforeAll(async () => {
-    chromium = await startChromium();
-    console.info(`EME interop against Chromium ${chromium.version}`);
-  }, 60_000);
-
-  afterAll(async () => {
-    await chromium?.close();
+describeWithChromium('EME interop: emekit vs Chromium Clear Key', (chromium) => {
+  beforeAll(() => {
+    console.info(`EME interop against Chromium ${chromium().version}`);
   });
 
   it('scenario names are unique', () => {
@@ -31,8 +21,7 @@ if (!available) console.warn('chromium not installed: skipping interop');
 
   for (const scenario of scenarios) {
     it(scenario.name, async () => {
-      if (!chromium) throw new Error('Chromium did not start');
-      const [chromiumResult, emekitResult] = await Promise.all([chromium.run(scenario), runInEmekit(scenario)]);
+      const [chromiumResult, emekitResult] = await Promise.all([chromium().run(scenario), runInEmekit(scenario)]);
       const known = scenario.knownDifference;
       if (known) {
         // Chromium departs from the spec here and emekit follows it: pin both, so a change on either side shows.

@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EncryptedMediaElement, type MediaEncryptedEvent, requestMediaKeySystemAccess } from '../../src/index.js';
 import { buildLicenseApp } from '../../src/server/app.js';
 import { openKeyStore, type KeyStore } from '../../src/server/key-store.js';
 import { signLicenseToken } from '../../src/server/token.js';
 import { encryptMp4 } from '../support/encrypt.js';
 import { KEYS, readFixture } from '../support/fixtures.js';
-import { chromiumAvailable, startChromium, type ChromiumSide } from './harness.js';
+import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
 const MSE_TYPE = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"';
 const kid = Buffer.from(KEYS.video.kid, 'hex');
@@ -25,13 +25,10 @@ const dir = mkdtempSync(join(tmpdir(), 'emekit-license-'));
 /** The page: MediaKeys on a video element, encrypted → session, message → POST to the server, then play. */
 function pageProgram(file: Buffer, licenseUrl: string, token: string, stallMs = 10_000): string {
   return `(async () => {
-    const bytes = Uint8Array.from(atob(${JSON.stringify(file.toString('base64'))}), (ch) => ch.charCodeAt(0));
+    ${MSE_PAGE_HELPERS}
     const log = [];
     const access = await navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }], audioCapabilities: [{ contentType: 'audio/mp4; codecs="mp4a.40.2"' }] }]);
-    const video = document.createElement('video');
-    video.muted = true;
-    video.defaultPlaybackRate = 8;
-    document.body.append(video);
+    const video = newVideo();
     await video.setMediaKeys(await access.createMediaKeys());
     video.addEventListener('encrypted', async (event) => {
       log.push('encrypted');
@@ -45,29 +42,14 @@ function pageProgram(file: Buffer, licenseUrl: string, token: string, stallMs = 
       });
       await session.generateRequest(event.initDataType, event.initData);
     });
-    const source = new MediaSource();
-    video.src = URL.createObjectURL(source);
-    await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
-    const buffer = source.addSourceBuffer(${JSON.stringify(MSE_TYPE)});
-    buffer.appendBuffer(bytes);
-    await new Promise((resolve) => buffer.addEventListener('updateend', resolve, { once: true }));
-    source.endOfStream();
-    const ended = await Promise.race([
-      new Promise((resolve) => video.addEventListener('ended', () => resolve('ended'), { once: true })),
-      new Promise((resolve) => video.addEventListener('error', () => resolve('error ' + video.error.message), { once: true })),
-      new Promise((resolve) => setTimeout(() => resolve('stalled at ' + video.currentTime.toFixed(3)), ${stallMs})),
-      video.play().then(() => new Promise(() => {}), (e) => 'play() ' + e.name),
-    ]);
+    const { source } = await appendAll(video, ${JSON.stringify(MSE_TYPE)}, decodeBase64(${JSON.stringify(file.toString('base64'))}));
+    const ended = await playToEnd(video, source, ${stallMs});
     const quality = video.getVideoPlaybackQuality();
     return { log, ended, frames: quality.totalVideoFrames, corrupted: quality.corruptedVideoFrames };
   })()`;
 }
 
-const available = chromiumAvailable();
-if (!available) console.warn('chromium not installed: skipping the license server interop');
-
-(available ? describe : describe.skip)("emekit's license server serving Chromium's Clear Key CDM", () => {
-  let chromium: ChromiumSide | undefined;
+describeWithChromium("emekit's license server serving Chromium's Clear Key CDM", (chromium) => {
   let store: KeyStore;
   let app: FastifyInstance;
   let licenseUrl: string;
@@ -78,21 +60,18 @@ if (!available) console.warn('chromium not installed: skipping the license serve
     await store.addKey(kid, key, 'interop');
     app = await buildLicenseApp({ store, auth: { kind: 'hs256', secret }, log: false });
     licenseUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/license`;
-    chromium = await startChromium();
-  }, 60_000);
+  });
 
   afterAll(async () => {
-    await chromium?.close();
     await app?.close();
     await store?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('licenses a page on another origin (bearer token, CORS) and the media plays; emekit plays it from the same server', async () => {
-    if (!chromium) throw new Error('Chromium did not start');
     const file = encryptMp4(readFixture('clear_frag.mp4'), { scheme: 'cenc', key, kid, ivSize: 8 });
     const token = await signLicenseToken(secret, { kids: [kid], ttlSeconds: 60 });
-    const theirs = await chromium.page.evaluate(pageProgram(file, licenseUrl, token));
+    const theirs = await chromium().page.evaluate(pageProgram(file, licenseUrl, token));
     expect(theirs).toEqual({ log: ['encrypted', 'license 200', 'updated usable'], ended: 'ended', frames: 100, corrupted: 0 });
 
     const access = await requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
@@ -111,10 +90,9 @@ if (!available) console.warn('chromium not installed: skipping the license serve
   }, 60_000);
 
   it('a token for another key ID gets 403, and Chromium stays without the key', async () => {
-    if (!chromium) throw new Error('Chromium did not start');
     const file = encryptMp4(readFixture('clear_frag.mp4'), { scheme: 'cenc', key, kid, ivSize: 8 });
     const token = await signLicenseToken(secret, { kids: [randomBytes(16)], ttlSeconds: 60 });
-    const theirs = (await chromium.page.evaluate(pageProgram(file, licenseUrl, token, 1_500))) as { log: string[]; ended: string };
+    const theirs = (await chromium().page.evaluate(pageProgram(file, licenseUrl, token, 1_500))) as { log: string[]; ended: string };
     expect(theirs.log.slice(0, 2)).toEqual(['encrypted', 'license 403']);
     expect(theirs.ended).toMatch(/^stalled at 0\.000$|^error /);
   }, 60_000);

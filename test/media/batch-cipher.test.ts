@@ -1,7 +1,7 @@
 // The batched decryptor (CTR per sample with gathered short pieces, short CTR samples through one AES-ECB
 // keystream call, CBC via one AES-ECB call per 64 KB window with the chaining applied in WebAssembly) against
-// the straightforward per-sample reference, on buffers in the decryptor's own memory and elsewhere, and the file path end to end with small slabs, read ahead through
-// the thread pool or read and written with blocking calls.
+// the straightforward per-sample reference, on buffers in the decryptor's own memory and elsewhere; and the file
+// path end to end with small slabs, read ahead through the thread pool or read and written with blocking calls.
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,9 @@
 // Helpers for EME tests: Clear Key licenses built from the spec's formats, and event collection.
 
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { encodeBase64Url } from '../../src/util/base64url.js';
-import type { MediaKeySession } from '../../src/index.js';
+import { requestMediaKeySystemAccess, type MediaKeys, type MediaKeySession, type MediaKeySystemAccess } from '../../src/index.js';
 
 export const KID_A = Uint8Array.from(Buffer.from('2f05477fc24bb4faefd86517156daffc', 'hex')); // LwVHf8JLtPrv2GUXFW2v_A
 export const KEY_A = Uint8Array.from(Buffer.from('b50d1b25559be9bd0a3cbe8ab59232fc', 'hex')); // tQ0bJVWb6b0KPL6KtZIy_A
@@ -56,4 +58,33 @@ export async function expectRejectName(promise: Promise<unknown>, name: string):
     return error as Error;
   }
   throw new Error(`expected rejection ${name}, but the promise resolved`);
+}
+
+let gc: (() => void) | undefined;
+
+/** Full collections (gc() taken from a new context once --expose-gc is set), with the finalization tasks and CDM work they queue run in between. */
+export async function collectGarbage(rounds = 4): Promise<void> {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  for (let i = 0; i < rounds; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A Clear Key MediaKeys (and its access) licensed for kid by a session that nothing references once this returns,
+ * as a player's event handler leaves it.
+ */
+export async function mediaKeysLicensedByDroppedSession(kid: Uint8Array, key: Uint8Array): Promise<{ access: MediaKeySystemAccess; mediaKeys: MediaKeys }> {
+  const access = await requestMediaKeySystemAccess('org.w3.clearkey', [VIDEO_CONFIG]);
+  const mediaKeys = await access.createMediaKeys();
+  await (async () => {
+    const session = mediaKeys.createSession();
+    await session.generateRequest('keyids', keyIdsInitData(kid));
+    await session.update(license([[kid, key]]));
+  })();
+  return { access, mediaKeys };
 }
