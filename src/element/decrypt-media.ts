@@ -7,6 +7,7 @@ import type { MediaKeys } from '../eme/media-keys.js';
 import { decryptMedia as decryptWithKeys, type DecryptOptions, type DecryptReport } from '../media/decrypt.js';
 import type { MediaInput, MediaOutput } from '../media/io.js';
 import type { MissingKeyInfo } from '../media/keys.js';
+import { waitForCall } from '../util/wait.js';
 
 export interface MediaKeysDecryptOptions extends Omit<DecryptOptions, 'keys' | 'onMissingKey'> {
   readonly mediaKeys: MediaKeys;
@@ -40,18 +41,7 @@ export function decryptMedia(input: MediaInput, output: MediaOutput, options: De
       }
       if (waitForKeyMs <= 0) return 'abort';
       // "Attempt to Resume Playback If Necessary" runs when any session's keys change: then look again.
-      const changed = await new Promise<boolean>((resolve) => {
-        const resume = () => {
-          clearTimeout(timer);
-          keysChangedListeners.delete(resume);
-          resolve(true);
-        };
-        const timer = setTimeout(() => {
-          keysChangedListeners.delete(resume);
-          resolve(false);
-        }, waitForKeyMs);
-        keysChangedListeners.add(resume);
-      });
+      const changed = await waitForCall(keysChangedListeners, waitForKeyMs);
       return changed ? 'retry' : 'abort';
     },
   });

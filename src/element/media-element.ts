@@ -8,6 +8,7 @@ import { MediaKeys, mediaKeysInternals } from '../eme/media-keys.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
 import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
 import { queueTask } from '../webidl/tasks.js';
+import { waitForCall } from '../util/wait.js';
 import { toArrayBuffer } from '../webidl/buffer-source.js';
 import { requireArguments } from '../webidl/conversions.js';
 import { decryptMedia as decryptWithKeys, type DecryptReport } from '../media/decrypt.js';
@@ -151,16 +152,7 @@ export class EncryptedMediaElement extends EventTarget {
       this.#playbackBlockedWaitingForKey = true;
       queueTask(() => this.dispatchEvent(new Event('waitingforkey')));
     }
-    return new Promise((resolve) => {
-      const done = (resumed: boolean) => {
-        clearTimeout(timer);
-        this.#resumeWaiters.delete(wake);
-        resolve(resumed);
-      };
-      const wake = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.#resumeWaiters.add(wake);
-    });
+    return waitForCall(this.#resumeWaiters, timeoutMs);
   }
 
   /** Attempt to Resume Playback If Necessary (EME §7.3.6). */
