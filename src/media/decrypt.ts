@@ -224,14 +224,17 @@ class Run {
       if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
       this.lanes.add(await progressiveLane(movie, t, this.src));
     }
-    const { onInitData } = this.opts;
-    if (onInitData) {
-      for (const initData of psshRuns(movie.ctx, children(movie.ctx, movie.moov))) onInitData({ initDataType: 'cenc', initData, box: 'moov', offset: start });
-    }
+    this.reportInitData('moov', start, () => psshRuns(movie.ctx, children(movie.ctx, movie.moov)));
     await this.opts.onProtectedMedia?.();
     // Data after the moov moves by as much as the moov shrinks.
     const moovEnd = start + buf.length;
     this.clearMoov = clearMovie(movie, (o, change) => (o >= moovEnd ? o + change : o));
+  }
+
+  /** Hands each run of pssh boxes in the moov or a moof to onInitData; the runs are worked out only when it is set. */
+  private reportInitData(box: 'moov' | 'moof', offset: number, runs: () => Buffer[]): void {
+    const { onInitData } = this.opts;
+    if (onInitData) for (const initData of runs()) onInitData({ initDataType: 'cenc', initData, box, offset });
   }
 
   /** moov after mdat: find it by header hopping, which needs random access. */
@@ -469,7 +472,7 @@ class Run {
         if (!this.movie) throw new MediaError('malformed', 'moof before moov', { box: 'moof', offset: box.start });
         const buf = await this.whole(box);
         const frag = parseFragment(this.movie, buf, box.start, this.counters);
-        for (const initData of frag.initData) this.opts.onInitData?.({ initDataType: 'cenc', initData, box: 'moof', offset: box.start });
+        this.reportInitData('moof', box.start, frag.initData);
         const deltaAfter = this.sink.position + frag.newSize - end;
         await this.write(frag.build(deltaAfter));
         this.lanes.add(new ArrayLane(frag.jobs));

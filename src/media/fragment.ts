@@ -14,8 +14,8 @@ import type { KeyParams, SampleEntryInfo, SampleGroupRun } from './protection.js
 
 export interface Fragment {
   jobs: SampleJob[];
-  /** The moof's 'cenc' init data: each run of adjacent pssh boxes (psshRuns); the clear moof has none. */
-  initData: Buffer[];
+  /** The moof's 'cenc' init data, worked out when asked: each run of adjacent pssh boxes (psshRuns); the clear moof has none. */
+  initData(): Buffer[];
   oldSize: number;
   newSize: number;
   /** The clear moof; `deltaAfter` = output offset minus input offset of the bytes following the moof. */
@@ -186,7 +186,7 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const oldSize = moof.end - moof.start;
   return {
     jobs,
-    initData: psshRuns(ctx, boxes),
+    initData: () => psshRuns(ctx, boxes),
     oldSize,
     newSize,
     build(deltaAfter: number): Buffer {

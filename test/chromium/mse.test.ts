@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptMedia, EncryptedMediaElement, type MediaEncryptedEvent } from '../../src/index.js';
 import { collectGarbage, mediaKeysLicensedByDroppedSession } from '../support/eme.js';
-import { encryptMp4, psshBox } from '../support/encrypt.js';
+import { CLEAR_KEY_SYSTEM_ID, encryptMp4, psshBox, WIDEVINE_SYSTEM_ID } from '../support/encrypt.js';
 import { defaultKeys, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
 import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
@@ -27,11 +27,9 @@ const MSE_TYPE = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"';
 const PLAY_TIMEOUT_MS = 5_000;
 const kid = Buffer.from(KEYS.video.kid, 'hex');
 const key = Buffer.from(KEYS.video.key, 'hex');
-const clearKeySystem = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
-const widevine = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
-const a = psshBox(clearKeySystem, [kid]);
-const b = psshBox(widevine, [], Buffer.from('opaque to Clear Key'));
-const c = psshBox(clearKeySystem, [Buffer.from(KEYROLL[0]![0], 'hex')]);
+const a = psshBox(CLEAR_KEY_SYSTEM_ID, [kid]);
+const b = psshBox(WIDEVINE_SYSTEM_ID, [], Buffer.from('opaque to Clear Key'));
+const c = psshBox(CLEAR_KEY_SYSTEM_ID, [Buffer.from(KEYROLL[0]![0], 'hex')]);
 const hex = (...boxes: Buffer[]) => `cenc:${Buffer.concat(boxes).toString('hex')}`;
 
 /**

@@ -7,12 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EncryptedMediaElement, extractInitData, MediaEncryptedEvent, MediaError, type MediaKeys, requestMediaKeySystemAccess } from '../../src/index.js';
 import { encodeBase64Url } from '../../src/util/base64url.js';
 import { expectRejectName, json, keyIdsInitData } from '../support/eme.js';
-import { encryptMp4, psshBox } from '../support/encrypt.js';
+import { CLEAR_KEY_SYSTEM_ID, encryptMp4, psshBox } from '../support/encrypt.js';
 import { expectClearSamples, fixture, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-element-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const CLEAR_KEY_SYSTEM = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
 const LICENSE = new TextEncoder().encode(
   JSON.stringify({ keys: [{ kty: 'oct', kid: encodeBase64Url(Buffer.from(KEYS.video.kid, 'hex')), k: encodeBase64Url(Buffer.from(KEYS.video.key, 'hex')) }] }),
 );
@@ -100,8 +99,8 @@ describe('EncryptedMediaElement.decrypt', () => {
 
   it('fires encrypted for the moov’s pssh boxes, then for each moof’s, reading a stream once', async () => {
     const kid = Buffer.from(KEYS.video.kid, 'hex');
-    const moovPssh = psshBox(CLEAR_KEY_SYSTEM, [kid]);
-    const rotation = psshBox(CLEAR_KEY_SYSTEM, [Buffer.from(KEYROLL[0]![0], 'hex')]);
+    const moovPssh = psshBox(CLEAR_KEY_SYSTEM_ID, [kid]);
+    const rotation = psshBox(CLEAR_KEY_SYSTEM_ID, [Buffer.from(KEYROLL[0]![0], 'hex')]);
     const file = encryptMp4(readFixture('clear_frag.mp4'), { scheme: 'cenc', key: Buffer.from(KEYS.video.key, 'hex'), kid, ivSize: 8, moofPssh: (n) => (n === 1 ? { head: [rotation] } : {}) });
     const element = new EncryptedMediaElement();
     await element.setMediaKeys(await mediaKeys());

@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decryptMedia, MediaError } from '../../src/media/index.js';
 import { defaultKeys, fixture, KEYROLL, KEYS, keyLookup, readFixture } from '../support/fixtures.js';
-import { encryptMp4, psshBox } from '../support/encrypt.js';
+import { CLEAR_KEY_SYSTEM_ID, encryptMp4, psshBox, WIDEVINE_SYSTEM_ID } from '../support/encrypt.js';
 import { boxTypes, ffmpegDecodeErrors, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'emekit-media-'));
@@ -168,12 +168,10 @@ describe('keys', () => {
 
 describe('init data as decryption meets it', () => {
   const kid = Buffer.from(KEYS.video.kid, 'hex');
-  const clearKeySystem = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
-  const widevine = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
   const rotated = Buffer.from(KEYROLL[0]![0], 'hex');
-  const a = psshBox(clearKeySystem, [kid]);
-  const b = psshBox(widevine, [], Buffer.from('opaque to Clear Key'));
-  const c = psshBox(clearKeySystem, [rotated]);
+  const a = psshBox(CLEAR_KEY_SYSTEM_ID, [kid]);
+  const b = psshBox(WIDEVINE_SYSTEM_ID, [], Buffer.from('opaque to Clear Key'));
+  const c = psshBox(CLEAR_KEY_SYSTEM_ID, [rotated]);
 
   it('reports the moov’s pssh boxes, then each moof’s, one report per run of adjacent boxes', async () => {
     // Fragment 0 carries two adjacent boxes, fragment 2 one after mfhd and one after its trafs (not adjacent).

@@ -32,7 +32,10 @@ const u16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(v); retu
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v >>> 0); return b; };
 const box = (type: string, ...parts: Buffer[]) => Buffer.concat([boxHeader(type, parts.reduce((s, p) => s + p.length, 0)), ...parts]);
 const full = (type: string, version: number, flags: number, ...parts: Buffer[]) => box(type, u32(version * 0x1000000 + flags), ...parts);
-const CLEARKEY = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
+/** The Common (Clear Key) PSSH system ID, from the W3C's Common SystemID and PSSH Box Format. */
+export const CLEAR_KEY_SYSTEM_ID = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
+/** Widevine's PSSH system ID: a box Clear Key must carry along but cannot read. */
+export const WIDEVINE_SYSTEM_ID = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
 
 /** A version 1 pssh box: system ID, key IDs, data. */
 export function psshBox(systemId: Buffer, kids: Buffer[], data: Buffer = Buffer.alloc(0)): Buffer {
@@ -201,7 +204,7 @@ export function encryptMp4(input: Buffer, o: EncryptOptions): Buffer {
     moovParts.push(r);
     mp += r.length;
   }
-  moovParts.push(psshBox(CLEARKEY, [o.kid]));
+  moovParts.push(psshBox(CLEAR_KEY_SYSTEM_ID, [o.kid]));
   const moov = box('moov', ...moovParts);
   const delta = moov.length - (moovBox.end - moovBox.start);
 
