@@ -1,4 +1,4 @@
-// Assembles the WebAssembly text sources in src/media/wasm (*.wat) into TypeScript modules holding the binary
+// Assembles the WebAssembly text sources in src/media/cenc/wasm (*.wat) into TypeScript modules holding the binary
 // (<name>-wasm.ts, committed, so that building and running need no assembler). Run after editing a .wat:
 //   npm run wasm
 // test/media/block-loops.test.ts checks that the committed binaries match their sources.
@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-export const wasmDir = resolve(dirname(fileURLToPath(import.meta.url)), '../src/media/wasm');
+export const wasmDir = resolve(dirname(fileURLToPath(import.meta.url)), '../src/media/cenc/wasm');
 
 /** The binary module for a .wat file. */
 export async function assemble(watPath) {

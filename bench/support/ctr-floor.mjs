@@ -6,7 +6,7 @@ import { createDecipheriv } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 const [input, output] = process.argv.slice(2);
-const { dropCryptoOutput, enableArrayBufferTransfer } = await import('../../dist/media/crypto-output.js');
+const { dropCryptoOutput, enableArrayBufferTransfer } = await import('../../dist/media/cenc/crypto-output.js');
 enableArrayBufferTransfer();
 const src = openSync(input, 'r');
 const dst = openSync(output, 'w');

@@ -5,8 +5,8 @@
 import { mediaKeysInternals } from '../eme/media-keys.js';
 import type { MediaKeys } from '../eme/media-keys.js';
 import { decryptMedia as decryptWithKeys, type DecryptOptions, type DecryptReport } from '../media/decrypt.js';
-import type { MediaInput, MediaOutput } from '../media/io.js';
-import type { MissingKeyInfo } from '../media/keys.js';
+import type { MediaInput, MediaOutput } from '../media/io/io.js';
+import type { MissingKeyInfo } from '../media/cenc/keys.js';
 import { waitForCall } from '../util/wait.js';
 
 export interface MediaKeysDecryptOptions extends Omit<DecryptOptions, 'keys' | 'onMissingKey'> {

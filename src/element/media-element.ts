@@ -12,7 +12,7 @@ import { waitForCall } from '../util/wait.js';
 import { toArrayBuffer } from '../webidl/buffer-source.js';
 import { requireArguments } from '../webidl/conversions.js';
 import { decryptMedia as decryptWithKeys, type DecryptReport } from '../media/decrypt.js';
-import type { MediaInput, MediaOutput } from '../media/io.js';
+import type { MediaInput, MediaOutput } from '../media/io/io.js';
 
 // A CDM instance serves one media element at a time, as in Chromium (setMediaKeys step 5.1: QuotaExceededError).
 const elementUsing = new WeakMap<MediaKeys, EncryptedMediaElement>();

@@ -1,21 +1,21 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
-import { assertBoxType, children, readBox } from './box.js';
-import { SampleDecryptor } from './cipher.js';
-import { clearMovie } from './clear-movie.js';
+import { assertBoxType, children, readBox } from './boxes/box.js';
+import { SampleDecryptor } from './cenc/cipher.js';
+import { clearMovie } from './write/clear-movie.js';
 import { MediaError } from './errors.js';
-import { parseFragment } from './fragment.js';
-import { openSink, openSource } from './io.js';
-import type { MediaInput, MediaOutput, Sink, Source } from './io.js';
-import type { SampleJob } from './job.js';
-import { KeyResolver } from './keys.js';
-import type { KeyLookup, MissingKeyHandler } from './keys.js';
-import { ArrayLane, LaneSet, progressiveLane } from './lanes.js';
-import { parseMovie } from './movie.js';
-import { SlabRing } from './slabs.js';
-import type { Movie } from './movie.js';
-import { psshRuns } from './protection.js';
-import type { Scheme } from './protection.js';
-import { checkNalSample } from './verify.js';
+import { parseFragment } from './boxes/fragment.js';
+import { openSink, openSource } from './io/io.js';
+import type { MediaInput, MediaOutput, Sink, Source } from './io/io.js';
+import type { SampleJob } from './boxes/job.js';
+import { KeyResolver } from './cenc/keys.js';
+import type { KeyLookup, MissingKeyHandler } from './cenc/keys.js';
+import { ArrayLane, LaneSet, progressiveLane } from './io/lanes.js';
+import { parseMovie } from './boxes/movie.js';
+import { SlabRing } from './io/slabs.js';
+import type { Movie } from './boxes/movie.js';
+import { psshRuns } from './boxes/protection.js';
+import type { Scheme } from './boxes/protection.js';
+import { checkNalSample } from './cenc/verify.js';
 
 export interface DecryptOptions {
   keys: KeyLookup;

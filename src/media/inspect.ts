@@ -1,15 +1,15 @@
 // What a protected file says about itself: tracks, schemes, key IDs, IV sizes, patterns, pssh; and EME init data.
-import { assertBoxType, readBox } from './box.js';
-import type { BoxContext } from './box.js';
-import { hex } from './bytes.js';
+import { assertBoxType, readBox } from './boxes/box.js';
+import type { BoxContext } from './boxes/box.js';
+import { hex } from './boxes/bytes.js';
 import { MediaError } from './errors.js';
-import { openSource } from './io.js';
-import type { MediaInput, Source } from './io.js';
-import { parseMovie } from './movie.js';
-import type { Movie } from './movie.js';
-import { parsePssh, parseSeigGroup } from './protection.js';
-import type { KeyParams, PsshInfo } from './protection.js';
-import { children } from './box.js';
+import { openSource } from './io/io.js';
+import type { MediaInput, Source } from './io/io.js';
+import { parseMovie } from './boxes/movie.js';
+import type { Movie } from './boxes/movie.js';
+import { parsePssh, parseSeigGroup } from './boxes/protection.js';
+import type { KeyParams, PsshInfo } from './boxes/protection.js';
+import { children } from './boxes/box.js';
 
 export interface TrackProtection {
   trackId: number;

@@ -1,13 +1,13 @@
 // In-memory sample listing (progressive and fragmented), used to compare decrypted output with clear sources.
-import { readBox } from './box.js';
+import { readBox } from './boxes/box.js';
 import { MediaError } from './errors.js';
-import { parseFragment } from './fragment.js';
-import { parseMovie } from './movie.js';
-import type { Movie } from './movie.js';
-import { buildSampleTable } from './sample-table.js';
-import { openSource } from './io.js';
-import type { SampleJob } from './job.js';
-import { progressiveLane } from './lanes.js';
+import { parseFragment } from './boxes/fragment.js';
+import { parseMovie } from './boxes/movie.js';
+import type { Movie } from './boxes/movie.js';
+import { buildSampleTable } from './boxes/sample-table.js';
+import { openSource } from './io/io.js';
+import type { SampleJob } from './boxes/job.js';
+import { progressiveLane } from './io/lanes.js';
 
 export interface SampleRef {
   offset: number;

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BlockMemory } from '../../src/media/block-memory.js';
-import { CbcWindow } from '../../src/media/cbc-window.js';
-import { ctrPatternBytes, forEachCtrRange } from '../../src/media/ctr-keystream.js';
-import type { SampleCrypto } from '../../src/media/job.js';
-import { blocksWasm } from '../../src/media/wasm/blocks-wasm.js';
+import { BlockMemory } from '../../src/media/cenc/block-memory.js';
+import { CbcWindow } from '../../src/media/cenc/cbc-window.js';
+import { ctrPatternBytes, forEachCtrRange } from '../../src/media/cenc/ctr-keystream.js';
+import type { SampleCrypto } from '../../src/media/boxes/job.js';
+import { blocksWasm } from '../../src/media/cenc/wasm/blocks-wasm.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { assemble, moduleSource, wasmDir } from '../../scripts/assemble-wasm.mjs';
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { decryptMedia, MediaError } from '../../src/media/index.js';
 import type { Scheme } from '../../src/media/index.js';
-import { cryptSample } from '../../src/media/cipher.js';
+import { cryptSample } from '../../src/media/cenc/cipher.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
 import { encryptMp4 } from '../support/encrypt.js';
 import type { EncryptOptions } from '../support/encrypt.js';

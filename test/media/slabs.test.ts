@@ -1,7 +1,7 @@
 // The slab ring: a fixed number of reusable buffers; when all are out it asks the sink to write (starve)
 // and waits for one to come back; larger pieces get a buffer of their own.
 import { describe, expect, it } from 'vitest';
-import { SlabRing } from '../../src/media/slabs.js';
+import { SlabRing } from '../../src/media/io/slabs.js';
 
 describe('SlabRing', () => {
   it('makes at most `count` slabs, reuses released ones, and waits (after asking for a flush) when all are out', async () => {

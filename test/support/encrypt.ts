@@ -1,14 +1,14 @@
 // A small Common Encryption packager for tests and the benchmark: protects a clear MP4 (progressive or
 // fragmented with default-base-is-moof) in memory with one key, any of the four schemes.
-import { boxHeader, children, readBox } from '../../src/media/box.js';
-import type { Box, BoxContext } from '../../src/media/box.js';
-import { cryptSample } from '../../src/media/cipher.js';
-import { parseFragment } from '../../src/media/fragment.js';
-import type { SampleCrypto } from '../../src/media/job.js';
-import { parseMovie } from '../../src/media/movie.js';
-import type { TrackInfo } from '../../src/media/movie.js';
-import type { Scheme } from '../../src/media/protection.js';
-import { buildSampleTable } from '../../src/media/sample-table.js';
+import { boxHeader, children, readBox } from '../../src/media/boxes/box.js';
+import type { Box, BoxContext } from '../../src/media/boxes/box.js';
+import { cryptSample } from '../../src/media/cenc/cipher.js';
+import { parseFragment } from '../../src/media/boxes/fragment.js';
+import type { SampleCrypto } from '../../src/media/boxes/job.js';
+import { parseMovie } from '../../src/media/boxes/movie.js';
+import type { TrackInfo } from '../../src/media/boxes/movie.js';
+import type { Scheme } from '../../src/media/boxes/protection.js';
+import { buildSampleTable } from '../../src/media/boxes/sample-table.js';
 
 export interface EncryptOptions {
   scheme: Scheme;

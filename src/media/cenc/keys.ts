@@ -1,6 +1,6 @@
 // Key resolution for samples: caches lookups and turns a missing key into the caller's decision.
-import { hex } from './bytes.js';
-import { MediaError } from './errors.js';
+import { hex } from '../boxes/bytes.js';
+import { MediaError } from '../errors.js';
 
 /** Returns the 16-byte AES key for a 16-byte key ID, or undefined when it is not (yet) known. */
 export type KeyLookup = (keyId: Uint8Array) => Uint8Array | undefined;

@@ -1,7 +1,7 @@
 // Bounds-checked big-endian field reading over a Buffer; every overrun becomes a MediaError naming the box.
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 
-export { toHex as hex } from '../util/bytes.js';
+export { toHex as hex } from '../../util/bytes.js';
 
 export function fourcc(buf: Uint8Array, pos: number): string {
   return String.fromCharCode(buf[pos] ?? 0, buf[pos + 1] ?? 0, buf[pos + 2] ?? 0, buf[pos + 3] ?? 0);

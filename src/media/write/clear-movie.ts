@@ -1,9 +1,9 @@
 // The clear moov: sample entries restored from frma, sinf/senc/saiz/saio/seig groups/pssh removed, chunk offsets moved.
-import { PIFF_SENC_UUID } from './aux.js';
-import { boxHeader, children } from './box.js';
-import type { Box, BoxContext } from './box.js';
-import type { Movie } from './movie.js';
-import { isSeigBox } from './protection.js';
+import { PIFF_SENC_UUID } from '../boxes/aux.js';
+import { boxHeader, children } from '../boxes/box.js';
+import type { Box, BoxContext } from '../boxes/box.js';
+import type { Movie } from '../boxes/movie.js';
+import { isSeigBox } from '../boxes/protection.js';
 
 const CONTAINERS = new Set(['trak', 'mdia', 'minf', 'stbl']);
 

@@ -5,8 +5,8 @@
 import type { BlockMemory } from './block-memory.js';
 // A batch's counter blocks (and keystream) go through one AES-ECB call of at most WINDOW bytes.
 import { CIPHER_CALL_BYTES as WINDOW, ecbPerKey, updateInto } from './crypto-output.js';
-import { forEachProtectedRange } from './job.js';
-import type { SampleCrypto } from './job.js';
+import { forEachProtectedRange } from '../boxes/job.js';
+import type { SampleCrypto } from '../boxes/job.js';
 
 /** Calls `visit` for each run of bytes the sample's CTR keystream covers, in keystream order. */
 export function forEachCtrRange(off: number, size: number, c: SampleCrypto, visit: (p: number, len: number) => void): void {

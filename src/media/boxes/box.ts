@@ -1,6 +1,6 @@
 // ISO-BMFF box headers and child iteration over an in-memory buffer (moov, moof), with size checks.
 import { Cursor, fourcc } from './bytes.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 
 export interface Box {
   type: string;

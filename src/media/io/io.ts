@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, promises as fsp, readSync, writeSync } 
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 
 export type MediaInput = string | URL | Uint8Array | AsyncIterable<Uint8Array>;
 export type MediaOutput = string | URL | Writable;

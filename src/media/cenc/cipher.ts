@@ -3,9 +3,9 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { BlockMemory } from './block-memory.js';
 import { CbcWindow } from './cbc-window.js';
-import { MediaError } from './errors.js';
-import { forEachProtectedRange } from './job.js';
-import type { SampleCrypto } from './job.js';
+import { MediaError } from '../errors.js';
+import { forEachProtectedRange } from '../boxes/job.js';
+import type { SampleCrypto } from '../boxes/job.js';
 import { ctrPatternBytes, CtrKeystreamBatch, forEachCtrRange } from './ctr-keystream.js';
 import { CIPHER_CALL_BYTES as WINDOW, dropCryptoOutput, ecbPerKey, updateInto } from './crypto-output.js';
 

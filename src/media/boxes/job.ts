@@ -1,6 +1,6 @@
 // A sample to copy or decrypt: where it is in the input and, if protected, everything the cipher needs.
 import type { SampleAux } from './aux.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 import { SCHEMES } from './protection.js';
 import type { KeyParams, SampleEntryInfo, Scheme } from './protection.js';
 

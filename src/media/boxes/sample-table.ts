@@ -1,7 +1,7 @@
 // Sample positions of a progressive track from stsz/stz2, stco/co64 and stsc.
 import { fullBox, payload } from './box.js';
 import type { BoxContext } from './box.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 import type { TrackInfo } from './movie.js';
 
 export interface SampleTable {

@@ -2,7 +2,7 @@
 import { fullBox, payload } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import { Cursor } from './bytes.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 
 export const PIFF_SENC_UUID = 'a2394f525a9b4f14a2446c427c648df4';
 

@@ -2,9 +2,9 @@
 import { children, fullBox, payload } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import { Cursor, hex } from './bytes.js';
-import { MediaError } from './errors.js';
-import { parsePsshBoxes, type PsshBox } from '../initdata/cenc.js';
-import { InvalidInitDataError } from '../initdata/errors.js';
+import { MediaError } from '../errors.js';
+import { parsePsshBoxes, type PsshBox } from '../../initdata/cenc.js';
+import { InvalidInitDataError } from '../../initdata/errors.js';
 
 export type Scheme = 'cenc' | 'cbcs' | 'cens' | 'cbc1';
 export const SCHEMES: readonly Scheme[] = ['cenc', 'cbcs', 'cens', 'cbc1'];

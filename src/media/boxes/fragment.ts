@@ -4,7 +4,7 @@ import type { AuxTable, Saiz } from './aux.js';
 import { boxHeader, children, fullBox, payload, readBox } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import type { Cursor } from './bytes.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 import { makeCrypto } from './job.js';
 import type { SampleJob } from './job.js';
 import { groupEntry, GroupLookup } from './movie.js';

@@ -2,7 +2,7 @@
 import { child, children, fullBox, payload } from './box.js';
 import type { Box, BoxContext } from './box.js';
 import { PIFF_SENC_UUID } from './aux.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 import { parsePssh, parseSampleEntry, parseSeigGroup, parseSeigMapping } from './protection.js';
 import type { KeyParams, PsshInfo, SampleEntryInfo, SampleGroupRun } from './protection.js';
 

@@ -1,14 +1,14 @@
 // Samples waiting to pass through the output, merged across tracks and fragments in file order.
-import { auxFromSaiz, parseSaio, parseSaiz, parseSenc, readAux } from './aux.js';
-import type { AuxTable } from './aux.js';
-import { MediaError } from './errors.js';
+import { auxFromSaiz, parseSaio, parseSaiz, parseSenc, readAux } from '../boxes/aux.js';
+import type { AuxTable } from '../boxes/aux.js';
+import { MediaError } from '../errors.js';
 import type { Source } from './io.js';
-import { makeCrypto } from './job.js';
-import type { SampleJob } from './job.js';
-import { groupEntry, GroupLookup } from './movie.js';
-import type { Movie, TrackInfo } from './movie.js';
-import type { KeyParams } from './protection.js';
-import { buildSampleTable } from './sample-table.js';
+import { makeCrypto } from '../boxes/job.js';
+import type { SampleJob } from '../boxes/job.js';
+import { groupEntry, GroupLookup } from '../boxes/movie.js';
+import type { Movie, TrackInfo } from '../boxes/movie.js';
+import type { KeyParams } from '../boxes/protection.js';
+import { buildSampleTable } from '../boxes/sample-table.js';
 
 export interface Lane {
   /** Input offset of the next sample, or Infinity when done. */
