@@ -6,6 +6,7 @@ export type MediaErrorCode =
   | 'truncated'
   | 'unsupported-scheme'
   | 'unsupported-layout'
+  | 'unsupported-codec'
   | 'wrong-key'
   | 'aborted'
   | 'io';

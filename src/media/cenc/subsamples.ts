@@ -1,0 +1,36 @@
+// Where an encryptor leaves AVC/HEVC samples clear (ISO/IEC 23001-7, 10.2 and 10.4.2): NAL length fields, NAL
+// headers and every non-VCL NAL unit stay clear; of a VCL NAL unit the protected range is a whole number of
+// blocks ending at the NAL's end, so that the bytes just after the header (the slice header's start) stay clear.
+
+/** [clear, protected, ...] pairs for one length-prefixed sample at buf[off, off+size). */
+export function nalSubsamples(buf: Uint8Array, off: number, size: number, lengthSize: number, hevc: boolean): Uint32Array {
+  const out: number[] = [];
+  let pendingClear = 0;
+  const flushClear = (protectedBytes: number) => {
+    // A subsample's clear count is 16 bits: longer clear runs become several pairs.
+    while (pendingClear > 0xffff) {
+      out.push(0xffff, 0);
+      pendingClear -= 0xffff;
+    }
+    out.push(pendingClear, protectedBytes);
+    pendingClear = 0;
+  };
+  let p = off;
+  const end = off + size;
+  while (p + lengthSize <= end) {
+    let n = 0;
+    for (let k = 0; k < lengthSize; k++) n = n * 256 + buf[p + k]!;
+    const total = Math.min(lengthSize + n, end - p);
+    const first = p + lengthSize < end ? buf[p + lengthSize]! : 0;
+    const type = hevc ? (first >> 1) & 0x3f : first & 0x1f;
+    const vcl = hevc ? type < 32 : type >= 1 && type <= 5;
+    const header = lengthSize + (hevc ? 2 : 1);
+    const prot = vcl && total > header + 16 ? Math.floor((total - header) / 16) * 16 : 0;
+    pendingClear += total - prot;
+    if (prot > 0) flushClear(prot);
+    p += total;
+  }
+  pendingClear += end - p;
+  if (pendingClear > 0 || out.length === 0) flushClear(0);
+  return Uint32Array.from(out);
+}

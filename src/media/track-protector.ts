@@ -1,0 +1,105 @@
+// Encrypting one track's samples in place, per ISO/IEC 23001-7: the scheme's cipher (cenc/ciphers), subsamples
+// for AVC/HEVC, whole samples for audio, IVs per sample; returns each sample's senc entry.
+import type { SampleCrypto } from './boxes/job.js';
+import type { TrackInfo } from './boxes/movie.js';
+import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
+import { cryptSample } from './cenc/cipher.js';
+import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
+import { nalSubsamples } from './cenc/subsamples.js';
+import { MediaError } from './errors.js';
+import { auxEntry, type TrackProtection } from './write/protection.js';
+
+export interface ContentKey {
+  keyId: Buffer;
+  key: Buffer;
+}
+
+export interface TrackProtectorOptions {
+  scheme: Scheme;
+  key: ContentKey;
+  /** Default: random 8-byte IVs for cenc/cens, random 16-byte for cbc1, a random constant IV for cbcs. */
+  iv?: IvOptions;
+  /** Video pattern for cbcs and cens (default 1:9); audio is never patterned. */
+  pattern?: { crypt: number; skip: number };
+  /** 'nal' (default): AVC/HEVC subsamples; 'whole': every video sample one protected range (tests only). */
+  videoLayout?: 'nal' | 'whole';
+}
+
+const NAL_VIDEO = new Set(['avc1', 'avc3', 'hvc1', 'hev1']);
+const WHOLE_SAMPLE_AUDIO = new Set(['mp4a', 'ac-3', 'ec-3', 'Opus']);
+export const ENCRYPTABLE_CODECS = [...NAL_VIDEO, ...WHOLE_SAMPLE_AUDIO];
+
+export function defaultIv(scheme: Scheme): IvOptions {
+  if (scheme === 'cbcs') return { constant: ivSource({ size: 16 }).next() };
+  return { size: scheme === 'cbc1' ? 16 : 8 };
+}
+
+export class TrackProtector {
+  readonly video: boolean;
+  readonly subsampled: boolean;
+  readonly protection: TrackProtection;
+  private readonly ivs: IvSource;
+  private readonly hevc: boolean;
+  private readonly lengthSize: number | undefined;
+  private key: ContentKey;
+
+  constructor(readonly track: TrackInfo, readonly entry: SampleEntryInfo, o: TrackProtectorOptions) {
+    if (entry.protected) {
+      throw new MediaError('unsupported-layout', `track ${track.id} is already protected (${entry.scheme ?? 'unknown scheme'})`, { trackId: track.id, box: entry.box.path });
+    }
+    const format = entry.originalFormat;
+    this.video = NAL_VIDEO.has(format);
+    if (!this.video && !WHOLE_SAMPLE_AUDIO.has(format)) {
+      throw new MediaError('unsupported-codec', `track ${track.id}: codec '${format}' is not covered by emekit's encryptor (supported: ${ENCRYPTABLE_CODECS.join(', ')})`, {
+        trackId: track.id,
+        box: entry.box.path,
+      });
+    }
+    if (this.video && entry.nalLengthSize === undefined) {
+      throw new MediaError('malformed', `track ${track.id}: ${format} sample entry without a usable avcC/hvcC`, { trackId: track.id, box: entry.box.path });
+    }
+    this.hevc = format.startsWith('hv') || format.startsWith('he');
+    this.lengthSize = entry.nalLengthSize;
+    this.subsampled = this.video && o.videoLayout !== 'whole';
+    this.ivs = ivSource(o.iv ?? defaultIv(o.scheme));
+    if (o.scheme === 'cbcs' && this.ivs.size !== 0 && this.ivs.size !== 16) throw new MediaError('unsupported-layout', 'cbcs takes 16-byte IVs');
+    const patterned = o.scheme === 'cbcs' || o.scheme === 'cens';
+    const pattern = patterned && this.video ? (o.pattern ?? { crypt: 1, skip: 9 }) : { crypt: 0, skip: 0 };
+    this.key = o.key;
+    this.protection = {
+      scheme: o.scheme,
+      keyId: o.key.keyId,
+      ivSize: this.ivs.size,
+      constantIv: this.ivs.constant,
+      cryptBlocks: pattern.crypt,
+      skipBlocks: pattern.skip,
+    };
+  }
+
+  get keyId(): Buffer {
+    return this.key.keyId;
+  }
+
+  /** A new key from here on (key rotation). */
+  rotate(key: ContentKey): void {
+    this.key = key;
+  }
+
+  /** Encrypts buf[off, off+size) in place; returns its senc entry. */
+  protect(buf: Buffer, off: number, size: number): Buffer {
+    const iv = this.ivs.next();
+    const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc) : undefined;
+    const p = this.protection;
+    const crypto: SampleCrypto = {
+      scheme: p.scheme,
+      keyId: this.key.keyId,
+      iv: iv.length === 16 ? iv : Buffer.concat([iv, Buffer.alloc(8)]),
+      subsamples,
+      cryptBlocks: p.cryptBlocks,
+      skipBlocks: p.skipBlocks,
+      nalLengthSize: undefined,
+    };
+    cryptSample(buf, off, size, crypto, this.key.key, 'encrypt', () => `track ${this.track.id}`);
+    return auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples);
+  }
+}

@@ -1,0 +1,84 @@
+// Protection boxes as an encryptor writes them: pssh, the sinf of a protected sample entry, and the sample
+// auxiliary information (senc with saiz and saio pointing at it).
+import { box, fullBox, u16, u32, u8 } from './box-writer.js';
+import { children } from '../boxes/box.js';
+import type { BoxContext } from '../boxes/box.js';
+import type { SampleEntryInfo, Scheme } from '../boxes/protection.js';
+
+/** The W3C Common PSSH system ID ("Common SystemID and PSSH Box Format"), which Clear Key reads. */
+export const COMMON_SYSTEM_ID = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
+
+/** A version 1 pssh box: system ID, key IDs, data. */
+export function psshBox(systemId: Buffer, keyIds: readonly Buffer[], data: Buffer = Buffer.alloc(0)): Buffer {
+  return fullBox('pssh', 1, 0, systemId, u32(keyIds.length), ...keyIds, u32(data.length), data);
+}
+
+/** What tenc (or a seig entry) states: key ID, IV size or constant IV, pattern. */
+export interface TrackProtection {
+  scheme: Scheme;
+  keyId: Buffer;
+  /** Per-sample IV size; 0 with `constantIv`. */
+  ivSize: 0 | 8 | 16;
+  constantIv: Buffer | undefined;
+  cryptBlocks: number;
+  skipBlocks: number;
+}
+
+/** tenc's fields after version/flags (also the body of a seig group entry). */
+export function keyParamsBytes(p: TrackProtection): Buffer {
+  const parts = [u8(0), u8((p.cryptBlocks << 4) | p.skipBlocks), u8(1), u8(p.ivSize), p.keyId];
+  if (p.ivSize === 0) parts.push(u8(p.constantIv!.length), p.constantIv!);
+  return Buffer.concat(parts);
+}
+
+/** sinf: frma (the clear format), schm, schi/tenc (version 1 where a pattern is allowed: cbcs, cens). */
+export function sinfBox(originalFormat: string, p: TrackProtection): Buffer {
+  const patterned = p.scheme === 'cbcs' || p.scheme === 'cens';
+  return box(
+    'sinf',
+    box('frma', Buffer.from(originalFormat, 'latin1')),
+    fullBox('schm', 0, 0, Buffer.from(p.scheme, 'latin1'), u32(0x10000)),
+    box('schi', fullBox('tenc', patterned ? 1 : 0, 0, keyParamsBytes(p))),
+  );
+}
+
+/** One senc entry: the IV (absent with a constant IV), then the subsamples when there are any. */
+export function auxEntry(iv: Buffer | undefined, subsamples: Uint32Array | undefined): Buffer {
+  const parts: Buffer[] = iv ? [iv] : [];
+  if (subsamples) {
+    parts.push(u16(subsamples.length / 2));
+    for (let i = 0; i < subsamples.length; i += 2) parts.push(u16(subsamples[i]!), u32(subsamples[i + 1]!));
+  }
+  return Buffer.concat(parts);
+}
+
+export interface AuxBoxes {
+  /** senc, saiz and saio, in that order. */
+  boxes: Buffer;
+  /** Where saio's single offset field sits in `boxes`. */
+  saioField: number;
+  /** Where senc's first entry sits in `boxes` (what saio points to). */
+  firstEntry: number;
+}
+
+/** senc + saiz + saio for a run of entries; undefined when no entry has anything (constant IV, whole samples). */
+export function auxBoxes(entries: readonly Buffer[], withSubsamples: boolean): AuxBoxes | undefined {
+  if (entries.every((e) => e.length === 0)) return undefined;
+  const senc = fullBox('senc', 0, withSubsamples ? 2 : 0, u32(entries.length), ...entries);
+  const same = entries.every((e) => e.length === entries[0]!.length);
+  const sizes = same ? [] : [Buffer.from(entries.map((e) => e.length))];
+  const saiz = fullBox('saiz', 0, 0, u8(same ? entries[0]!.length : 0), u32(entries.length), ...sizes);
+  const saio = fullBox('saio', 0, 0, u32(1), u32(0));
+  return { boxes: Buffer.concat([senc, saiz, saio]), saioField: senc.length + saiz.length + saio.length - 4, firstEntry: 16 };
+}
+
+/**
+ * stsd with its one sample entry protected: renamed encv/enca, its boxes kept, the sinf added after them.
+ * `entry` is the parsed entry (its fixed fields end at childSkip).
+ */
+export function protectedStsd(ctx: BoxContext, entry: SampleEntryInfo, video: boolean, sinf: Buffer): Buffer {
+  const e = entry.box;
+  const fixed = ctx.buf.subarray(e.start + e.headerSize, e.start + e.headerSize + entry.childSkip!);
+  const kids = children(ctx, e, entry.childSkip).map((k) => ctx.buf.subarray(k.start, k.end));
+  return fullBox('stsd', 0, 0, u32(1), box(video ? 'encv' : 'enca', fixed, ...kids, sinf));
+}
