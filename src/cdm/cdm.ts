@@ -82,14 +82,38 @@ export interface CdmSessionResult {
   readonly closed?: ClosedReason;
 }
 
+/**
+ * What a CDM session does on its own, outside any call (EME §6.6 "Monitor for CDM State Changes"; the session
+ * callbacks of Chromium's ContentDecryptionModule host): a license-renewal or individualization-request message, key
+ * statuses that changed (e.g. keys expiring), a new expiration time, the session closed by the CDM (a crash, an
+ * eviction). The API layer runs the spec's algorithm for each in a queued task, after any operation of the session
+ * still in progress, and ignores them once the session is closed. Each call is synchronous and returns at once.
+ */
+export interface CdmSessionClient {
+  message(type: MessageType, data: Uint8Array): void;
+  /** The complete list of keys known to the session, with their statuses (as CdmSessionResult.keyStatuses). */
+  keyStatusesChanged(statuses: readonly KeyStatusEntry[]): void;
+  /** Ms since the epoch, or NaN for none. */
+  expirationChanged(expiration: number): void;
+  closed(reason: ClosedReason): void;
+}
+
 /** A CDM instance (the spec's "cdm instance"), one per MediaKeys. */
 export interface Cdm {
-  createSession(sessionType: SessionType): CdmSession;
+  /**
+   * `client` is where the session reports what it does on its own; a key system that only answers calls (Clear Key)
+   * ignores it. Throwing a CdmError (InvalidStateError) refuses new sessions, e.g. once the instance is unusable.
+   */
+  createSession(sessionType: SessionType, client: CdmSessionClient): CdmSession;
   /** Undefined when the key system has no server certificates (setServerCertificate resolves false). */
   readonly setServerCertificate?: (certificate: Uint8Array) => Promise<void>;
   /** The policy's minHdcpVersion, when present, is "" or a registered version (see hdcp-versions.ts). */
   getStatusForPolicy(policy: { readonly minHdcpVersion?: string }): Promise<KeyStatus>;
-  /** The usable key for a key ID across this instance's open sessions, for decryption. */
+  /**
+   * The key for a key ID across this instance's open sessions, for decryption: only a key that is usable for
+   * decryption (status "usable" or "output-downscaled"), so a key that expired or whose output is restricted stops
+   * decrypting its samples.
+   */
   keyFor(keyId: Uint8Array): Uint8Array | undefined;
 }
 

@@ -2,7 +2,7 @@
 // States: uninitialized → callable (after generateRequest/load) → closing → closed. Every method that returns a
 // promise reports every error, WebIDL conversion errors included, as a rejection.
 
-import type { CdmSession, CdmSessionResult, KeyStatusEntry } from '../cdm/cdm.js';
+import type { CdmSession, CdmSessionClient, CdmSessionResult, KeyStatusEntry } from '../cdm/cdm.js';
 import { sanitizeInitData } from '../initdata/sanitize.js';
 import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
@@ -26,7 +26,8 @@ import type { MediaKeyMessageEventLike, MediaKeySessionLike } from './interfaces
 /** What MediaKeys.createSession() hands a new session: the spec's internal values. */
 export interface SessionInit {
   readonly sessionType: MediaKeySessionTypeValue;
-  readonly cdmSession: CdmSession;
+  /** The CDM's key session, reporting what it does on its own to `client`. */
+  readonly createCdmSession: (client: CdmSessionClient) => CdmSession;
   readonly supportsInitDataType: (initDataType: string) => boolean;
   readonly registry: SessionRegistry;
   /** Its MediaKeys' sessions that are not closed: the session is in it from creation until Session Closed. */
@@ -46,6 +47,7 @@ type EventHandlerValue = ((this: MediaKeySessionLike, ev: Event) => any) | null;
 
 export class MediaKeySession extends EventTarget {
   readonly #init: SessionInit;
+  readonly #cdmSession: CdmSession;
   #sessionId = '';
   #expiration = NaN;
   readonly #closed: Promise<MediaKeySessionClosedReasonValue>;
@@ -62,6 +64,7 @@ export class MediaKeySession extends EventTarget {
     if (token !== INTERNAL) throw illegalConstructor('MediaKeySession');
     super();
     this.#init = init;
+    this.#cdmSession = init.createCdmSession(MediaKeySession.#clientFor(this));
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -145,7 +148,7 @@ export class MediaKeySession extends EventTarget {
           // 10.4. If sanitized init data is empty, reject with a NotSupportedError.
           if (sanitized.length === 0) throw domException('NotSupportedError', 'The initialization data holds nothing usable.');
           // 10.5–10.9. Use the CDM to generate a license request (and a session ID).
-          result = await this.#init.cdmSession.generateRequest(initDataType, sanitized);
+          result = await this.#cdmSession.generateRequest(initDataType, sanitized);
         } catch (error) {
           // 10.10.1–2. Reject in a task.
           queueTask(() => reject(toSpecException(error)));
@@ -154,8 +157,8 @@ export class MediaKeySession extends EventTarget {
         // 10.10. Queue a task to run the remaining steps.
         queueTask(() => {
           // 10.10.3. Set the sessionId attribute to session id.
-          this.#sessionId = this.#init.cdmSession.sessionId;
-          this.#init.registry.add(this, this.#sessionId, this.#init.cdmSession);
+          this.#sessionId = this.#cdmSession.sessionId;
+          this.#init.registry.add(this, this.#sessionId, this.#cdmSession);
           // 10.10.4. Set this object's callable value to true.
           this.#callable = true;
           // 10.10.5. Resolve promise.
@@ -204,7 +207,7 @@ export class MediaKeySession extends EventTarget {
             throw domException('QuotaExceededError', `A session with ID ${sessionId} is already open.`);
           }
           // 8.4–8.8. Use the CDM to load the stored session (undefined: nothing stored).
-          result = await this.#init.cdmSession.load(sessionId);
+          result = await this.#cdmSession.load(sessionId);
         } catch (error) {
           queueTask(() => reject(toSpecException(error)));
           return;
@@ -219,7 +222,7 @@ export class MediaKeySession extends EventTarget {
         queueTask(() => {
           // 8.9.2. Set the sessionId attribute.
           this.#sessionId = sessionId;
-          this.#init.registry.add(this, sessionId, this.#init.cdmSession);
+          this.#init.registry.add(this, sessionId, this.#cdmSession);
           // 8.9.3. Let this object's callable value be true.
           this.#callable = true;
           // 8.9.4. If the loaded session knows keys, run the Update Key Statuses algorithm.
@@ -262,7 +265,7 @@ export class MediaKeySession extends EventTarget {
         let result: CdmSessionResult;
         try {
           // 6.1–6.7. The CDM validates the response (TypeError when invalid) and processes it.
-          result = await this.#init.cdmSession.update(responseCopy);
+          result = await this.#cdmSession.update(responseCopy);
         } catch (error) {
           queueTask(() => reject(toSpecException(error)));
           return;
@@ -307,7 +310,7 @@ export class MediaKeySession extends EventTarget {
       // 5. In parallel: use the CDM to close the key session.
       this.#runCdm(async () => {
         try {
-          await this.#init.cdmSession.close();
+          await this.#cdmSession.close();
         } catch {
           // Closing is best-effort in the CDM; the session is closed from the page's view regardless.
         }
@@ -340,7 +343,7 @@ export class MediaKeySession extends EventTarget {
         let result: CdmSessionResult;
         try {
           // 4.1–4.4. The CDM destroys the keys and, for persistent sessions, stores a record of license destruction.
-          result = await this.#init.cdmSession.remove();
+          result = await this.#cdmSession.remove();
         } catch (error) {
           queueTask(() => reject(toSpecException(error)));
           return;
@@ -365,6 +368,45 @@ export class MediaKeySession extends EventTarget {
     // Steps catch their own failures; chaining on the previous operation starts them after the calling task's
     // synchronous part, which is all "in parallel" needs here.
     this.#cdmQueue = this.#cdmQueue.then(steps).catch(reportBug);
+  }
+
+  /**
+   * What the CDM does on its own, as the Monitor for CDM State Changes algorithm (EME §6.6.5) detects it. The client
+   * holds the session weakly: a session that is closed, or inaccessible with its MediaKeys, receives no more events
+   * (EME §6), and the CDM session (held by the registry until then) must not keep it alive.
+   */
+  static #clientFor(session: MediaKeySession): CdmSessionClient {
+    const ref = new WeakRef(session);
+    const monitor = (steps: (open: MediaKeySession) => void) => {
+      const target = ref.deref();
+      if (target) target.#monitor(steps);
+    };
+    return {
+      message: (type, data) => {
+        const copy = data.slice();
+        monitor((open) => open.#queueMessage(type, copy));
+      },
+      keyStatusesChanged: (statuses) => {
+        const copy = statuses.map(({ keyId, status }) => ({ keyId: keyId.slice(), status }));
+        monitor((open) => open.#updateKeyStatuses(copy));
+      },
+      expirationChanged: (expiration) => monitor((open) => open.#updateExpiration(expiration)),
+      closed: (reason) => monitor((open) => open.#sessionClosed(reason)),
+    };
+  }
+
+  /**
+   * Monitor for CDM State Changes: runs in parallel to the event loop but not in parallel to the session's other
+   * in-parallel steps (so after any operation in progress has queued its task), then queues a task that runs the
+   * algorithm, unless the session has been closed by then (no events are queued after Session Closed).
+   */
+  #monitor(steps: (open: MediaKeySession) => void): void {
+    if (this.#closedResolved) return;
+    this.#runCdm(async () => {
+      queueTask(() => {
+        if (!this.#closedResolved) steps(this);
+      });
+    });
   }
 
   /** Queue a "message" Event (EME §6.6.1). */

@@ -64,12 +64,18 @@ export class MediaKeys {
     if (!keys.#init.supportedSessionTypes.includes(type)) {
       throw domException('NotSupportedError', `Session type '${type}' is not supported by this MediaKeys' configuration.`);
     }
-    // 2. The CDM supports session operations in every state here, so no InvalidStateError.
+    // 2. A CDM that cannot create sessions in its current state (e.g. after a crash) throws an InvalidStateError.
     // 3–4. A new session with its initial values (sessionId "", expiration NaN, empty key statuses).
     const listeners = keys.#keysChangedListeners;
     return new MediaKeySession(INTERNAL, {
       sessionType: type,
-      cdmSession: keys.#init.cdm.createSession(type),
+      createCdmSession: (client) => {
+        try {
+          return keys.#init.cdm.createSession(type, client);
+        } catch (error) {
+          throw toSpecException(error);
+        }
+      },
       supportsInitDataType: (t) => keys.#init.capabilities.supportsInitDataType(t),
       registry: keys.#init.registry,
       openSessions: keys.#openSessions,

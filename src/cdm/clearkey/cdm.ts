@@ -15,6 +15,7 @@ export class ClearKeyCdm implements Cdm, SessionOwner {
   }
 
   createSession(sessionType: SessionType): ClearKeySession {
+    // Clear Key only answers calls: it never reports anything to the session client on its own.
     return new ClearKeySession(this, sessionType);
   }
 
