@@ -9,6 +9,7 @@ import {
   type CdmSessionClient,
   type CdmSessionResult,
   type KeySystem,
+  type MediaKeys,
   type MediaKeySession,
 } from '../../src/index.js';
 import { expectRejectName, settle } from '../support/eme.js';
@@ -70,10 +71,16 @@ function record(session: MediaKeySession, log: string[]): void {
   void session.closed.then((reason) => log.push(`closed:${reason}`));
 }
 
-async function licensedSession(played: Played, log: string[]): Promise<MediaKeySession> {
+const newPlayed = (): Played => ({ clients: [], holdUpdates: false, refuseSessions: false });
+
+async function playedKeys(played: Played): Promise<MediaKeys> {
   const eme = createEME({ keySystems: [playedKeySystem(played)] });
   const access = await eme.requestMediaKeySystemAccess('org.example.played', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.64001f"' }] }]);
-  const session = (await access.createMediaKeys()).createSession();
+  return access.createMediaKeys();
+}
+
+async function licensedSession(played: Played, log: string[]): Promise<MediaKeySession> {
+  const session = (await playedKeys(played)).createSession();
   record(session, log);
   await session.generateRequest('keyids', new TextEncoder().encode('{"kids":["AQEBAQ"]}'));
   await session.update(new Uint8Array([1]));
@@ -82,12 +89,16 @@ async function licensedSession(played: Played, log: string[]): Promise<MediaKeyS
   return session;
 }
 
+async function playedSession() {
+  const played = newPlayed();
+  const log: string[] = [];
+  const session = await licensedSession(played, log);
+  return { played, log, session, client: played.clients[0]! };
+}
+
 describe('what a CDM does on its own reaches the page through the spec algorithms', () => {
   it('a message, key statuses and expiration arrive in queued tasks, in the order the CDM reported them', async () => {
-    const played: Played = { clients: [], holdUpdates: false, refuseSessions: false };
-    const log: string[] = [];
-    const session = await licensedSession(played, log);
-    const client = played.clients[0]!;
+    const { played, log, session, client } = await playedSession();
     client.expirationChanged(1_800_000_000_000);
     client.keyStatusesChanged([
       { keyId: KID_2, status: 'output-restricted' },
@@ -109,10 +120,7 @@ describe('what a CDM does on its own reaches the page through the spec algorithm
   });
 
   it('NaN expiration clears it; the CDM closing the session resolves closed with its reason, keys and expiration cleared', async () => {
-    const played: Played = { clients: [], holdUpdates: false, refuseSessions: false };
-    const log: string[] = [];
-    const session = await licensedSession(played, log);
-    const client = played.clients[0]!;
+    const { played, log, session, client } = await playedSession();
     client.expirationChanged(1_800_000_000_000);
     await settle();
     expect(session.expiration).toBe(1_800_000_000_000);
@@ -137,9 +145,7 @@ describe('what a CDM does on its own reaches the page through the spec algorithm
   });
 
   it('waits for an operation in progress: the update() resolves and its statuses apply before the CDM\'s own change', async () => {
-    const played: Played = { clients: [], holdUpdates: false, refuseSessions: false };
-    const log: string[] = [];
-    const session = await licensedSession(played, log);
+    const { played, log, session } = await playedSession();
     played.holdUpdates = true;
     const updated = session.update(new Uint8Array([1])).then(() => log.push(`update resolved:1=${session.keyStatuses.get(KID_1)}`));
     await settle();
@@ -160,10 +166,8 @@ describe('what a CDM does on its own reaches the page through the spec algorithm
   });
 
   it('a CDM that refuses new sessions makes createSession() throw its InvalidStateError', async () => {
-    const played: Played = { clients: [], holdUpdates: false, refuseSessions: true };
-    const eme = createEME({ keySystems: [playedKeySystem(played)] });
-    const access = await eme.requestMediaKeySystemAccess('org.example.played', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.64001f"' }] }]);
-    const keys = await access.createMediaKeys();
+    const played: Played = { ...newPlayed(), refuseSessions: true };
+    const keys = await playedKeys(played);
     expect(() => keys.createSession()).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
     played.refuseSessions = false;
     expect(keys.createSession().sessionId).toBe('');
