@@ -7,11 +7,15 @@ const script = `
 const root = await import('emekit');
 const media = await import('emekit/media');
 const server = await import('emekit/server');
+const testing = await import('emekit/testing');
 const out = {
   sameMediaError: root.MediaError === media.MediaError,
   rootApi: ['requestMediaKeySystemAccess', 'createEME', 'MediaKeySession', 'decryptMedia', 'install'].every((k) => typeof root[k] === 'function'),
   serverApi: typeof server.startLicenseServer === 'function',
 };
+const access = await root.createEME({ keySystems: [testing.testKeySystem({ keySystem: 'com.example.test' })] })
+  .requestMediaKeySystemAccess('com.example.test', [{ videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
+out.testingKeySystem = access.keySystem;
 const report = await media.decryptMedia('samples/protected-cenc.mp4', new (await import('node:stream')).Writable({ write: (c, e, cb) => cb() }), {
   keys: () => Buffer.from('100b6c20940f779a4589152b57d2dacb', 'hex'),
 });
@@ -22,9 +26,9 @@ console.log(JSON.stringify(out));
 `;
 
 describe('package entry points', () => {
-  it('emekit, emekit/media and emekit/server load from the bundles, share classes and decrypt', () => {
+  it('emekit, emekit/media, emekit/server and emekit/testing load from the bundles, share classes and decrypt', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected' });
+    expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected', testingKeySystem: 'com.example.test' });
   });
 });
