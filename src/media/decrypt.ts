@@ -16,6 +16,7 @@ import type { Movie } from './boxes/movie.js';
 import { psshRuns } from './boxes/protection.js';
 import type { Scheme } from './boxes/protection.js';
 import { checkNalSample } from './cenc/verify.js';
+import { SampleBudget } from './boxes/budget.js';
 
 export interface DecryptOptions {
   keys: KeyLookup;
@@ -125,6 +126,8 @@ class Run {
   clearMoov: Buffer | undefined;
   readonly lanes = new LaneSet();
   readonly counters = new Map<number, number>();
+  /** Every sample table and fragment of the input draws on it (see SampleBudget). */
+  private readonly budget: SampleBudget;
   readonly report: DecryptReport = {
     fragmented: false,
     tracks: [],
@@ -154,6 +157,7 @@ class Run {
     private readonly opts: DecryptOptions,
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
+    this.budget = SampleBudget.of(src.size, () => src.position);
     const slabSize = chunkSize(opts);
     // The slabs live in the decryptor's memory, where its per-block loops reach the samples where they lie.
     this.cipher = new SampleDecryptor(SLABS * slabSize);
@@ -222,7 +226,7 @@ class Run {
       this.tracks.set(t.id, tr);
       this.report.tracks.push(tr);
       if (scheme && !this.report.schemes.includes(scheme)) this.report.schemes.push(scheme);
-      this.lanes.add(await progressiveLane(movie, t, this.src));
+      this.lanes.add(await progressiveLane(movie, t, this.src, this.budget));
     }
     this.reportInitData('moov', start, () => psshRuns(movie.ctx, children(movie.ctx, movie.moov)));
     await this.opts.onProtectedMedia?.();
@@ -471,7 +475,7 @@ class Run {
       } else if (box.type === 'moof') {
         if (!this.movie) throw new MediaError('malformed', 'moof before moov', { box: 'moof', offset: box.start });
         const buf = await this.whole(box);
-        const frag = parseFragment(this.movie, buf, box.start, this.counters);
+        const frag = parseFragment(this.movie, buf, box.start, this.counters, this.budget);
         this.reportInitData('moof', box.start, frag.initData);
         const deltaAfter = this.sink.position + frag.newSize - end;
         await this.write(frag.build(deltaAfter));

@@ -16,6 +16,8 @@ export interface MediaErrorDetails {
   box?: string;
   /** Absolute input offset of that box or field. */
   offset?: number;
+  /** The field at fault, named as in ISO/IEC 14496-12 / 23001-7 (e.g. "sample_count"). */
+  field?: string;
   trackId?: number;
   /** Key ID as 32 hex digits (never the key itself). */
   keyId?: string;
@@ -26,17 +28,20 @@ export class MediaError extends Error {
   readonly code: MediaErrorCode;
   readonly box: string | undefined;
   readonly offset: number | undefined;
+  readonly field: string | undefined;
   readonly trackId: number | undefined;
   readonly keyId: string | undefined;
   readonly sampleIndex: number | undefined;
 
   constructor(code: MediaErrorCode, message: string, details: MediaErrorDetails = {}, options?: { cause?: unknown }) {
-    const where = details.box !== undefined ? `${details.box}${details.offset !== undefined ? ` at offset ${details.offset}` : ''}: ` : '';
+    const field = details.field !== undefined ? ` ${details.field}` : '';
+    const where = details.box !== undefined ? `${details.box}${field}${details.offset !== undefined ? ` at offset ${details.offset}` : ''}: ` : '';
     super(`${where}${message}`, options);
     this.name = 'MediaError';
     this.code = code;
     this.box = details.box;
     this.offset = details.offset;
+    this.field = details.field;
     this.trackId = details.trackId;
     this.keyId = details.keyId;
     this.sampleIndex = details.sampleIndex;

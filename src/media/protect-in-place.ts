@@ -7,6 +7,7 @@ import { parseFragment } from './boxes/fragment.js';
 import { parseMovie } from './boxes/movie.js';
 import type { TrackInfo } from './boxes/movie.js';
 import { buildSampleTable } from './boxes/sample-table.js';
+import { SampleBudget } from './boxes/budget.js';
 import { moovPssh, trackProtectors, type ProtectOptions } from './encrypt-options.js';
 import { MediaError } from './errors.js';
 import type { TrackProtector } from './track-protector.js';
@@ -36,13 +37,14 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   const moovBox = top.find((b) => b.type === 'moov');
   if (!moovBox) throw new MediaError('malformed', 'no moov box', { box: 'file', offset: 0 });
   const movie = parseMovie(work.subarray(moovBox.start, moovBox.end), moovBox.start);
+  const budget = SampleBudget.ofSize(work.length);
   const protectors = trackProtectors(movie.tracks, o);
   const withSubs = (id: number) => protectors.get(id)?.subsampled ?? false;
 
   // Progressive samples.
   const progAux = new Map<number, Buffer[]>();
   for (const [id, p] of protectors) {
-    const table = buildSampleTable(movie.ctx, p.track, work.length);
+    const table = buildSampleTable(movie.ctx, p.track, budget);
     const entries: Buffer[] = [];
     for (let i = 0; i < table.count; i++) entries.push(p.protect(work, table.offset[i]!, table.size[i]!));
     if (table.count > 0) progAux.set(id, entries);
@@ -95,7 +97,7 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
       for (const p of patches) moov.writeUInt32BE(outPos + p.firstEntry, p.at);
       out.push(moov);
     } else if (b.type === 'moof') {
-      out.push(protectFragment(work, b, fragments++, parseFragment(movie, work.subarray(b.start, b.end), b.start, counters).jobs, protectors, o));
+      out.push(protectFragment(work, b, fragments++, parseFragment(movie, work.subarray(b.start, b.end), b.start, counters, budget).jobs, protectors, o));
     } else {
       out.push(work.subarray(b.start, b.end));
     }

@@ -5,6 +5,7 @@ import { parseFragment } from './boxes/fragment.js';
 import { parseMovie } from './boxes/movie.js';
 import type { Movie } from './boxes/movie.js';
 import { buildSampleTable } from './boxes/sample-table.js';
+import { SampleBudget } from './boxes/budget.js';
 import { openSource } from './io/io.js';
 import type { SampleJob } from './boxes/job.js';
 import { progressiveLane } from './io/lanes.js';
@@ -21,13 +22,14 @@ export function listSamples(bytes: Uint8Array): Map<number, SampleRef[]> {
   let movie: Movie | undefined;
   const counters = new Map<number, number>();
   const moofs: { start: number; end: number }[] = [];
+  const budget = SampleBudget.ofSize(buf.length);
   let pos = 0;
   while (pos < buf.length) {
     const b = readBox({ buf, base: 0 }, pos, buf.length, '');
     if (b.type === 'moov') {
       movie = parseMovie(buf.subarray(b.start, b.end), b.start);
       for (const t of movie.tracks) {
-        const table = buildSampleTable(movie.ctx, t, buf.length);
+        const table = buildSampleTable(movie.ctx, t, budget);
         const list: SampleRef[] = [];
         for (let i = 0; i < table.count; i++) list.push({ offset: table.offset[i]!, size: table.size[i]! });
         out.set(t.id, list);
@@ -37,7 +39,7 @@ export function listSamples(bytes: Uint8Array): Map<number, SampleRef[]> {
   }
   if (!movie) throw new MediaError('malformed', 'no moov box', { box: 'file', offset: 0 });
   for (const m of moofs) {
-    const frag = parseFragment(movie, buf.subarray(m.start, m.end), m.start, counters);
+    const frag = parseFragment(movie, buf.subarray(m.start, m.end), m.start, counters, budget);
     for (const j of frag.jobs.sort((a, b) => a.sampleIndex - b.sampleIndex)) {
       const list = out.get(j.trackId) ?? [];
       list.push({ offset: j.offset, size: j.size });
@@ -67,6 +69,7 @@ export async function sampleJobs(bytes: Uint8Array): Promise<Map<number, SampleJ
   let movie: Movie | undefined;
   const counters = new Map<number, number>();
   const moofs: { start: number; end: number }[] = [];
+  const budget = SampleBudget.ofSize(buf.length);
   for (let pos = 0; pos < buf.length; ) {
     const b = readBox({ buf, base: 0 }, pos, buf.length, '');
     if (b.type === 'moov') movie = parseMovie(buf.subarray(b.start, b.end), b.start);
@@ -75,10 +78,10 @@ export async function sampleJobs(bytes: Uint8Array): Promise<Map<number, SampleJ
   }
   if (!movie) throw new MediaError('malformed', 'no moov box', { box: 'file', offset: 0 });
   for (const t of movie.tracks) {
-    const lane = await progressiveLane(movie, t, src);
+    const lane = await progressiveLane(movie, t, src, budget);
     while (lane.remaining() > 0) push(lane.take());
   }
-  for (const m of moofs) for (const j of parseFragment(movie, buf.subarray(m.start, m.end), m.start, counters).jobs) push(j);
+  for (const m of moofs) for (const j of parseFragment(movie, buf.subarray(m.start, m.end), m.start, counters, budget).jobs) push(j);
   for (const list of out.values()) list.sort((a, b) => a.sampleIndex - b.sampleIndex);
   return out;
 }

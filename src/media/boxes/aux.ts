@@ -195,6 +195,9 @@ export function readAux(t: AuxTable, i: number): SampleAux {
   const iv = ivSize > 0 ? c.bytes(ivSize) : undefined;
   if (size <= ivSize) return { iv, subsamples: undefined };
   const n = c.u16();
+  if (6 * n > c.remaining) {
+    throw new MediaError('malformed', `${n} subsamples of 6 bytes each run past the end of entry ${i}`, { box: t.box, offset: t.base + pos, field: 'subsample_count' });
+  }
   const subs = new Uint32Array(2 * n);
   for (let k = 0; k < n; k++) {
     subs[2 * k] = c.u16();

@@ -3,6 +3,7 @@ import { auxFromSaiz, parseSaio, parseSaiz, parseSenc, PIFF_SENC_UUID, readAux }
 import type { AuxTable, Saiz } from './aux.js';
 import { boxHeader, children, fullBox, payload, readBox } from './box.js';
 import type { Box, BoxContext } from './box.js';
+import type { SampleBudget } from './budget.js';
 import type { Cursor } from './bytes.js';
 import { MediaError } from '../errors.js';
 import { makeCrypto } from './job.js';
@@ -85,6 +86,7 @@ function parseTraf(
   prevDataEnd: number,
   counters: Map<number, number>,
   jobs: SampleJob[],
+  budget: SampleBudget,
 ): { plan: TrafPlan; dataEnd: number } {
   const boxes = children(ctx, traf);
   const tfhd = boxes.find((b) => b.type === 'tfhd');
@@ -124,9 +126,11 @@ function parseTraf(
       const dataOffset = tf & 1 ? t.i32() : undefined;
       if (tf & 4) t.skip(4);
       const per = ((tf & 0x100 ? 4 : 0) + (tf & 0x200 ? 4 : 0) + (tf & 0x400 ? 4 : 0) + (tf & 0x800 ? 4 : 0));
-      if (per > 0 ? n > t.remaining / per : n > 1 << 24) {
-        throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: b.path, offset: ctx.base + b.start });
-      }
+      // Checked before a sample is looked at: per-sample fields must fit in the box; samples without any are
+      // backed only by their data, which must fit in the input.
+      const count = { box: b.path, offset: ctx.base + b.start, field: 'sample_count' };
+      if (per > 0 && n > t.remaining / per) throw new MediaError('malformed', `${n} samples of ${per} bytes each run past the end of the box`, count);
+      if (per === 0) budget.claim(n, defaultSize, count);
       if (dataOffset !== undefined) {
         cursor = base + dataOffset;
         truns.set(b, { at, moofRelative });
@@ -164,7 +168,8 @@ function parseTraf(
   return { plan: { keep, truns, tfhd, explicitBase }, dataEnd: cursor };
 }
 
-export function parseFragment(movie: Movie, buf: Buffer, base: number, counters: Map<number, number>): Fragment {
+/** `budget` is shared by every fragment (and sample table) of one input: see SampleBudget. */
+export function parseFragment(movie: Movie, buf: Buffer, base: number, counters: Map<number, number>, budget: SampleBudget): Fragment {
   const ctx: BoxContext = { buf, base };
   const moof = readBox(ctx, 0, buf.length, '');
   const jobs: SampleJob[] = [];
@@ -174,7 +179,7 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const boxes = children(ctx, moof);
   for (const b of boxes) {
     if (b.type === 'traf') {
-      const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs);
+      const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs, budget);
       first = false;
       dataEnd = r.dataEnd;
       parts.push(r.plan);

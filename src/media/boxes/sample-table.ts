@@ -1,6 +1,7 @@
 // Sample positions of a progressive track from stsz/stz2, stco/co64 and stsc.
 import { fullBox, payload } from './box.js';
 import type { BoxContext } from './box.js';
+import type { SampleBudget } from './budget.js';
 import { MediaError } from '../errors.js';
 import type { TrackInfo } from './movie.js';
 
@@ -14,7 +15,7 @@ export interface SampleTable {
 
 const EMPTY: SampleTable = { count: 0, offset: new Float64Array(0), size: new Uint32Array(0), desc: new Uint32Array(0) };
 
-function sizes(ctx: BoxContext, t: TrackInfo, inputSize: number | undefined): Uint32Array {
+function sizes(ctx: BoxContext, t: TrackInfo, budget: SampleBudget): Uint32Array {
   const { stsz, stz2 } = t.tables;
   if (stsz) {
     const c = payload(ctx, stsz);
@@ -25,8 +26,8 @@ function sizes(ctx: BoxContext, t: TrackInfo, inputSize: number | undefined): Ui
       if (n > c.remaining / 4) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stsz.path, offset: ctx.base + stsz.start });
       return Uint32Array.from(c.u32Array(n));
     }
-    const cap = inputSize !== undefined ? Math.floor(inputSize / constant) : 1 << 24;
-    if (n > cap) throw new MediaError('malformed', `sample_count ${n} of ${constant} bytes exceeds the file`, { box: stsz.path, offset: ctx.base + stsz.start });
+    // One size for every sample: nothing in the box backs the count, the samples' data must.
+    budget.claim(n, constant, { box: stsz.path, offset: ctx.base + stsz.start, field: 'sample_count' });
     return new Uint32Array(n).fill(constant);
   }
   if (stz2) {
@@ -63,8 +64,9 @@ function chunkOffsets(ctx: BoxContext, t: TrackInfo): Float64Array {
   return c.u32Array(n, wide);
 }
 
-export function buildSampleTable(ctx: BoxContext, t: TrackInfo, inputSize: number | undefined): SampleTable {
-  const sz = sizes(ctx, t, inputSize);
+/** `budget`: see SampleBudget; one per input, shared by its tracks and fragments. */
+export function buildSampleTable(ctx: BoxContext, t: TrackInfo, budget: SampleBudget): SampleTable {
+  const sz = sizes(ctx, t, budget);
   if (sz.length === 0) return EMPTY;
   const chunks = chunkOffsets(ctx, t);
   const stsc = t.tables.stsc;

@@ -9,6 +9,7 @@ import { groupEntry, GroupLookup } from '../boxes/movie.js';
 import type { Movie, TrackInfo } from '../boxes/movie.js';
 import type { KeyParams } from '../boxes/protection.js';
 import { buildSampleTable } from '../boxes/sample-table.js';
+import type { SampleBudget } from '../boxes/budget.js';
 
 export interface Lane {
   /** Input offset of the next sample, or Infinity when done. */
@@ -77,6 +78,8 @@ async function progressiveAux(movie: Movie, t: TrackInfo, count: number, ivSizeO
   if (!saiz || !saio) return undefined;
   const sz = parseSaiz(ctx, saiz);
   const so = parseSaio(ctx, saio);
+  // Before the sizes are summed: saiz's count is only backed by its box when it lists sizes.
+  if (sz.count > count) throw new MediaError('malformed', `${sz.count} entries for ${count} samples`, { box: saiz.path, offset: ctx.base + saiz.start, field: 'sample_count' });
   if (so.length !== 1) {
     throw new MediaError('unsupported-layout', `${so.length} saio entries (only one contiguous run is supported)`, { box: saio.path, offset: ctx.base + saio.start });
   }
@@ -92,8 +95,8 @@ async function progressiveAux(movie: Movie, t: TrackInfo, count: number, ivSizeO
   return auxFromSaiz(buf, at, 0, sz, count, ivSizeOf, saiz.path);
 }
 
-export async function progressiveLane(movie: Movie, t: TrackInfo, src: Source): Promise<Lane> {
-  const table = buildSampleTable(movie.ctx, t, src.size);
+export async function progressiveLane(movie: Movie, t: TrackInfo, src: Source, budget: SampleBudget): Promise<Lane> {
+  const table = buildSampleTable(movie.ctx, t, budget);
   const n = table.count;
   const groups = new GroupLookup(t.seigRuns);
   const where = t.stbl?.path ?? t.trak.path;
