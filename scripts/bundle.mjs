@@ -16,6 +16,8 @@ await build({
   entryPoints: { index: 'dist/index.js', media: 'dist/media/index.js', server: 'dist/server/index.js', testing: 'dist/testing/index.js' },
   outdir: 'dist/lib',
   packages: 'external',
+  // Class and function names are what script sees (console.log, .name, stack traces): esbuild must not rename them.
+  keepNames: true,
 });
 
 rmSync('dist/bin', { recursive: true, force: true });

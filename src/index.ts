@@ -1,21 +1,34 @@
 // emekit: the W3C Encrypted Media Extensions API with a Clear Key CDM, for JavaScript runtimes without EME.
 
 import { createEME, type EmePlatform } from './eme/platform.js';
-import { installOn, type InstallResult } from './eme/install.js';
+import { installOn, type InstallOptions, type InstallResult } from './eme/install.js';
+import { emeInterfaces } from './eme/interface-objects.js';
 import type { MediaKeySystemConfiguration } from './eme/configuration.js';
-import type { MediaKeySystemAccess } from './eme/media-key-system-access.js';
+import type { MediaKeySystemAccess as MediaKeySystemAccessObject } from './eme/media-key-system-access.js';
 
 export { createEME, DEFAULT_ORIGIN, type EmeOptions, type EmePlatform } from './eme/platform.js';
-export { MediaKeySystemAccess } from './eme/media-key-system-access.js';
-export { MediaKeys, type MediaKeysPolicy } from './eme/media-keys.js';
-export { MediaKeySession } from './eme/media-key-session.js';
-export { MediaKeyStatusMap } from './eme/media-key-status-map.js';
-export {
+export type { MediaKeysPolicy } from './eme/media-keys.js';
+export type { MediaKeyMessageEventInit, MediaEncryptedEventInit } from './eme/events.js';
+export { emeInterfaces, type EmeInterfaceObjects } from './eme/interface-objects.js';
+export type { InstallOptions, InstallResult } from './eme/install.js';
+
+// The interface objects of Node's own global: what `instanceof` checks against outside a window.
+export const {
+  MediaKeySystemAccess,
+  MediaKeys,
+  MediaKeySession,
+  MediaKeyStatusMap,
   MediaKeyMessageEvent,
   MediaEncryptedEvent,
-  type MediaKeyMessageEventInit,
-  type MediaEncryptedEventInit,
-} from './eme/events.js';
+  QuotaExceededError,
+} = emeInterfaces(globalThis);
+export type MediaKeySystemAccess = MediaKeySystemAccessObject;
+export type MediaKeys = import('./eme/media-keys.js').MediaKeys;
+export type MediaKeySession = import('./eme/media-key-session.js').MediaKeySession;
+export type MediaKeyStatusMap = import('./eme/media-key-status-map.js').MediaKeyStatusMap;
+export type MediaKeyMessageEvent = import('./eme/events.js').MediaKeyMessageEvent;
+export type MediaEncryptedEvent = import('./eme/events.js').MediaEncryptedEvent;
+export type QuotaExceededError = import('./webidl/quota-exceeded-error.js').QuotaExceededError;
 export type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from './eme/configuration.js';
 export type { MediaKeySessionLike, MediaKeyMessageEventLike, MediaKeyStatusMapLike } from './eme/interfaces.js';
 export type {
@@ -50,15 +63,19 @@ export function getDefaultPlatform(): EmePlatform {
 export function requestMediaKeySystemAccess(
   keySystem: string,
   supportedConfigurations: Iterable<MediaKeySystemConfiguration>,
-): Promise<MediaKeySystemAccess> {
-  return (getDefaultPlatform().requestMediaKeySystemAccess as (...args: unknown[]) => Promise<MediaKeySystemAccess>)(
+): Promise<MediaKeySystemAccessObject> {
+  return (getDefaultPlatform().requestMediaKeySystemAccess as (...args: unknown[]) => Promise<MediaKeySystemAccessObject>)(
     ...arguments,
   );
 }
 
-/** Adds navigator.requestMediaKeySystemAccess and the EME interfaces to a global object where they are missing. */
-export function install(target: object = globalThis, platform: EmePlatform = getDefaultPlatform()): InstallResult {
-  return installOn(target, platform);
+/**
+ * Exposes EME on a global (Node's globalThis, or a jsdom or happy-dom window): the interface objects and
+ * QuotaExceededError where missing, and requestMediaKeySystemAccess on Navigator.prototype (or navigator), whose
+ * objects then belong to that global.
+ */
+export function install(target: object = globalThis, platform: EmePlatform = getDefaultPlatform(), options: InstallOptions = {}): InstallResult {
+  return installOn(target, platform, options);
 }
 
 // Media: decrypt Common Encryption MP4 with a MediaKeys (or raw keys), and read its protection information.

@@ -3,7 +3,7 @@
 // Attempt to Resume Playback If Necessary. EncryptedMediaElement and emekit/dom's HTMLMediaElement both run on
 // this one implementation; they differ only in the events they fire and in what "playback" is.
 
-import { MediaKeys, mediaKeysInternals } from '../eme/media-keys.js';
+import { isMediaKeys, mediaKeysInternals, type MediaKeys } from '../eme/media-keys.js';
 import { requireArguments } from '../webidl/conversions.js';
 import { domException } from '../webidl/errors.js';
 import { queueTask } from '../webidl/tasks.js';
@@ -23,16 +23,6 @@ export interface ElementEmeHost {
 
 // A CDM instance serves one media element at a time, as in Chromium (setMediaKeys step 5.1: QuotaExceededError).
 const elementUsing = new WeakMap<MediaKeys, ElementEme>();
-
-export function isMediaKeys(value: unknown): value is MediaKeys {
-  if (typeof value !== 'object' || value === null) return false;
-  try {
-    mediaKeysInternals(value as MediaKeys);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class ElementEme {
   #mediaKeys: MediaKeys | null = null;

@@ -3,7 +3,8 @@
 // Initialization Data Encountered, Attempt to Decrypt, Wait for Key and Attempt to Resume Playback algorithms
 // (element-eme.ts, shared with emekit/dom's HTMLMediaElement) while it decrypts a file with the attached MediaKeys.
 
-import { MediaEncryptedEvent } from '../eme/events.js';
+import { encryptedEvent, simpleEvent, type MediaEncryptedEvent } from '../eme/events.js';
+import { defaultRealm } from '../webidl/realm.js';
 import type { MediaKeys } from '../eme/media-keys.js';
 import { ElementEme } from './element-eme.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
@@ -19,8 +20,8 @@ type EncryptedHandler = ((this: EncryptedMediaElement, ev: MediaEncryptedEvent) 
 export class EncryptedMediaElement extends EventTarget {
   #decrypting = false;
   readonly #eme = new ElementEme({
-    fireEncrypted: (initDataType, initData) => this.dispatchEvent(new MediaEncryptedEvent('encrypted', { initDataType, initData })),
-    fireWaitingForKey: () => this.dispatchEvent(new Event('waitingforkey')),
+    fireEncrypted: (initDataType, initData) => this.dispatchEvent(encryptedEvent(defaultRealm(), initDataType, initData)),
+    fireWaitingForKey: () => this.dispatchEvent(simpleEvent(defaultRealm(), 'waitingforkey')),
     mediaKeysInUse: () => this.#decrypting,
   });
 

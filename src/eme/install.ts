@@ -1,50 +1,75 @@
-// install(globalThis): gives a runtime without EME the navigator method and interface objects, leaving any it
-// already has alone.
+// install(global): what WebIDL exposure of EME would define on a global without it. The interface objects are
+// non-enumerable properties of the global (as [Exposed=Window] interfaces are); requestMediaKeySystemAccess is an
+// enumerable method of Navigator.prototype where the global has a Navigator interface (Node 21+, jsdom, happy-dom),
+// else of its navigator object. Nothing the host already has is replaced unless `overwrite` asks.
 
-import { MediaEncryptedEvent, MediaKeyMessageEvent } from './events.js';
-import { MediaKeySession } from './media-key-session.js';
-import { MediaKeyStatusMap } from './media-key-status-map.js';
-import { MediaKeySystemAccess } from './media-key-system-access.js';
-import { MediaKeys } from './media-keys.js';
-import type { EmePlatform } from './platform.js';
+import { defineMethod, illegalInvocation } from '../webidl/method.js';
+import { realmOf, type Realm } from '../webidl/realm.js';
+import { EXPOSED_INTERFACES } from './interface-objects.js';
+import { requestAccessIn, type EmePlatform } from './platform.js';
 
-const INTERFACES = {
-  MediaKeySystemAccess,
-  MediaKeys,
-  MediaKeySession,
-  MediaKeyStatusMap,
-  MediaKeyMessageEvent,
-  MediaEncryptedEvent,
-} as const;
+export interface InstallOptions {
+  /** Replace the host's own interfaces and requestMediaKeySystemAccess (a browser's, or another polyfill's). */
+  readonly overwrite?: boolean;
+}
 
 export interface InstallResult {
   /** Names that were added (the rest were already present). */
   readonly installed: string[];
 }
 
-export function installOn(target: object, platform: EmePlatform): InstallResult {
-  const installed: string[] = [];
-  const global = target as Record<string, unknown>;
-  for (const [name, value] of Object.entries(INTERFACES)) {
-    if (global[name] === undefined) {
-      Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
-      installed.push(name);
-    }
-  }
-  let navigator = global['navigator'] as Record<string, unknown> | undefined;
-  if (navigator === undefined) {
+const GLOBAL_PROPERTY = { writable: true, enumerable: false, configurable: true } as const;
+
+function isInterfaceObject(value: unknown): value is Function & { prototype: object } {
+  return typeof value === 'function' && typeof (value as { prototype?: unknown }).prototype === 'object';
+}
+
+/** Where requestMediaKeySystemAccess goes: Navigator.prototype, or the navigator object itself, made if absent. */
+function navigatorOf(global: Record<string, unknown>, installed: string[]): { navigator: object; holder: object; holderName: string } {
+  let navigator = global['navigator'];
+  if (typeof navigator !== 'object' || navigator === null) {
     navigator = {};
-    Object.defineProperty(target, 'navigator', { value: navigator, writable: true, configurable: true, enumerable: true });
+    Object.defineProperty(global, 'navigator', { value: navigator, writable: true, configurable: true, enumerable: true });
     installed.push('navigator');
   }
-  if (typeof navigator['requestMediaKeySystemAccess'] !== 'function') {
-    // Declared with two parameters so its length is 2, like the browser's; the real argument count is forwarded
-    // so that missing arguments still reject with TypeError.
-    const method = function requestMediaKeySystemAccess(_keySystem: string, _supportedConfigurations: Iterable<unknown>) {
-      return (platform.requestMediaKeySystemAccess as (...args: unknown[]) => unknown)(...arguments);
-    };
-    Object.defineProperty(navigator, 'requestMediaKeySystemAccess', { value: method, writable: true, configurable: true });
-    installed.push('navigator.requestMediaKeySystemAccess');
+  const Navigator = global['Navigator'];
+  if (isInterfaceObject(Navigator) && navigator instanceof Navigator) {
+    return { navigator, holder: Navigator.prototype, holderName: 'Navigator.prototype' };
   }
+  return { navigator: navigator as object, holder: navigator as object, holderName: 'navigator' };
+}
+
+// Several windows may share one Navigator.prototype (happy-dom's classes are the module's): the method finds the
+// realm and platform by the navigator it is called on, each installed window's own.
+const installedOn = new WeakMap<object, { readonly realm: Realm; readonly platform: EmePlatform }>();
+const ourMethods = new WeakSet<Function>();
+
+function installRequestAccess(realm: Realm, platform: EmePlatform, overwrite: boolean, installed: string[]): void {
+  const { navigator, holder, holderName } = navigatorOf(realm.global, installed);
+  const existing = (holder as Record<string, unknown>)['requestMediaKeySystemAccess'];
+  const ours = typeof existing === 'function' && ourMethods.has(existing);
+  if (!overwrite && typeof existing === 'function' && !ours) return;
+  if (ours && !overwrite && installedOn.has(navigator)) return;
+  installedOn.set(navigator, { realm, platform });
+  installed.push(`${holderName}.requestMediaKeySystemAccess`);
+  if (ours) return;
+  const method = defineMethod(holder, 'requestMediaKeySystemAccess', 2, function (args) {
+    const target = typeof this === 'object' && this !== null ? installedOn.get(this) : undefined;
+    if (!target) return realm.intrinsics.Promise.reject(illegalInvocation(realm, 'Navigator', 'requestMediaKeySystemAccess'));
+    return requestAccessIn(target.platform, target.realm, args);
+  });
+  ourMethods.add(method);
+}
+
+export function installOn(target: object, platform: EmePlatform, options: InstallOptions = {}): InstallResult {
+  const realm = realmOf(target);
+  const installed: string[] = [];
+  const overwrite = options.overwrite === true;
+  for (const iface of EXPOSED_INTERFACES) {
+    if (!overwrite && iface.name in target) continue;
+    Object.defineProperty(target, iface.name, { value: realm.interfaceObject(iface), ...GLOBAL_PROPERTY });
+    installed.push(iface.name);
+  }
+  installRequestAccess(realm, platform, overwrite, installed);
   return { installed };
 }

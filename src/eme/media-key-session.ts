@@ -8,6 +8,9 @@ import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
 import { domException, illegalInvocation } from '../webidl/errors.js';
 import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
+import { WebIDLInterface } from '../webidl/interface.js';
+import { PlatformObject } from '../webidl/platform-object.js';
+import type { Realm } from '../webidl/realm.js';
 import { queueTask, reportBug } from '../webidl/tasks.js';
 import type { BufferSourceInput } from './buffer-types.js';
 import {
@@ -16,15 +19,15 @@ import {
   type MediaKeySessionClosedReasonValue,
   type MediaKeySessionTypeValue,
 } from './enums.js';
-import { MediaKeyMessageEvent } from './events.js';
+import { messageEvent, simpleEvent } from './events.js';
 import { toSpecException } from './exceptions.js';
-import { INTERNAL, illegalConstructor } from './internal.js';
 import { MediaKeyStatusMap, replaceKeyStatuses } from './media-key-status-map.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { MediaKeyMessageEventLike, MediaKeySessionLike } from './interfaces.js';
 
 /** What MediaKeys.createSession() hands a new session: the spec's internal values. */
 export interface SessionInit {
+  readonly realm: Realm;
   readonly sessionType: MediaKeySessionTypeValue;
   /** The CDM's key session, reporting what it does on its own to `client`. */
   readonly createCdmSession: (client: CdmSessionClient) => CdmSession;
@@ -45,7 +48,8 @@ const VALID_SESSION_ID = /^[A-Za-z0-9]{1,64}$/;
 type MessageHandler = ((this: MediaKeySessionLike, ev: MediaKeyMessageEventLike) => any) | null;
 type EventHandlerValue = ((this: MediaKeySessionLike, ev: Event) => any) | null;
 
-export class MediaKeySession extends EventTarget {
+export interface MediaKeySession extends EventTarget {}
+export class MediaKeySession extends PlatformObject {
   readonly #init: SessionInit;
   readonly #cdmSession: CdmSession;
   #sessionId = '';
@@ -53,18 +57,18 @@ export class MediaKeySession extends EventTarget {
   readonly #closed: Promise<MediaKeySessionClosedReasonValue>;
   #resolveClosed!: (reason: MediaKeySessionClosedReasonValue) => void;
   #closedResolved = false;
-  readonly #keyStatuses = new MediaKeyStatusMap(INTERNAL);
+  readonly #keyStatuses: MediaKeyStatusMap;
   #uninitialized = true;
   #callable = false;
   #closingOrClosed = false;
   /** The CDM handles one operation of a session at a time, in call order. */
   #cdmQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(token: typeof INTERNAL, init: SessionInit) {
-    if (token !== INTERNAL) throw illegalConstructor('MediaKeySession');
-    super();
+  constructor(init: SessionInit) {
+    super(init.realm.create(MediaKeySessionInterface));
     this.#init = init;
     this.#cdmSession = init.createCdmSession(MediaKeySession.#clientFor(this));
+    this.#keyStatuses = new MediaKeyStatusMap(init.realm);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -101,10 +105,6 @@ export class MediaKeySession extends EventTarget {
 
   set onkeystatuseschange(value: EventHandlerValue) {
     setEventHandler(MediaKeySession.#brand(this, 'onkeystatuseschange'), 'keystatuseschange', value);
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'MediaKeySession';
   }
 
   generateRequest(initDataType: string, initData: BufferSourceInput): Promise<undefined> {
@@ -412,7 +412,7 @@ export class MediaKeySession extends EventTarget {
   /** Queue a "message" Event (EME §6.6.1). */
   #queueMessage(messageType: MediaKeyMessageTypeValue, message: Uint8Array): void {
     queueTask(() => {
-      this.dispatchEvent(new MediaKeyMessageEvent('message', { messageType, message: toArrayBuffer(message) }));
+      this.dispatchEvent(messageEvent(this.#init.realm, messageType, toArrayBuffer(message)));
     });
   }
 
@@ -420,7 +420,7 @@ export class MediaKeySession extends EventTarget {
   #updateKeyStatuses(statuses: readonly KeyStatusEntry[]): void {
     replaceKeyStatuses(this.#keyStatuses, statuses);
     queueTask(() => {
-      this.dispatchEvent(new Event('keystatuseschange'));
+      this.dispatchEvent(simpleEvent(this.#init.realm, 'keystatuseschange'));
     });
     // 5. Queue a task to attempt to resume playback on media elements using this session's MediaKeys.
     const resume = this.#init.keysChangedListener();
@@ -454,3 +454,24 @@ export class MediaKeySession extends EventTarget {
     return value as MediaKeySession;
   }
 }
+
+export const MediaKeySessionInterface: WebIDLInterface<MediaKeySession> = WebIDLInterface.define({
+  name: 'MediaKeySession',
+  inherits: 'EventTarget',
+  implementation: MediaKeySession,
+  attributes: [
+    { name: 'sessionId' },
+    { name: 'expiration' },
+    { name: 'closed', promise: true },
+    { name: 'keyStatuses' },
+    { name: 'onkeystatuseschange', writable: true },
+    { name: 'onmessage', writable: true },
+  ],
+  operations: [
+    { name: 'generateRequest', length: 2, promise: true },
+    { name: 'load', length: 1, promise: true },
+    { name: 'update', length: 1, promise: true },
+    { name: 'close', length: 0, promise: true },
+    { name: 'remove', length: 0, promise: true },
+  ],
+});

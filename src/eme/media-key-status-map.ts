@@ -2,11 +2,12 @@
 
 import { viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments } from '../webidl/conversions.js';
-import { illegalInvocation } from '../webidl/errors.js';
+import { WebIDLInterface } from '../webidl/interface.js';
+import { PlatformObject } from '../webidl/platform-object.js';
+import type { Realm } from '../webidl/realm.js';
 import { compareKeyIds, toHex } from '../util/bytes.js';
 import type { BufferSourceInput } from './buffer-types.js';
 import type { MediaKeyStatusValue } from './enums.js';
-import { INTERNAL, illegalConstructor } from './internal.js';
 
 export interface KeyStatusPair {
   readonly keyId: Uint8Array;
@@ -20,8 +21,19 @@ interface Entry {
 
 /** Replaces the map's contents in one step (the Update Key Statuses algorithm); not part of the public API. */
 export let replaceKeyStatuses: (map: MediaKeyStatusMap, pairs: readonly KeyStatusPair[]) => void;
+let valuePairs: (map: MediaKeyStatusMap) => [ArrayBuffer, MediaKeyStatusValue][];
 
-export class MediaKeyStatusMap {
+type MapIterator<T> = IteratorObject<T, BuiltinIteratorReturn, unknown>;
+
+/** The members iterable<BufferSource, MediaKeyStatus> adds (built by the WebIDL layer). */
+export interface MediaKeyStatusMap {
+  [Symbol.iterator](): MapIterator<[ArrayBuffer, MediaKeyStatusValue]>;
+  entries(): MapIterator<[ArrayBuffer, MediaKeyStatusValue]>;
+  keys(): MapIterator<ArrayBuffer>;
+  values(): MapIterator<MediaKeyStatusValue>;
+  forEach(callbackfn: (value: MediaKeyStatusValue, key: ArrayBuffer, parent: MediaKeyStatusMap) => void, thisArg?: unknown): void;
+}
+export class MediaKeyStatusMap extends PlatformObject {
   /** Sorted by key ID, in the order the spec defines for iteration. */
   #entries: readonly Entry[] = [];
   #byHex: ReadonlyMap<string, MediaKeyStatusValue> = new Map();
@@ -34,65 +46,36 @@ export class MediaKeyStatusMap {
       map.#entries = entries;
       map.#byHex = new Map(entries.map((e) => [toHex(e.keyId), e.status]));
     };
+    // Fresh ArrayBuffers each time, so callers can neither see nor cause partial updates.
+    valuePairs = (map) => map.#entries.map((e) => [e.keyId.slice().buffer as ArrayBuffer, e.status]);
   }
 
-  constructor(token?: typeof INTERNAL) {
-    if (token !== INTERNAL) throw illegalConstructor('MediaKeyStatusMap');
+  constructor(realm: Realm) {
+    super(realm.create(MediaKeyStatusMapInterface));
   }
 
   get size(): number {
-    return MediaKeyStatusMap.#brand(this, 'size').#entries.length;
+    return this.#entries.length;
   }
 
   has(keyId: BufferSourceInput): boolean {
-    const map = MediaKeyStatusMap.#brand(this, 'has');
     requireArguments(arguments.length, 1, "Failed to execute 'has' on 'MediaKeyStatusMap'");
-    return map.#byHex.has(toHex(viewOfBufferSource(keyId, 'MediaKeyStatusMap.has: keyId')));
+    return this.#byHex.has(toHex(viewOfBufferSource(keyId, "Failed to execute 'has' on 'MediaKeyStatusMap': keyId")));
   }
 
   get(keyId: BufferSourceInput): MediaKeyStatusValue | undefined {
-    const map = MediaKeyStatusMap.#brand(this, 'get');
     requireArguments(arguments.length, 1, "Failed to execute 'get' on 'MediaKeyStatusMap'");
-    return map.#byHex.get(toHex(viewOfBufferSource(keyId, 'MediaKeyStatusMap.get: keyId')));
-  }
-
-  forEach(callbackfn: (value: MediaKeyStatusValue, key: ArrayBuffer, parent: MediaKeyStatusMap) => void, thisArg?: unknown): void {
-    const map = MediaKeyStatusMap.#brand(this, 'forEach');
-    if (typeof callbackfn !== 'function') {
-      throw new TypeError("Failed to execute 'forEach' on 'MediaKeyStatusMap': the callback provided is not a function");
-    }
-    for (const [key, value] of map.#snapshot()) callbackfn.call(thisArg, value, key, map);
-  }
-
-  entries(): ArrayIterator<[ArrayBuffer, MediaKeyStatusValue]> {
-    return MediaKeyStatusMap.#brand(this, 'entries').#snapshot()[Symbol.iterator]();
-  }
-
-  keys(): ArrayIterator<ArrayBuffer> {
-    return MediaKeyStatusMap.#brand(this, 'keys').#snapshot().map(([key]) => key)[Symbol.iterator]();
-  }
-
-  values(): ArrayIterator<MediaKeyStatusValue> {
-    return MediaKeyStatusMap.#brand(this, 'values').#snapshot().map(([, value]) => value)[Symbol.iterator]();
-  }
-
-  [Symbol.iterator](): ArrayIterator<[ArrayBuffer, MediaKeyStatusValue]> {
-    return MediaKeyStatusMap.#brand(this, '@@iterator').#snapshot()[Symbol.iterator]();
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'MediaKeyStatusMap';
-  }
-
-  /** Iteration works on a snapshot with fresh ArrayBuffers, so callers can neither see nor cause partial updates. */
-  #snapshot(): [ArrayBuffer, MediaKeyStatusValue][] {
-    return this.#entries.map((e) => [e.keyId.slice().buffer as ArrayBuffer, e.status]);
-  }
-
-  static #brand(value: unknown, member: string): MediaKeyStatusMap {
-    if (typeof value !== 'object' || value === null || !(#entries in value)) {
-      throw illegalInvocation('MediaKeyStatusMap', member);
-    }
-    return value as MediaKeyStatusMap;
+    return this.#byHex.get(toHex(viewOfBufferSource(keyId, "Failed to execute 'get' on 'MediaKeyStatusMap': keyId")));
   }
 }
+
+export const MediaKeyStatusMapInterface: WebIDLInterface<MediaKeyStatusMap> = WebIDLInterface.define({
+  name: 'MediaKeyStatusMap',
+  implementation: MediaKeyStatusMap,
+  attributes: [{ name: 'size' }],
+  operations: [
+    { name: 'has', length: 1 },
+    { name: 'get', length: 1 },
+  ],
+  iterable: { pairs: (map) => valuePairs(map) },
+});

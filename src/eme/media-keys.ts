@@ -4,12 +4,14 @@ import type { Cdm, KeySystemCapabilities } from '../cdm/cdm.js';
 import { HDCP_VERSIONS } from '../cdm/hdcp-versions.js';
 import { viewOfBufferSource } from '../webidl/buffer-source.js';
 import { dictionarySource, readMember, requireArguments, toDOMString, toEnum } from '../webidl/conversions.js';
-import { domException, illegalInvocation } from '../webidl/errors.js';
+import { domException } from '../webidl/errors.js';
+import { WebIDLInterface } from '../webidl/interface.js';
+import { PlatformObject } from '../webidl/platform-object.js';
+import type { Realm } from '../webidl/realm.js';
 import { queueTask } from '../webidl/tasks.js';
 import type { BufferSourceInput } from './buffer-types.js';
 import { MEDIA_KEY_SESSION_TYPES, type MediaKeySessionTypeValue, type MediaKeyStatusValue } from './enums.js';
 import { toSpecException } from './exceptions.js';
-import { INTERNAL, illegalConstructor } from './internal.js';
 import { MediaKeySession } from './media-key-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -18,6 +20,7 @@ export interface MediaKeysPolicy {
 }
 
 export interface MediaKeysInit {
+  readonly realm: Realm;
   readonly cdm: Cdm;
   readonly capabilities: KeySystemCapabilities;
   readonly supportedSessionTypes: readonly string[];
@@ -33,7 +36,7 @@ export let mediaKeysInternals: (mediaKeys: MediaKeys) => {
   readonly keysChangedListeners: Set<() => void>;
 };
 
-export class MediaKeys {
+export class MediaKeys extends PlatformObject {
   readonly #init: MediaKeysInit;
   readonly #keysChangedListeners = new Set<() => void>();
   /**
@@ -44,105 +47,101 @@ export class MediaKeys {
 
   static {
     mediaKeysInternals = (mediaKeys) => {
-      const keys = MediaKeys.#brand(mediaKeys, 'internals');
-      return { cdm: keys.#init.cdm, keysChangedListeners: keys.#keysChangedListeners };
+      if (!MediaKeysInterface.implementedBy(mediaKeys)) throw new TypeError('not a MediaKeys');
+      return { cdm: mediaKeys.#init.cdm, keysChangedListeners: mediaKeys.#keysChangedListeners };
     };
   }
 
-  constructor(token: typeof INTERNAL, init: MediaKeysInit) {
-    if (token !== INTERNAL) throw illegalConstructor('MediaKeys');
+  constructor(init: MediaKeysInit) {
+    super(init.realm.create(MediaKeysInterface));
     this.#init = init;
   }
 
   createSession(sessionType?: MediaKeySessionTypeValue): MediaKeySession {
-    const keys = MediaKeys.#brand(this, 'createSession');
     const type: MediaKeySessionTypeValue =
       sessionType === undefined
         ? 'temporary'
         : toEnum(sessionType, MEDIA_KEY_SESSION_TYPES, "Failed to execute 'createSession' on 'MediaKeys': sessionType");
     // 1. If this object's supported session types value does not contain sessionType, throw a NotSupportedError.
-    if (!keys.#init.supportedSessionTypes.includes(type)) {
+    if (!this.#init.supportedSessionTypes.includes(type)) {
       throw domException('NotSupportedError', `Session type '${type}' is not supported by this MediaKeys' configuration.`);
     }
     // 2. A CDM that cannot create sessions in its current state (e.g. after a crash) throws an InvalidStateError.
     // 3–4. A new session with its initial values (sessionId "", expiration NaN, empty key statuses).
-    const listeners = keys.#keysChangedListeners;
-    return new MediaKeySession(INTERNAL, {
+    const listeners = this.#keysChangedListeners;
+    return new MediaKeySession({
+      realm: this.#init.realm,
       sessionType: type,
       createCdmSession: (client) => {
         try {
-          return keys.#init.cdm.createSession(type, client);
+          return this.#init.cdm.createSession(type, client);
         } catch (error) {
           throw toSpecException(error);
         }
       },
-      supportsInitDataType: (t) => keys.#init.capabilities.supportsInitDataType(t),
-      registry: keys.#init.registry,
-      openSessions: keys.#openSessions,
+      supportsInitDataType: (t) => this.#init.capabilities.supportsInitDataType(t),
+      registry: this.#init.registry,
+      openSessions: this.#openSessions,
       keysChangedListener: () => (listeners.size === 0 ? undefined : () => listeners.forEach((resume) => resume())),
     });
   }
 
   getStatusForPolicy(policy?: MediaKeysPolicy): Promise<MediaKeyStatusValue> {
-    try {
-      const keys = MediaKeys.#brand(this, 'getStatusForPolicy');
-      const context = "Failed to execute 'getStatusForPolicy' on 'MediaKeys'";
-      const source = dictionarySource(policy, `${context}: policy`);
-      const hdcp = readMember(source, 'minHdcpVersion');
-      const converted: MediaKeysPolicy = {};
-      if (hdcp !== undefined) converted.minHdcpVersion = toDOMString(hdcp, `${context}: minHdcpVersion`);
-      // 1. If policy has no present dictionary members, reject with a TypeError.
-      if (converted.minHdcpVersion === undefined) throw new TypeError(`${context}: the policy has no members.`);
-      // 3.1. A value of the wrong kind is a TypeError: a version not in the HDCP version registry (as Chromium does;
-      //      the empty string means no requirement).
-      if (converted.minHdcpVersion !== '' && !HDCP_VERSIONS.has(converted.minHdcpVersion)) {
-        throw new TypeError(`${context}: '${converted.minHdcpVersion}' is not an HDCP version from the registry.`);
-      }
-      // 2. Let promise be a new promise. 3. Queue a task to ask the CDM.
-      return new Promise((resolve, reject) => {
-        queueTask(() => {
-          keys.#init.cdm.getStatusForPolicy(converted).then(
-            (status) => queueTask(() => resolve(status)),
-            (error: unknown) => queueTask(() => reject(toSpecException(error))),
-          );
-        });
-      });
-    } catch (error) {
-      return Promise.reject(error);
+    const context = "Failed to execute 'getStatusForPolicy' on 'MediaKeys'";
+    const source = dictionarySource(policy, `${context}: policy`);
+    const hdcp = readMember(source, 'minHdcpVersion');
+    const converted: MediaKeysPolicy = {};
+    if (hdcp !== undefined) converted.minHdcpVersion = toDOMString(hdcp, `${context}: minHdcpVersion`);
+    // 1. If policy has no present dictionary members, reject with a TypeError.
+    if (converted.minHdcpVersion === undefined) throw new TypeError(`${context}: the policy has no members.`);
+    // 3.1. A value of the wrong kind is a TypeError: a version not in the HDCP version registry (as Chromium does;
+    //      the empty string means no requirement).
+    if (converted.minHdcpVersion !== '' && !HDCP_VERSIONS.has(converted.minHdcpVersion)) {
+      throw new TypeError(`${context}: '${converted.minHdcpVersion}' is not an HDCP version from the registry.`);
     }
-  }
-
-  setServerCertificate(serverCertificate: BufferSourceInput): Promise<boolean> {
-    try {
-      const keys = MediaKeys.#brand(this, 'setServerCertificate');
-      const context = "Failed to execute 'setServerCertificate' on 'MediaKeys'";
-      requireArguments(arguments.length, 1, context);
-      const certificate = viewOfBufferSource(serverCertificate, `${context}: serverCertificate`);
-      // 2. An empty certificate is a TypeError. Checked before step 1, as Chromium does, so the error does not
-      //    depend on the key system.
-      if (certificate.length === 0) throw new TypeError(`${context}: the serverCertificate parameter is empty.`);
-      // 1. Key systems without server certificates resolve false.
-      const setCertificate = keys.#init.cdm.setServerCertificate;
-      if (!setCertificate) return Promise.resolve(false);
-      // 3. Let certificate be a copy of the bytes. 5. In parallel, let the CDM process it.
-      const copy = certificate.slice();
-      return new Promise((resolve, reject) => {
-        setCertificate.call(keys.#init.cdm, copy).then(
-          () => queueTask(() => resolve(true)),
+    // 2. Let promise be a new promise. 3. Queue a task to ask the CDM.
+    return new Promise((resolve, reject) => {
+      queueTask(() => {
+        this.#init.cdm.getStatusForPolicy(converted).then(
+          (status) => queueTask(() => resolve(status)),
           (error: unknown) => queueTask(() => reject(toSpecException(error))),
         );
       });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
-  get [Symbol.toStringTag](): string {
-    return 'MediaKeys';
-  }
-
-  static #brand(value: unknown, member: string): MediaKeys {
-    if (typeof value !== 'object' || value === null || !(#init in value)) throw illegalInvocation('MediaKeys', member);
-    return value as MediaKeys;
+  setServerCertificate(serverCertificate: BufferSourceInput): Promise<boolean> {
+    const context = "Failed to execute 'setServerCertificate' on 'MediaKeys'";
+    requireArguments(arguments.length, 1, context);
+    const certificate = viewOfBufferSource(serverCertificate, `${context}: serverCertificate`);
+    // 2. An empty certificate is a TypeError. Checked before step 1, as Chromium does, so the error does not
+    //    depend on the key system.
+    if (certificate.length === 0) throw new TypeError(`${context}: the serverCertificate parameter is empty.`);
+    // 1. Key systems without server certificates resolve false.
+    const setCertificate = this.#init.cdm.setServerCertificate;
+    if (!setCertificate) return Promise.resolve(false);
+    // 3. Let certificate be a copy of the bytes. 5. In parallel, let the CDM process it.
+    const copy = certificate.slice();
+    return new Promise((resolve, reject) => {
+      setCertificate.call(this.#init.cdm, copy).then(
+        () => queueTask(() => resolve(true)),
+        (error: unknown) => queueTask(() => reject(toSpecException(error))),
+      );
+    });
   }
 }
+
+/** Whether value is a MediaKeys, of any realm (setMediaKeys' argument conversion). */
+export function isMediaKeys(value: unknown): value is MediaKeys {
+  return MediaKeysInterface.implementedBy(value);
+}
+
+export const MediaKeysInterface: WebIDLInterface<MediaKeys> = WebIDLInterface.define({
+  name: 'MediaKeys',
+  implementation: MediaKeys,
+  operations: [
+    { name: 'createSession', length: 0 },
+    { name: 'getStatusForPolicy', length: 0, promise: true },
+    { name: 'setServerCertificate', length: 1, promise: true },
+  ],
+});

@@ -8,9 +8,9 @@ import type { SessionStore } from '../storage/session-store.js';
 import { SqliteSessionStore } from '../storage/sqlite-store.js';
 import { requireArguments, toDOMString, toSequence } from '../webidl/conversions.js';
 import { domException } from '../webidl/errors.js';
+import { defaultRealm, type Realm } from '../webidl/realm.js';
 import { inParallel, queueTask } from '../webidl/tasks.js';
 import { convertConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
-import { INTERNAL } from './internal.js';
 import { MediaKeySystemAccess } from './media-key-system-access.js';
 import { SessionRegistry } from './session-registry.js';
 import { getSupportedConfiguration } from './supported-configuration.js';
@@ -37,6 +37,19 @@ export interface EmePlatform {
 
 export const DEFAULT_ORIGIN = 'emekit://local';
 
+type RequestSteps = (realm: Realm, args: readonly unknown[]) => Promise<MediaKeySystemAccess>;
+const requestStepsOf = new WeakMap<EmePlatform, RequestSteps>();
+
+/**
+ * requestMediaKeySystemAccess() called through a global's navigator: the MediaKeySystemAccess, and every object
+ * made from it, belongs to that global's realm. A platform not made by createEME() answers in its own way.
+ */
+export function requestAccessIn(platform: EmePlatform, realm: Realm, args: readonly unknown[]): Promise<MediaKeySystemAccess> {
+  const steps = requestStepsOf.get(platform);
+  if (steps) return steps(realm, args);
+  return (platform.requestMediaKeySystemAccess as (...a: unknown[]) => Promise<MediaKeySystemAccess>)(...args);
+}
+
 export function createEME(options: EmeOptions = {}): EmePlatform {
   const origin = options.origin ?? DEFAULT_ORIGIN;
   const ownsStore = typeof options.store === 'string';
@@ -45,13 +58,11 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
   const registry = new SessionRegistry();
   const storage = store ? { store, origin } : undefined;
 
-  function requestMediaKeySystemAccess(
-    keySystem: string,
-    supportedConfigurations: Iterable<MediaKeySystemConfiguration>,
-  ): Promise<MediaKeySystemAccess> {
+  const requestSteps: RequestSteps = (realm, args) => {
     try {
       const context = "Failed to execute 'requestMediaKeySystemAccess' on 'Navigator'";
-      requireArguments(arguments.length, 2, context);
+      requireArguments(args.length, 2, context);
+      const [keySystem, supportedConfigurations] = args;
       const system = toDOMString(keySystem, `${context}: keySystem`);
       const configurations = toSequence(supportedConfigurations, `${context}: supportedConfigurations`, convertConfiguration);
       // 2. If keySystem is the empty string, reject with a TypeError.
@@ -73,7 +84,8 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
           for (const candidate of configurations) {
             const supported = getSupportedConfiguration(capabilities, candidate);
             if (supported) {
-              const access = new MediaKeySystemAccess(INTERNAL, {
+              const access = new MediaKeySystemAccess({
+                realm,
                 keySystem: system,
                 configuration: supported,
                 implementation,
@@ -91,9 +103,17 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
     } catch (error) {
       return Promise.reject(error);
     }
+  };
+
+  // Called directly (not through a global's navigator), the objects are Node's global's.
+  function requestMediaKeySystemAccess(
+    _keySystem: string,
+    _supportedConfigurations: Iterable<MediaKeySystemConfiguration>,
+  ): Promise<MediaKeySystemAccess> {
+    return requestSteps(defaultRealm(), [...arguments]);
   }
 
-  return {
+  const platform: EmePlatform = {
     requestMediaKeySystemAccess,
     origin,
     store,
@@ -101,4 +121,6 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
       if (ownsStore && store) await store.close();
     },
   };
+  requestStepsOf.set(platform, requestSteps);
+  return platform;
 }

@@ -6,9 +6,19 @@ function isForeignArrayBuffer(value: unknown): value is ArrayBuffer {
   return Object.prototype.toString.call(value) === '[object ArrayBuffer]';
 }
 
-/** Converts to a view of the caller's bytes without copying; TypeError for anything that is not a BufferSource. */
+function isShared(buffer: ArrayBufferLike): boolean {
+  return Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]';
+}
+
+/**
+ * Converts to a view of the caller's bytes without copying; TypeError for anything that is not a BufferSource,
+ * and for a view of a SharedArrayBuffer: no EME argument is [AllowShared].
+ */
 export function viewOfBufferSource(value: unknown, context: string): Uint8Array {
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value)) {
+    if (isShared(value.buffer)) throw new TypeError(`${context}: a view of a SharedArrayBuffer is not allowed`);
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
   if (value instanceof ArrayBuffer || isForeignArrayBuffer(value)) return new Uint8Array(value as ArrayBuffer);
   throw new TypeError(`${context}: value is not an ArrayBuffer or ArrayBufferView`);
 }

@@ -1,5 +1,8 @@
 // Error construction in one place, so every layer reports failures with the spec's names.
 
+import { quotaExceededError } from './quota-exceeded-error.js';
+import { defaultRealm } from './realm.js';
+
 export type DomExceptionName =
   | 'InvalidStateError'
   | 'NotSupportedError'
@@ -9,7 +12,9 @@ export type DomExceptionName =
   | 'NotAllowedError'
   | 'UnknownError';
 
+/** A DOMException by name; "QuotaExceededError" is the QuotaExceededError interface (of Node's global). */
 export function domException(name: DomExceptionName, message: string): DOMException {
+  if (name === 'QuotaExceededError') return quotaExceededError(defaultRealm(), message);
   return new DOMException(message, name);
 }
 

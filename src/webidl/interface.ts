@@ -1,0 +1,96 @@
+// An interface's IDL shape, written once beside its implementation: which attributes and operations it has, with
+// the lengths and promise types the IDL gives them. The realm layer (realm.ts) builds the interface object and
+// prototype from it for each global, as WebIDL's ECMAScript binding defines them
+// (https://webidl.spec.whatwg.org/#es-interfaces), so no interface spells its own property attributes.
+// The behaviour is the implementation class's: for each member a getter, setter or method of the same name.
+
+import type { Realm } from './realm.js';
+
+/** A host interface an EME interface inherits from: the global's own, so that its events and errors are the page's. */
+export type HostInterfaceName = 'EventTarget' | 'Event' | 'DOMException';
+
+export interface AttributeShape {
+  readonly name: string;
+  /** Has a setter (event handlers); readonly otherwise. */
+  readonly writable?: boolean;
+  /** Promise-typed: a wrong receiver gets a rejected promise instead of an exception (WebIDL §3.7.6). */
+  readonly promise?: boolean;
+}
+
+export interface OperationShape {
+  readonly name: string;
+  /** The number of required arguments (WebIDL's function length: optional ones do not count). */
+  readonly length: number;
+  /** Returns a promise: a wrong receiver gets a rejected promise. */
+  readonly promise?: boolean;
+}
+
+export interface ConstructorShape {
+  readonly length: number;
+  /**
+   * Runs the constructor steps: converts the arguments and returns the new object, made by
+   * `realm.constructInherited()` with newTarget (so that subclasses made by script work).
+   */
+  construct(realm: Realm, args: readonly unknown[], newTarget: object): object;
+}
+
+/** iterable<K, V>: the pair iterator, forEach, entries, keys and values (WebIDL §3.7.9). */
+export interface PairIterableShape<Impl> {
+  /** The value pairs to iterate over, as they are now; read again at each step. */
+  pairs(object: Impl): readonly (readonly [unknown, unknown])[];
+}
+
+export interface InterfaceShape<Impl extends object> {
+  readonly name: string;
+  readonly inherits?: HostInterfaceName;
+  /** The class whose prototype holds each member's behaviour; its instances are the objects script sees. */
+  readonly implementation: abstract new (...args: never[]) => Impl;
+  readonly attributes?: readonly AttributeShape[];
+  readonly operations?: readonly OperationShape[];
+  /** Absent: the interface has no constructor, and calling its interface object throws TypeError. */
+  readonly construct?: ConstructorShape;
+  readonly iterable?: PairIterableShape<Impl>;
+}
+
+/** One WebIDL interface: its shape and the brand of the objects that implement it, in any realm. */
+export class WebIDLInterface<Impl extends object = object> {
+  readonly #implementations = new WeakSet<object>();
+
+  private constructor(readonly shape: InterfaceShape<Impl>) {}
+
+  /** Checks the shape against its implementation once, when the module loads: a member without behaviour, or
+   * behaviour that script could not reach, is a mistake in the definition. */
+  static define<Impl extends object>(shape: InterfaceShape<Impl>): WebIDLInterface<Impl> {
+    const proto = shape.implementation.prototype as object;
+    const listed = new Set([...(shape.attributes ?? []), ...(shape.operations ?? [])].map((m) => m.name));
+    for (const attribute of shape.attributes ?? []) {
+      const descriptor = Object.getOwnPropertyDescriptor(proto, attribute.name);
+      if (!descriptor?.get || (attribute.writable === true) !== (descriptor.set !== undefined)) {
+        throw new Error(`${shape.name}.${attribute.name}: the implementation needs a getter${attribute.writable ? ' and a setter' : ' and no setter'}`);
+      }
+    }
+    for (const operation of shape.operations ?? []) {
+      if (typeof Object.getOwnPropertyDescriptor(proto, operation.name)?.value !== 'function') {
+        throw new Error(`${shape.name}.${operation.name}: the implementation has no such method`);
+      }
+    }
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key !== 'constructor' && !listed.has(key)) throw new Error(`${shape.name}.${key} is not in the interface's shape`);
+    }
+    return new WebIDLInterface(shape);
+  }
+
+  get name(): string {
+    return this.shape.name;
+  }
+
+  /** Whether value implements this interface (its brand), whichever realm made it. */
+  implementedBy(value: unknown): value is Impl {
+    return typeof value === 'object' && value !== null && this.#implementations.has(value);
+  }
+
+  /** Called by the realm for each object it makes for this interface. */
+  brand(object: object): void {
+    this.#implementations.add(object);
+  }
+}

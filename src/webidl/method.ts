@@ -1,0 +1,22 @@
+// The pieces every built member shares: a method function as WebIDL makes one, and the receiver-check TypeError.
+
+import type { Realm } from './realm.js';
+
+const METHOD = { writable: true, enumerable: true, configurable: true } as const;
+
+/** Defines an enumerable method on proto: not a constructor, named as the operation, with the IDL's length. */
+export function defineMethod(proto: object, name: string, length: number, steps: (this: unknown, args: unknown[]) => unknown): Function {
+  const method = {
+    [name](this: unknown, ...args: unknown[]): unknown {
+      return steps.call(this, args);
+    },
+  }[name]!;
+  Object.defineProperty(method, 'length', { value: length });
+  Object.defineProperty(proto, name, { value: method, ...METHOD });
+  return method;
+}
+
+/** The TypeError for a member called on an object that does not implement its interface, in the realm's TypeError. */
+export function illegalInvocation(realm: Realm, interfaceName: string, member: string): TypeError {
+  return new realm.intrinsics.TypeError(`Illegal invocation: ${interfaceName}.${member} called on an object that does not implement ${interfaceName}`);
+}
