@@ -15,12 +15,35 @@ import type { KeyParams, SampleEntryInfo, SampleGroupRun } from './protection.js
 
 export interface Fragment {
   jobs: SampleJob[];
+  /** Per traf, in order: the decode timing of its samples (jobs[firstJob ...] in decode order), for MSE. */
+  timing: TrafTiming[];
   /** The moof's 'cenc' init data, worked out when asked: each run of adjacent pssh boxes (psshRuns); the clear moof has none. */
   initData(): Buffer[];
   oldSize: number;
   newSize: number;
   /** The clear moof; `deltaAfter` = output offset minus input offset of the bytes following the moof. */
   build(deltaAfter: number): Buffer;
+}
+
+/** Sample timing of one traf, in its track's timescale (ISO/IEC 14496-12 tfdt, trun, tfhd/trex defaults). */
+export interface TrafTiming {
+  trackId: number;
+  /** tfdt's baseMediaDecodeTime; undefined without tfdt. */
+  baseDecodeTime: number | undefined;
+  /** Index in Fragment.jobs of the traf's first sample. */
+  firstJob: number;
+  durations: number[];
+  /** Signed composition time offsets (version 0 values read as signed too, as writers use them). */
+  compositionOffsets: number[];
+  /** sample_flags: bit 0x10000 is sample_is_non_sync_sample. */
+  flags: number[];
+}
+
+/** Per-sample defaults a trun falls back on: tfhd's, else trex's. */
+interface TrunDefaults {
+  size: number;
+  duration: number;
+  flags: number;
 }
 
 interface TrunPatch {
@@ -46,12 +69,23 @@ function dropInTraf(ctx: BoxContext, b: Box): boolean {
  * cold start, and V8 optimizes (on another thread, competing with this one on a small machine) the whole
  * function a hot loop sits in.
  */
-function readTrunSamples(t: Cursor, flags: number, n: number, defaultSize: number, cursor: number, offsets: number[], sizes: number[]): number {
+function readTrunSamples(
+  t: Cursor,
+  flags: number,
+  n: number,
+  defaults: TrunDefaults,
+  firstFlags: number | undefined,
+  cursor: number,
+  offsets: number[],
+  sizes: number[],
+  timing: TrafTiming,
+): number {
   for (let i = 0; i < n; i++) {
-    if (flags & 0x100) t.skip(4);
-    const size = flags & 0x200 ? t.u32() : defaultSize;
-    if (flags & 0x400) t.skip(4);
-    if (flags & 0x800) t.skip(4);
+    timing.durations.push(flags & 0x100 ? t.u32() : defaults.duration);
+    const size = flags & 0x200 ? t.u32() : defaults.size;
+    const sampleFlags = flags & 0x400 ? t.u32() : i === 0 && firstFlags !== undefined ? firstFlags : defaults.flags;
+    timing.flags.push(sampleFlags);
+    timing.compositionOffsets.push(flags & 0x800 ? t.i32() : 0);
     offsets.push(cursor);
     sizes.push(size);
     cursor += size;
@@ -87,6 +121,7 @@ function parseTraf(
   counters: Map<number, number>,
   jobs: SampleJob[],
   budget: SampleBudget,
+  timings: TrafTiming[],
 ): { plan: TrafPlan; dataEnd: number } {
   const boxes = children(ctx, traf);
   const tfhd = boxes.find((b) => b.type === 'tfhd');
@@ -99,8 +134,11 @@ function parseTraf(
   const explicitBase = (flags & 1) !== 0;
   const baseOffset = explicitBase ? c.u64() : undefined;
   const descIndex = flags & 2 ? c.u32() : (track.trex?.descIndex ?? 1);
-  if (flags & 8) c.skip(4);
-  const defaultSize = flags & 0x10 ? c.u32() : (track.trex?.size ?? 0);
+  const defaults: TrunDefaults = {
+    duration: flags & 8 ? c.u32() : (track.trex?.duration ?? 0),
+    size: flags & 0x10 ? c.u32() : (track.trex?.size ?? 0),
+    flags: flags & 0x20 ? c.u32() : (track.trex?.flags ?? 0),
+  };
   const moofRelative = !explicitBase && ((flags & 0x20000) !== 0 || firstTraf);
   const base = baseOffset ?? (moofRelative ? ctx.base + moofStart : prevDataEnd);
 
@@ -110,6 +148,7 @@ function parseTraf(
   const offsets: number[] = [];
   const sizes: number[] = [];
   const truns = new Map<Box, TrunPatch>();
+  const timing: TrafTiming = { trackId, baseDecodeTime: undefined, firstJob: jobs.length, durations: [], compositionOffsets: [], flags: [] };
   let cursor = base;
   let firstTrun = true;
   let trafSeig: KeyParams[] | undefined;
@@ -124,19 +163,23 @@ function parseTraf(
       const n = t.u32();
       const at = t.pos - b.start;
       const dataOffset = tf & 1 ? t.i32() : undefined;
-      if (tf & 4) t.skip(4);
+      const firstFlags = tf & 4 ? t.u32() : undefined;
       const per = ((tf & 0x100 ? 4 : 0) + (tf & 0x200 ? 4 : 0) + (tf & 0x400 ? 4 : 0) + (tf & 0x800 ? 4 : 0));
       // Checked before a sample is looked at: per-sample fields must fit in the box; samples without any are
       // backed only by their data, which must fit in the input.
       const count = { box: b.path, offset: ctx.base + b.start, field: 'sample_count' };
       if (per > 0 && n > t.remaining / per) throw new MediaError('malformed', `${n} samples of ${per} bytes each run past the end of the box`, count);
-      if (per === 0) budget.claim(n, defaultSize, count);
+      if (per === 0) budget.claim(n, defaults.size, count);
       if (dataOffset !== undefined) {
         cursor = base + dataOffset;
         truns.set(b, { at, moofRelative });
       } else if (firstTrun) cursor = base;
       firstTrun = false;
-      cursor = readTrunSamples(t, tf, n, defaultSize, cursor, offsets, sizes);
+      cursor = readTrunSamples(t, tf, n, defaults, firstFlags, cursor, offsets, sizes, timing);
+    } else if (b.type === 'tfdt') {
+      const d = payload(ctx, b);
+      const { version } = fullBox(d);
+      timing.baseDecodeTime = version === 1 ? d.u64() : d.u32();
     } else if (b.type === 'senc' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID)) senc = b;
     else if (b.type === 'saiz') saiz = b;
     else if (b.type === 'saio') saio = b;
@@ -164,6 +207,7 @@ function parseTraf(
   const first = counters.get(trackId) ?? 0;
   pushJobs(jobs, trackId, first, entry, offsets, sizes, groupOf, aux);
   counters.set(trackId, first + n);
+  timings.push(timing);
   const keep = boxes.filter((b) => !dropInTraf(ctx, b));
   return { plan: { keep, truns, tfhd, explicitBase }, dataEnd: cursor };
 }
@@ -173,13 +217,14 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const ctx: BoxContext = { buf, base };
   const moof = readBox(ctx, 0, buf.length, '');
   const jobs: SampleJob[] = [];
+  const timing: TrafTiming[] = [];
   const parts: (Box | TrafPlan)[] = [];
   let first = true;
   let dataEnd = base;
   const boxes = children(ctx, moof);
   for (const b of boxes) {
     if (b.type === 'traf') {
-      const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs, budget);
+      const r = parseTraf(movie, ctx, moof.start, b, first, dataEnd, counters, jobs, budget, timing);
       first = false;
       dataEnd = r.dataEnd;
       parts.push(r.plan);
@@ -191,6 +236,7 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
   const oldSize = moof.end - moof.start;
   return {
     jobs,
+    timing,
     initData: () => psshRuns(ctx, boxes),
     oldSize,
     newSize,

@@ -1,0 +1,292 @@
+// The MediaSource interface object (MSE §2) of one window, and its attachment to a media element: readyState,
+// duration with the duration change algorithm, addSourceBuffer/removeSourceBuffer, the end of stream algorithm,
+// live seekable range, and the buffered/seekable the element reads through the AttachedSource.
+
+import type { HostEventTarget } from '../host-window.js';
+import type { AttachedSource, MediaElementLink, TrackBufferView } from '../media-source-link.js';
+import { intersectRanges, normalizeRanges } from '../time-ranges.js';
+import { requireArguments, toDOMString, toEnum } from '../../webidl/conversions.js';
+import { defineEventHandlers } from './event-handlers.js';
+import type { ParentMediaSource, ReadyState, SourceBufferCore } from './source-buffer-core.js';
+import type { SourceBufferInterface } from './source-buffer.js';
+import type { SourceBufferListControl, SourceBufferListInterface } from './source-buffer-list.js';
+import { mseTypeSupport } from './type-support.js';
+import type { WindowContext } from './window-context.js';
+
+export interface MediaSourceInterface {
+  readonly MediaSource: new () => HostEventTarget;
+  /** Attaches a MediaSource of this window to an element; undefined if it is not one, or not 'closed'. */
+  attach(value: unknown, link: MediaElementLink): AttachedSource | undefined;
+  isMediaSource(value: unknown): boolean;
+}
+
+class MediaSourceCore implements ParentMediaSource {
+  readyState: ReadyState = 'closed';
+  duration = NaN;
+  link: MediaElementLink | undefined;
+  liveSeekableRange: [number, number] | undefined;
+  readonly sourceBuffers: SourceBufferListControl;
+  readonly activeSourceBuffers: SourceBufferListControl;
+  readonly cores = new Map<object, SourceBufferCore>();
+
+  constructor(
+    readonly context: WindowContext,
+    readonly target: HostEventTarget,
+    readonly lists: SourceBufferListInterface,
+    readonly buffers: SourceBufferInterface,
+  ) {
+    this.sourceBuffers = lists.create();
+    this.activeSourceBuffers = lists.create();
+  }
+
+  get all(): SourceBufferCore[] {
+    return [...this.cores.values()];
+  }
+
+  #active(): SourceBufferCore[] {
+    return this.activeSourceBuffers.items.map((o) => this.cores.get(o)!);
+  }
+
+  reopenIfEnded(): void {
+    if (this.readyState !== 'ended') return;
+    this.readyState = 'open';
+    this.context.fire(this.target, 'sourceopen');
+  }
+
+  /** Duration change algorithm (MSE §2.4.6), from its step 3 (the setter checks steps 1 and 2 itself). */
+  durationChange(newDuration: number): void {
+    if (newDuration === this.duration) return;
+    const highestEnd = Math.max(0, ...this.all.map((s) => s.highestEndTime()));
+    const duration = Math.max(newDuration, highestEnd);
+    if (duration === this.duration) return;
+    this.duration = duration;
+    this.link?.durationChanged();
+  }
+
+  /** End of stream algorithm (MSE §2.4.7). */
+  endOfStream(error: 'decode' | 'network' | undefined, message = ''): void {
+    this.readyState = 'ended';
+    this.context.fire(this.target, 'sourceended');
+    if (error === undefined) {
+      this.durationChange(Math.max(0, ...this.all.map((s) => s.highestEndTime())));
+      this.link?.streamEnded();
+    } else if (error === 'network') this.link?.networkError(message || 'endOfStream(\'network\')');
+    else this.link?.decodeError(message || 'endOfStream(\'decode\')');
+  }
+
+  initSegmentReceived(source: SourceBufferCore, active: boolean): void {
+    if (active) {
+      const object = [...this.cores].find(([, c]) => c === source)?.[0];
+      if (object) this.activeSourceBuffers.add(object);
+    }
+    // Step 8: HAVE_METADATA once every SourceBuffer has had its first init segment (the element ignores repeats).
+    if (this.all.every((s) => s.firstInitSegmentReceived)) this.link?.initSegmentReceived(this.tracks());
+  }
+
+  tracks(): TrackBufferView[] {
+    return this.all.flatMap((s) => s.views());
+  }
+
+  /** HTMLMediaElement.buffered for a MediaSource (MSE §2.4.x "buffered"). */
+  buffered(): Array<[number, number]> {
+    const active = this.#active();
+    if (active.length === 0) return [];
+    const ranges = active.map((s) => s.buffered());
+    const highest = Math.max(0, ...ranges.map((r) => r.at(-1)?.[1] ?? 0));
+    let out: Array<[number, number]> = highest > 0 ? [[0, highest]] : [];
+    for (const r of ranges) {
+      const own = r.map(([s, e]) => [s, e] as [number, number]);
+      if (this.readyState === 'ended' && own.length > 0) own[own.length - 1]![1] = highest;
+      out = intersectRanges(out, own);
+    }
+    return out;
+  }
+
+  /** HTMLMediaElement.seekable for a MediaSource (MSE §2.4.x "seekable"). */
+  seekable(): Array<[number, number]> {
+    if (Number.isNaN(this.duration)) return [];
+    if (this.duration !== Infinity) return [[0, this.duration]];
+    const buffered = this.buffered();
+    if (this.liveSeekableRange) {
+      const union = normalizeRanges([this.liveSeekableRange, ...buffered]);
+      return union.length === 0 ? [] : [[union[0]![0], union.at(-1)![1]]];
+    }
+    return buffered.length === 0 ? [] : [[0, buffered.at(-1)![1]]];
+  }
+
+  attach(link: MediaElementLink): AttachedSource | undefined {
+    if (this.readyState !== 'closed') return undefined;
+    this.link = link;
+    this.readyState = 'open';
+    this.context.fire(this.target, 'sourceopen');
+    const core = this;
+    return {
+      get duration() {
+        return core.link === link ? core.duration : NaN;
+      },
+      get tracks() {
+        return core.link === link ? core.tracks() : [];
+      },
+      buffered: () => (core.link === link ? core.buffered() : []),
+      seekable: () => (core.link === link ? core.seekable() : []),
+      get ended() {
+        return core.link === link && core.readyState === 'ended';
+      },
+      detach: () => {
+        if (core.link === link) core.detach();
+      },
+    };
+  }
+
+  /** Detaching from a media element (MSE §2.4.x): closed, duration NaN, every SourceBuffer removed. */
+  detach(): void {
+    this.link = undefined;
+    this.readyState = 'closed';
+    this.duration = NaN;
+    this.liveSeekableRange = undefined;
+    this.activeSourceBuffers.clear();
+    this.sourceBuffers.clear();
+    for (const core of this.all) core.destroy();
+    this.cores.clear();
+    this.context.fire(this.target, 'sourceclose');
+  }
+}
+
+const token = Symbol('MediaSource');
+
+export function defineMediaSource(context: WindowContext, lists: SourceBufferListInterface, buffers: SourceBufferInterface): MediaSourceInterface {
+  const cores = new WeakMap<object, MediaSourceCore>();
+  const brand = (self: unknown, member: string): MediaSourceCore => {
+    const core = typeof self === 'object' && self !== null ? cores.get(self) : undefined;
+    if (!core) throw new TypeError(`Illegal invocation: MediaSource.${member} called on an object that is not a MediaSource`);
+    return core;
+  };
+  const requireOpen = (core: MediaSourceCore, member: string): void => {
+    if (core.readyState !== 'open') throw context.error('InvalidStateError', `Failed to ${member}: The MediaSource's readyState is not 'open'.`);
+  };
+  const requireNotUpdating = (core: MediaSourceCore, member: string): void => {
+    if (core.all.some((s) => s.updating)) throw context.error('InvalidStateError', `Failed to ${member}: A SourceBuffer is updating.`);
+  };
+
+  class MediaSource extends (context.window.EventTarget as new () => HostEventTarget) {
+    constructor() {
+      super();
+      cores.set(this, new MediaSourceCore(context, this, lists, buffers));
+    }
+
+    static isTypeSupported(type: unknown): boolean {
+      requireArguments(arguments.length, 1, "Failed to execute 'isTypeSupported' on 'MediaSource'");
+      return mseTypeSupport(toDOMString(type, "Failed to execute 'isTypeSupported' on 'MediaSource'")) !== undefined;
+    }
+
+    get sourceBuffers(): HostEventTarget {
+      return brand(this, 'sourceBuffers').sourceBuffers.list;
+    }
+
+    get activeSourceBuffers(): HostEventTarget {
+      return brand(this, 'activeSourceBuffers').activeSourceBuffers.list;
+    }
+
+    get readyState(): ReadyState {
+      return brand(this, 'readyState').readyState;
+    }
+
+    get duration(): number {
+      return brand(this, 'duration').duration;
+    }
+
+    set duration(value: number) {
+      const core = brand(this, 'duration');
+      const member = "set the 'duration' property on 'MediaSource'";
+      const duration = Number(value);
+      // 1. Negative or NaN: TypeError. 2. Not open, 3. updating: InvalidStateError.
+      if (Number.isNaN(duration) || duration < 0) throw new TypeError(`Failed to ${member}: The value provided (${duration}) is negative or NaN.`);
+      requireOpen(core, member);
+      requireNotUpdating(core, member);
+      // 4. Duration change algorithm; its step 2: not below a buffered coded frame's presentation timestamp.
+      const highestPts = Math.max(0, ...core.all.map((s) => s.highestPresentationTimestamp()));
+      if (core.all.some((s) => s.tracks.some((t) => t.size > 0)) && duration < highestPts) {
+        throw context.error('InvalidStateError', `Failed to ${member}: The value provided (${duration}) is less than the highest presentation timestamp of buffered media (${highestPts}).`);
+      }
+      core.durationChange(duration);
+    }
+
+    addSourceBuffer(type: unknown): HostEventTarget {
+      const core = brand(this, 'addSourceBuffer');
+      const member = "execute 'addSourceBuffer' on 'MediaSource'";
+      requireArguments(arguments.length, 1, `Failed to ${member}`);
+      const text = toDOMString(type, `Failed to ${member}`);
+      // 1. Empty: TypeError. 2. Unsupported: NotSupportedError. 3. Too many: QuotaExceededError. 4. Not open.
+      if (text === '') throw new TypeError(`Failed to ${member}: The type provided is empty.`);
+      if (!mseTypeSupport(text)) throw context.error('NotSupportedError', `Failed to ${member}: The type provided ('${text}') is unsupported.`);
+      if (core.cores.size >= context.maxSourceBuffers) {
+        throw context.error('QuotaExceededError', `Failed to ${member}: This MediaSource has reached the limit of SourceBuffer objects it can handle (${context.maxSourceBuffers}).`);
+      }
+      requireOpen(core, member);
+      // 5–10. A new SourceBuffer in 'segments' mode, added to sourceBuffers (addsourcebuffer).
+      const { object, core: buffer } = buffers.create(core, text);
+      core.cores.set(object, buffer);
+      core.sourceBuffers.add(object);
+      return object;
+    }
+
+    removeSourceBuffer(sourceBuffer: unknown): void {
+      const core = brand(this, 'removeSourceBuffer');
+      const member = "Failed to execute 'removeSourceBuffer' on 'MediaSource'";
+      requireArguments(arguments.length, 1, member);
+      const buffer = buffers.coreOf(sourceBuffer);
+      if (!buffer) throw new TypeError(`${member}: parameter 1 is not of type 'SourceBuffer'.`);
+      // 1. Not in sourceBuffers: NotFoundError.
+      if (!core.cores.has(sourceBuffer as object)) throw context.error('NotFoundError', `${member}: The SourceBuffer provided is not contained in this MediaSource.`);
+      // 2. A running append or removal is aborted (abort, updateend).
+      buffer.abortForRemoval();
+      // 3–9. Out of activeSourceBuffers and sourceBuffers (removesourcebuffer each), its track buffers destroyed.
+      core.activeSourceBuffers.remove(sourceBuffer as object);
+      core.sourceBuffers.remove(sourceBuffer as object);
+      core.cores.delete(sourceBuffer as object);
+      buffer.destroy();
+      core.link?.bufferedChanged();
+    }
+
+    endOfStream(error?: unknown): void {
+      const core = brand(this, 'endOfStream');
+      const member = "execute 'endOfStream' on 'MediaSource'";
+      const kind = error === undefined ? undefined : toEnum(error, ['network', 'decode'] as const, `Failed to ${member}`);
+      requireOpen(core, member);
+      requireNotUpdating(core, member);
+      core.endOfStream(kind);
+    }
+
+    setLiveSeekableRange(start: unknown, end: unknown): void {
+      const core = brand(this, 'setLiveSeekableRange');
+      const member = "execute 'setLiveSeekableRange' on 'MediaSource'";
+      requireArguments(arguments.length, 2, `Failed to ${member}`);
+      const from = Number(start);
+      const to = Number(end);
+      if (!Number.isFinite(from) || !Number.isFinite(to)) throw new TypeError(`Failed to ${member}: The provided double value is non-finite.`);
+      requireOpen(core, member);
+      if (from < 0 || from > to) throw new TypeError(`Failed to ${member}: The start provided (${from}) is outside the range [0, ${to}].`);
+      core.liveSeekableRange = [from, to];
+    }
+
+    clearLiveSeekableRange(): void {
+      const core = brand(this, 'clearLiveSeekableRange');
+      requireOpen(core, "execute 'clearLiveSeekableRange' on 'MediaSource'");
+      core.liveSeekableRange = undefined;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return 'MediaSource';
+    }
+  }
+  defineEventHandlers(MediaSource.prototype, ['sourceopen', 'sourceended', 'sourceclose'], brand);
+
+  return {
+    MediaSource,
+    attach(value, link) {
+      const core = typeof value === 'object' && value !== null ? cores.get(value) : undefined;
+      return core?.attach(link);
+    },
+    isMediaSource: (value) => typeof value === 'object' && value !== null && cores.has(value),
+  };
+}

@@ -1,0 +1,49 @@
+// Codec strings and picture sizes from init segments, checked against what other tools wrote about the same files:
+// the DASH manifests that came with Shaka's media, and ffmpeg's command for the fixtures.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseMovie } from '../../src/media/boxes/movie.js';
+import { readBox } from '../../src/media/boxes/box.js';
+import { entryKind } from '../../src/media/boxes/protection.js';
+import { movieDuration, trackFormat } from '../../src/media/boxes/track-format.js';
+import { hasShaka, readFixture, shakaDir } from '../support/fixtures.js';
+
+function formats(file: Buffer): Array<{ codec: string; width?: number; height?: number }> {
+  const ctx = { buf: file, base: 0 };
+  for (let p = 0; p < file.length; ) {
+    const b = readBox(ctx, p, file.length, '');
+    if (b.type === 'moov') {
+      const movie = parseMovie(file.subarray(b.start, b.end), b.start);
+      return movie.tracks.map((t) => trackFormat(movie.ctx, t.entries[0]!, entryKind(t.entries[0]!.originalFormat, t.handler)!));
+    }
+    p = b.end;
+  }
+  throw new Error('no moov');
+}
+
+describe('track formats', () => {
+  it('fixtures: H.264 Constrained Baseline level 1.3 320x240 (libx264 ultrafast), AAC-LC; protected entries by their frma', () => {
+    expect(formats(readFixture('clear_frag.mp4'))).toEqual([{ codec: 'avc1.42c00d', width: 320, height: 240 }, { codec: 'mp4a.40.2' }]);
+    expect(formats(readFixture('cenc_mp4box.mp4'))).toEqual([{ codec: 'avc1.42c00d', width: 320, height: 240 }, { codec: 'mp4a.40.2' }]);
+  });
+
+  it('the movie duration from mvhd', () => {
+    const prog = readFixture('clear_prog.mp4');
+    const ctx = { buf: prog, base: 0 };
+    let p = 0;
+    let b = readBox(ctx, p, prog.length, '');
+    while (b.type !== 'moov') b = readBox(ctx, (p = b.end), prog.length, '');
+    // ffprobe -show_entries format=duration clear_prog.mp4: 4.000000 (mvhd: 4000 at timescale 1000).
+    expect(movieDuration(parseMovie(prog.subarray(b.start, b.end), b.start))).toBe(4);
+  });
+
+  it.skipIf(!hasShaka)('Shaka media: as their DASH manifests say (codecs, width, height)', () => {
+    // Skipped without /work/shared/media/shaka (the project does not need it at run time).
+    const shaka = (name: string) => readFileSync(resolve(shakaDir, name));
+    expect(formats(shaka('clear-encrypted/clear-v-init.mp4'))).toEqual([{ codec: 'avc1.42c01e', width: 256, height: 110 }]);
+    expect(formats(shaka('clear-encrypted/enc-v-init.mp4'))).toEqual([{ codec: 'avc1.42c01e', width: 256, height: 110 }]);
+    expect(formats(shaka('clear-encrypted/enc-a-init.mp4'))).toEqual([{ codec: 'mp4a.40.2' }]);
+    expect(formats(shaka('dash-clearkey/video-H264-288-400k_init.mp4'))).toEqual([{ codec: 'avc1.640015', width: 512, height: 288 }]);
+  });
+});
