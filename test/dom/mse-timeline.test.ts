@@ -1,0 +1,145 @@
+// Where coded frames land on the presentation timeline: timestampOffset, append windows, remove(), abort(),
+// 'sequence' mode, changeType() and the buffer quota with coded frame eviction. The video-only fixture has four
+// one-second GOPs of 25 frames of 40 ms, one per media segment (ffprobe -show_frames: keyframes at 0, 1, 2, 3 s).
+import { describe, expect, it } from 'vitest';
+import { readFixture } from '../support/fixtures.js';
+import { append, HOSTS, nextEvent, openMediaSource, ranges, segments } from '../support/mse.js';
+
+const TYPE = 'video/mp4; codecs="avc1.42C00D"';
+const video = readFixture('clear_frag_video.mp4');
+const { init, media } = segments(video);
+const K1 = 1;
+const K2 = 2;
+const K3 = 3;
+const END = 4;
+
+async function videoBuffer(host: (typeof HOSTS)[number], options?: Parameters<typeof openMediaSource>[1]) {
+  const setup = await openMediaSource(host, options);
+  const sb = setup.mediaSource.addSourceBuffer(TYPE);
+  await append(sb, init);
+  return { ...setup, sb };
+}
+
+describe.each(HOSTS)('MSE timeline on %s', (host) => {
+  it('timestampOffset moves appended frames; it cannot change inside a media segment', async () => {
+    const { sb } = await videoBuffer(host);
+    sb.timestampOffset = 10;
+    await append(sb, media[1]!);
+    expect(ranges(sb.buffered)).toEqual([[10 + K1, 10 + K2]]);
+    // Half a media segment: append state PARSING_MEDIA_SEGMENT once its moof is complete.
+    await append(sb, media[2]!.subarray(0, media[2]!.length - 100));
+    expect(() => (sb.timestampOffset = 0)).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
+    expect(() => (sb.mode = 'sequence')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
+    await append(sb, media[2]!.subarray(media[2]!.length - 100));
+    expect(ranges(sb.buffered)).toEqual([[10 + K1, 10 + K3]]);
+    expect(() => (sb.timestampOffset = Infinity)).toThrow(TypeError);
+  });
+
+  it('drops frames outside the append window, then waits for a random access point', async () => {
+    const { sb } = await videoBuffer(host);
+    sb.appendWindowStart = 1.5;
+    sb.appendWindowEnd = 3;
+    for (const m of media) await append(sb, m);
+    // Frames before 1.5 s are dropped, and so are the non-keyframes up to the keyframe at 2 s; the last frame kept
+    // ends at 3 s exactly (a frame ending past appendWindowEnd is dropped).
+    expect(ranges(sb.buffered)).toEqual([[K2, K3]]);
+    expect(() => (sb.appendWindowStart = 3)).toThrow(TypeError);
+    expect(() => (sb.appendWindowStart = -1)).toThrow(TypeError);
+    expect(() => (sb.appendWindowEnd = 1.5)).toThrow(TypeError);
+    expect(() => (sb.appendWindowEnd = NaN)).toThrow(TypeError);
+    sb.appendWindowEnd = Infinity;
+    expect(sb.appendWindowEnd).toBe(Infinity);
+    // The same GOP again with the window ending at 2.99 s: it replaces the one buffered (its keyframe overlaps, and
+    // everything depending on that goes too), without its last frame.
+    sb.appendWindowEnd = 2.99;
+    await append(sb, media[2]!);
+    expect(ranges(sb.buffered)).toEqual([[K2, 2.96]]);
+  });
+
+  it('remove() takes out the range and the frames that depend on it, up to the next random access point', async () => {
+    const { sb, mediaSource, link } = await videoBuffer(host);
+    for (const m of media) await append(sb, m);
+    const seen: string[] = [];
+    for (const type of ['updatestart', 'update', 'updateend']) sb.addEventListener(type, () => seen.push(type));
+    sb.remove(1.5, 2.5);
+    expect(sb.updating).toBe(true);
+    expect(() => sb.remove(0, 1)).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
+    await nextEvent(sb, 'updateend');
+    expect(seen).toEqual(['updatestart', 'update', 'updateend']);
+    // The first frame at or after 1.5 s starts at 1.52 s; removal runs on to the keyframe at 3 s.
+    expect(ranges(sb.buffered)).toEqual([[0, 1.52], [K3, END]]);
+    expect(link.calls.at(-1)).toBe('bufferedChanged');
+    // Argument checks against the duration (Infinity here: the init segment gives none).
+    expect(mediaSource.duration).toBe(Infinity);
+    expect(() => sb.remove(-1, 2)).toThrow(TypeError);
+    expect(() => sb.remove(2, 2)).toThrow(TypeError);
+    expect(() => sb.remove(0, NaN)).toThrow(TypeError);
+  });
+
+  it('abort() during an append: abort and updateend, nothing of it buffered, append window reset', async () => {
+    const { sb } = await videoBuffer(host);
+    sb.appendWindowStart = 0.5;
+    const seen: string[] = [];
+    for (const type of ['updatestart', 'update', 'updateend', 'abort', 'error']) sb.addEventListener(type, () => seen.push(type));
+    sb.appendBuffer(media[0]!);
+    sb.abort();
+    expect(sb.updating).toBe(false);
+    await nextEvent(sb, 'updateend');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen).toEqual(['updatestart', 'abort', 'updateend']);
+    expect(ranges(sb.buffered)).toEqual([]);
+    expect([sb.appendWindowStart, sb.appendWindowEnd]).toEqual([0, Infinity]);
+    // A partial segment left by abort() is dropped: the next append starts afresh.
+    await append(sb, media[1]!.subarray(0, 5000));
+    sb.abort();
+    await append(sb, media[0]!);
+    expect(ranges(sb.buffered)).toEqual([[0, K1]]);
+  });
+
+  it("'sequence' mode places each coded frame group right after the previous one", async () => {
+    const { sb } = await videoBuffer(host);
+    sb.mode = 'sequence';
+    await append(sb, media[2]!);
+    await append(sb, media[0]!);
+    // The third GOP (1 s) first, at 0; then the first one (K1 long) right after it: its decode timestamps going
+    // backwards start a new coded frame group at the group end timestamp.
+    const buffered = ranges(sb.buffered);
+    expect(buffered).toHaveLength(1);
+    expect(buffered[0]![0]).toBe(0);
+    expect(buffered[0]![1]).toBeCloseTo(2, 9);
+    expect(sb.timestampOffset).toBeCloseTo(1, 9);
+    expect(() => (sb.mode = 'bogus')).not.toThrow();
+    expect(sb.mode).toBe('sequence');
+  });
+
+  it('changeType(): the next media segment needs a new init segment; unsupported types are refused', async () => {
+    const { sb, link } = await videoBuffer(host);
+    expect(() => sb.changeType('video/webm; codecs="vp9"')).toThrow(expect.objectContaining({ name: 'NotSupportedError' }));
+    expect(() => sb.changeType('')).toThrow(TypeError);
+    sb.changeType('video/mp4; codecs="avc1.64001f"');
+    expect(await append(sb, media[0]!)).toEqual(['updatestart', 'error', 'updateend']);
+    expect(link.calls.at(-1)).toMatch(/^decodeError: media segment received before the initialization segment/);
+  });
+
+  it('changeType() then a new init segment: appends go on into the same track buffer', async () => {
+    const { sb } = await videoBuffer(host);
+    await append(sb, media[0]!);
+    sb.changeType('video/mp4; codecs="avc1.42C00D"');
+    await append(sb, init);
+    await append(sb, media[1]!);
+    expect(ranges(sb.buffered)).toEqual([[0, K2]]);
+  });
+
+  it('QuotaExceededError past the quota; eviction frees whole GOPs before the current position first', async () => {
+    const { sb, link } = await videoBuffer(host, { sourceBufferQuota: { video: 100_000 } });
+    await append(sb, media[0]!);
+    await append(sb, media[1]!);
+    // 92.6 kB buffered + 39 kB: nothing before the current position (0) can go.
+    expect(() => sb.appendBuffer(media[2]!)).toThrow(expect.objectContaining({ name: 'QuotaExceededError' }));
+    expect(sb.updating).toBe(false);
+    // Playing at 1.5 s: the GOP before the one being played is evicted, the one being played kept.
+    link.currentTime = 1.5;
+    await append(sb, media[2]!);
+    expect(ranges(sb.buffered)).toEqual([[K1, K3]]);
+  });
+});
