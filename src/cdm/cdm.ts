@@ -80,6 +80,11 @@ export interface CdmSessionResult {
   readonly expiration?: number;
   /** Set when the operation closed the session (e.g. a release acknowledgement). */
   readonly closed?: ClosedReason;
+  /**
+   * Likely mistakes in what the application passed that the spec lets through (e.g. a license holding none of the
+   * requested key IDs), for the EME trace. Never key material.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -136,9 +141,12 @@ export type CdmErrorName = 'TypeError' | 'NotSupportedError' | 'InvalidStateErro
  */
 export class CdmError extends Error {
   readonly errorName: CdmErrorName;
-  constructor(errorName: CdmErrorName, message: string) {
+  /** As CdmSessionResult.warnings: the likely mistake behind the failure, for the EME trace. */
+  readonly warnings: readonly string[];
+  constructor(errorName: CdmErrorName, message: string, warnings: readonly string[] = []) {
     super(message);
     this.name = 'CdmError';
     this.errorName = errorName;
+    this.warnings = warnings;
   }
 }

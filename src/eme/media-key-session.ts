@@ -24,6 +24,7 @@ import { toSpecException } from './exceptions.js';
 import { MediaKeyStatusMap, replaceKeyStatuses } from './media-key-status-map.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { MediaKeyMessageEventLike, MediaKeySessionLike } from './interfaces.js';
+import { describeBytes, describeKeyStatuses, describeResponse, describeValue, traced, warningsOf, type Tracer, type TraceWho } from './trace.js';
 
 /** What MediaKeys.createSession() hands a new session: the spec's internal values. */
 export interface SessionInit {
@@ -40,6 +41,8 @@ export interface SessionInit {
    * while no element uses them.
    */
   readonly keysChangedListener: () => (() => void) | undefined;
+  /** The EME trace and this session's name in it, when tracing. */
+  readonly trace: { readonly tracer: Tracer; readonly name: string } | undefined;
 }
 
 // Sanitized session IDs: "not longer than tens of characters and alphanumeric" (EME load() step 8.1).
@@ -108,10 +111,16 @@ export class MediaKeySession extends PlatformObject {
   }
 
   generateRequest(initDataType: string, initData: BufferSourceInput): Promise<undefined> {
+    const argumentCount = arguments.length;
+    const args = () => ({ initDataType: describeValue(initDataType), initData: describeValue(initData) });
+    return this.#traced('generateRequest', args, () => this.#generateRequestSteps(argumentCount, initDataType, initData));
+  }
+
+  #generateRequestSteps(argumentCount: number, initDataType: string, initData: BufferSourceInput): Promise<undefined> {
     try {
       const session = MediaKeySession.#brand(this, 'generateRequest');
       const context = "Failed to execute 'generateRequest' on 'MediaKeySession'";
-      requireArguments(arguments.length, 2, context);
+      requireArguments(argumentCount, 2, context);
       const type = toDOMString(initDataType, `${context}: initDataType`);
       const data = viewOfBufferSource(initData, `${context}: initData`);
       return session.#generateRequest(type, data);
@@ -171,10 +180,15 @@ export class MediaKeySession extends PlatformObject {
   }
 
   load(sessionId: string): Promise<boolean> {
+    const argumentCount = arguments.length;
+    return this.#traced('load', () => ({ sessionId: describeValue(sessionId) }), () => this.#loadSteps(argumentCount, sessionId));
+  }
+
+  #loadSteps(argumentCount: number, sessionId: string): Promise<boolean> {
     try {
       const session = MediaKeySession.#brand(this, 'load');
       const context = "Failed to execute 'load' on 'MediaKeySession'";
-      requireArguments(arguments.length, 1, context);
+      requireArguments(argumentCount, 1, context);
       return session.#load(toDOMString(sessionId, `${context}: sessionId`));
     } catch (error) {
       return Promise.reject(error);
@@ -239,10 +253,15 @@ export class MediaKeySession extends PlatformObject {
   }
 
   update(response: BufferSourceInput): Promise<undefined> {
+    const argumentCount = arguments.length;
+    return this.#traced('update', () => ({ response: describeResponseValue(response) }), () => this.#updateSteps(argumentCount, response));
+  }
+
+  #updateSteps(argumentCount: number, response: BufferSourceInput): Promise<undefined> {
     try {
       const session = MediaKeySession.#brand(this, 'update');
       const context = "Failed to execute 'update' on 'MediaKeySession'";
-      requireArguments(arguments.length, 1, context);
+      requireArguments(argumentCount, 1, context);
       return session.#update(viewOfBufferSource(response, `${context}: response`));
     } catch (error) {
       return Promise.reject(error);
@@ -267,9 +286,11 @@ export class MediaKeySession extends PlatformObject {
           // 6.1–6.7. The CDM validates the response (TypeError when invalid) and processes it.
           result = await this.#cdmSession.update(responseCopy);
         } catch (error) {
+          this.#traceWarnings(warningsOf(error));
           queueTask(() => reject(toSpecException(error)));
           return;
         }
+        this.#traceWarnings(warningsOf(result));
         // 6.8. Queue a task to run the remaining steps.
         queueTask(() => {
           if (result.closed) {
@@ -291,11 +312,13 @@ export class MediaKeySession extends PlatformObject {
   }
 
   close(): Promise<undefined> {
-    try {
-      return MediaKeySession.#brand(this, 'close').#close();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#traced('close', () => ({}), () => {
+      try {
+        return MediaKeySession.#brand(this, 'close').#close();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
   }
 
   #close(): Promise<undefined> {
@@ -324,11 +347,13 @@ export class MediaKeySession extends PlatformObject {
   }
 
   remove(): Promise<undefined> {
-    try {
-      return MediaKeySession.#brand(this, 'remove').#remove();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#traced('remove', () => ({}), () => {
+      try {
+        return MediaKeySession.#brand(this, 'remove').#remove();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
   }
 
   #remove(): Promise<undefined> {
@@ -412,6 +437,7 @@ export class MediaKeySession extends PlatformObject {
   /** Queue a "message" Event (EME §6.6.1). */
   #queueMessage(messageType: MediaKeyMessageTypeValue, message: Uint8Array): void {
     queueTask(() => {
+      this.#traceEvent('message', () => ({ messageType, message: describeBytes(message) }));
       this.dispatchEvent(messageEvent(this.#init.realm, messageType, toArrayBuffer(message)));
     });
   }
@@ -420,6 +446,7 @@ export class MediaKeySession extends PlatformObject {
   #updateKeyStatuses(statuses: readonly KeyStatusEntry[]): void {
     replaceKeyStatuses(this.#keyStatuses, statuses);
     queueTask(() => {
+      this.#traceEvent('keystatuseschange', () => ({ keyStatuses: describeKeyStatuses(this.#keyStatuses) }));
       this.dispatchEvent(simpleEvent(this.#init.realm, 'keystatuseschange'));
     });
     // 5. Queue a task to attempt to resume playback on media elements using this session's MediaKeys.
@@ -429,7 +456,10 @@ export class MediaKeySession extends PlatformObject {
 
   /** Update Expiration (EME §6.6.3). */
   #updateExpiration(expiration: number): void {
+    const previous = this.#expiration;
     this.#expiration = Number.isNaN(expiration) ? NaN : expiration;
+    // Not an event: the attribute changed (null: NaN).
+    if (!Object.is(previous, this.#expiration)) this.#traceEvent('expiration', () => ({ expiration: Number.isNaN(expiration) ? null : expiration }));
   }
 
   /** Session Closed (EME §6.6.4). */
@@ -447,6 +477,22 @@ export class MediaKeySession extends PlatformObject {
     this.#init.registry.delete(this, this.#sessionId);
     this.#init.openSessions.delete(this);
     this.#resolveClosed(reason);
+    this.#traceEvent('closed', () => ({ reason }));
+  }
+
+  /** A promise operation recorded in the EME trace, when tracing. */
+  #traced<T>(method: string, args: () => Record<string, unknown>, steps: () => Promise<T>): Promise<T> {
+    return traced(this.#init.trace?.tracer, this.#traceWho, method, args, steps);
+  }
+
+  readonly #traceWho: TraceWho = () => ({ target: this.#init.trace?.name ?? '', sessionId: this.#sessionId });
+
+  #traceEvent(type: string, detail: () => Record<string, unknown>): void {
+    this.#init.trace?.tracer.event(this.#traceWho, type, detail());
+  }
+
+  #traceWarnings(warnings: readonly string[]): void {
+    if (warnings.length > 0) this.#init.trace?.tracer.warnings(this.#traceWho, warnings);
   }
 
   static #brand(value: unknown, member: string): MediaKeySession {
@@ -475,3 +521,10 @@ export const MediaKeySessionInterface: WebIDLInterface<MediaKeySession> = WebIDL
     { name: 'remove', length: 0, promise: true },
   ],
 });
+
+/** update()'s response as the trace shows it: JSON with secret members redacted, or only its length. */
+function describeResponseValue(response: unknown): unknown {
+  if (ArrayBuffer.isView(response)) return describeResponse(new Uint8Array(response.buffer, response.byteOffset, response.byteLength));
+  if (response instanceof ArrayBuffer) return describeResponse(new Uint8Array(response));
+  return describeValue(response);
+}

@@ -7,8 +7,9 @@ import type { Realm } from '../webidl/realm.js';
 import { inParallel, queueTask } from '../webidl/tasks.js';
 import { configurationToDictionary, type ConvertedConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
 import { toSpecException } from './exceptions.js';
-import { MediaKeys } from './media-keys.js';
+import { MediaKeys, mediaKeysInternals } from './media-keys.js';
 import type { SessionRegistry } from './session-registry.js';
+import { traced, type Tracer, type TraceWho } from './trace.js';
 
 export interface MediaKeySystemAccessInit {
   /** The global whose navigator was asked: the objects made from here on are its. */
@@ -18,14 +19,18 @@ export interface MediaKeySystemAccessInit {
   readonly implementation: KeySystem;
   readonly storage: CdmStorage | undefined;
   readonly registry: SessionRegistry;
+  readonly tracer: Tracer | undefined;
 }
 
 export class MediaKeySystemAccess extends PlatformObject {
   readonly #init: MediaKeySystemAccessInit;
+  readonly #traceWho: TraceWho;
 
   constructor(init: MediaKeySystemAccessInit) {
     super(init.realm.create(MediaKeySystemAccessInterface));
     this.#init = init;
+    const target = init.tracer?.name('access') ?? '';
+    this.#traceWho = () => ({ target });
   }
 
   get keySystem(): string {
@@ -38,7 +43,12 @@ export class MediaKeySystemAccess extends PlatformObject {
   }
 
   createMediaKeys(): Promise<MediaKeys> {
-    const { realm, configuration, implementation, storage, registry } = this.#init;
+    const describe = (keys: MediaKeys) => ({ mediaKeys: mediaKeysInternals(keys).traceName });
+    return traced(this.#init.tracer, this.#traceWho, 'createMediaKeys', () => ({}), () => this.#createMediaKeys(), describe);
+  }
+
+  #createMediaKeys(): Promise<MediaKeys> {
+    const { realm, configuration, implementation, storage, registry, tracer } = this.#init;
     // 1. Let promise be a new promise.
     return new Promise((resolve, reject) => {
       // 2. Run the following steps in parallel.
@@ -62,6 +72,7 @@ export class MediaKeySystemAccess extends PlatformObject {
             persistentStateAllowed,
             useDistinctiveIdentifier,
             registry,
+            tracer,
           });
           queueTask(() => resolve(mediaKeys));
         } catch (error) {

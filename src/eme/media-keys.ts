@@ -14,6 +14,7 @@ import { MEDIA_KEY_SESSION_TYPES, type MediaKeySessionTypeValue, type MediaKeySt
 import { toSpecException } from './exceptions.js';
 import { MediaKeySession } from './media-key-session.js';
 import type { SessionRegistry } from './session-registry.js';
+import { describeValue, traced, type Tracer, type TraceWho } from './trace.js';
 
 export interface MediaKeysPolicy {
   minHdcpVersion?: string;
@@ -27,6 +28,7 @@ export interface MediaKeysInit {
   readonly persistentStateAllowed: boolean;
   readonly useDistinctiveIdentifier: boolean;
   readonly registry: SessionRegistry;
+  readonly tracer: Tracer | undefined;
 }
 
 /** Internal access for the media-element side and decryption: not part of the public API. */
@@ -34,6 +36,8 @@ export let mediaKeysInternals: (mediaKeys: MediaKeys) => {
   readonly cdm: Cdm;
   /** Media elements' "attempt to resume playback" callbacks, run when any session's keys change. */
   readonly keysChangedListeners: Set<() => void>;
+  /** This object's name in the EME trace ('keys 2'), '' when not tracing. */
+  readonly traceName: string;
 };
 
 export class MediaKeys extends PlatformObject {
@@ -48,16 +52,29 @@ export class MediaKeys extends PlatformObject {
   static {
     mediaKeysInternals = (mediaKeys) => {
       if (!MediaKeysInterface.implementedBy(mediaKeys)) throw new TypeError('not a MediaKeys');
-      return { cdm: mediaKeys.#init.cdm, keysChangedListeners: mediaKeys.#keysChangedListeners };
+      return { cdm: mediaKeys.#init.cdm, keysChangedListeners: mediaKeys.#keysChangedListeners, traceName: mediaKeys.#traceName };
     };
   }
+
+  readonly #traceName: string;
+  readonly #traceWho: TraceWho;
 
   constructor(init: MediaKeysInit) {
     super(init.realm.create(MediaKeysInterface));
     this.#init = init;
+    const target = (this.#traceName = init.tracer?.name('keys') ?? '');
+    this.#traceWho = () => ({ target });
   }
 
   createSession(sessionType?: MediaKeySessionTypeValue): MediaKeySession {
+    const tracer = this.#init.tracer;
+    if (!tracer) return this.#createSession(sessionType, undefined);
+    const name = tracer.name('session');
+    const args = { sessionType: describeValue(sessionType ?? 'temporary') };
+    return tracer.callSync(this.#traceWho, 'createSession', args, () => this.#createSession(sessionType, name), () => () => ({ target: name }));
+  }
+
+  #createSession(sessionType: MediaKeySessionTypeValue | undefined, traceName: string | undefined): MediaKeySession {
     const type: MediaKeySessionTypeValue =
       sessionType === undefined
         ? 'temporary'
@@ -83,10 +100,16 @@ export class MediaKeys extends PlatformObject {
       registry: this.#init.registry,
       openSessions: this.#openSessions,
       keysChangedListener: () => (listeners.size === 0 ? undefined : () => listeners.forEach((resume) => resume())),
+      trace: this.#init.tracer && traceName !== undefined ? { tracer: this.#init.tracer, name: traceName } : undefined,
     });
   }
 
   getStatusForPolicy(policy?: MediaKeysPolicy): Promise<MediaKeyStatusValue> {
+    const steps = () => this.#getStatusForPolicy(policy);
+    return traced(this.#init.tracer, this.#traceWho, 'getStatusForPolicy', () => ({ policy: describeValue(policy) }), steps, (status) => status);
+  }
+
+  #getStatusForPolicy(policy: MediaKeysPolicy | undefined): Promise<MediaKeyStatusValue> {
     const context = "Failed to execute 'getStatusForPolicy' on 'MediaKeys'";
     const source = dictionarySource(policy, `${context}: policy`);
     const hdcp = readMember(source, 'minHdcpVersion');
@@ -111,8 +134,15 @@ export class MediaKeys extends PlatformObject {
   }
 
   setServerCertificate(serverCertificate: BufferSourceInput): Promise<boolean> {
+    const argumentCount = arguments.length;
+    const steps = () => this.#setServerCertificate(argumentCount, serverCertificate);
+    const args = () => ({ serverCertificate: describeValue(serverCertificate) });
+    return traced(this.#init.tracer, this.#traceWho, 'setServerCertificate', args, steps, (set) => set);
+  }
+
+  #setServerCertificate(argumentCount: number, serverCertificate: BufferSourceInput): Promise<boolean> {
     const context = "Failed to execute 'setServerCertificate' on 'MediaKeys'";
-    requireArguments(arguments.length, 1, context);
+    requireArguments(argumentCount, 1, context);
     const certificate = viewOfBufferSource(serverCertificate, `${context}: serverCertificate`);
     // 2. An empty certificate is a TypeError. Checked before step 1, as Chromium does, so the error does not
     //    depend on the key system.

@@ -13,6 +13,7 @@ import { inParallel, queueTask } from '../webidl/tasks.js';
 import { convertConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
 import { MediaKeySystemAccess } from './media-key-system-access.js';
 import { SessionRegistry } from './session-registry.js';
+import { describeValue, traced, Tracer, type TraceOption, type TraceWho } from './trace.js';
 import { getSupportedConfiguration } from './supported-configuration.js';
 
 export interface EmeOptions {
@@ -22,6 +23,11 @@ export interface EmeOptions {
   readonly origin?: string;
   /** Key systems offered; Clear Key by default. */
   readonly keySystems?: readonly KeySystem[];
+  /**
+   * The EME trace: a JSON lines file to append to, or a function taking each entry. Default: the file named by the
+   * EMEKIT_TRACE environment variable, if set.
+   */
+  readonly trace?: TraceOption;
 }
 
 export interface EmePlatform {
@@ -57,8 +63,21 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
   const keySystems = new Map((options.keySystems ?? [clearKey]).map((ks) => [ks.keySystem, ks]));
   const registry = new SessionRegistry();
   const storage = store ? { store, origin } : undefined;
+  const traceOption = options.trace ?? (process.env['EMEKIT_TRACE'] || undefined);
+  const tracer = traceOption === undefined ? undefined : new Tracer(traceOption);
+  const navigator: TraceWho = () => ({ target: 'navigator' });
 
-  const requestSteps: RequestSteps = (realm, args) => {
+  const requestSteps: RequestSteps = (realm, args) =>
+    traced(
+      tracer,
+      navigator,
+      'requestMediaKeySystemAccess',
+      () => ({ keySystem: describeValue(args[0]), supportedConfigurations: describeValue(args[1]) }),
+      () => requestAccess(realm, args),
+      (access) => ({ keySystem: access.keySystem, configuration: access.getConfiguration() }),
+    );
+
+  const requestAccess: RequestSteps = (realm, args) => {
     try {
       const context = "Failed to execute 'requestMediaKeySystemAccess' on 'Navigator'";
       requireArguments(args.length, 2, context);
@@ -91,6 +110,7 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
                 implementation,
                 storage,
                 registry,
+                tracer,
               });
               queueTask(() => resolve(access));
               return;
@@ -118,6 +138,7 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
     origin,
     store,
     async close() {
+      tracer?.close();
       if (ownsStore && store) await store.close();
     },
   };

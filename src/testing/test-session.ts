@@ -139,6 +139,7 @@ export class TestSession implements CdmSession, SessionOwner {
     }
     if (result.keyStatuses) this.#absorb(result.keyStatuses);
     if (!policy) return { ...result, keyStatuses: this.statuses() };
+    const warnings = result.warnings ? { warnings: result.warnings } : {};
     for (const jwk of object['keys'] as Record<string, unknown>[]) {
       const keyId = typeof jwk['kid'] === 'string' ? decodeBase64Url(jwk['kid']) : undefined;
       if (keyId) this.#overrides.delete(toHex(keyId));
@@ -150,7 +151,7 @@ export class TestSession implements CdmSession, SessionOwner {
     this.#expired = false;
     this.#scheduleExpiry(expiration);
     this.renewEvery(policy.renewalIntervalSeconds ?? this.#renewalSeconds ?? this.#host.defaultRenewalSeconds());
-    return { keyStatuses: this.statuses(), expiration: this.#expiration };
+    return { keyStatuses: this.statuses(), expiration: this.#expiration, ...warnings };
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { CdmError, type SessionType } from '../cdm.js';
 import { decodeBase64Url } from '../../util/base64url.js';
 import { parseJsonObject } from '../../util/json.js';
 import { MAX_KEY_IDS, MAX_KEY_ID_BYTES, MIN_KEY_ID_BYTES } from '../../initdata/limits.js';
+import { spellingMistake } from './license-lint.js';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 const AES_128_KEY_BYTES = 16;
@@ -41,17 +42,23 @@ export function parseLicense(object: Record<string, unknown>): License {
   return { keys: keys.map(parseJsonWebKey), type };
 }
 
+/** The known mistake behind an invalid kid or k, named without its value. */
+function hint(value: unknown): string {
+  const mistake = typeof value === 'string' ? spellingMistake(value) : undefined;
+  return mistake ? ` (it ${mistake})` : '';
+}
+
 function parseJsonWebKey(jwk: unknown, index: number): LicenseKey {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalid(`keys[${index}] is not an object`);
   const { kty, kid, k } = jwk as Record<string, unknown>;
   if (kty !== 'oct') throw invalid(`keys[${index}].kty must be "oct"`);
   const keyId = typeof kid === 'string' ? decodeBase64Url(kid) : undefined;
   if (!keyId || keyId.length < MIN_KEY_ID_BYTES || keyId.length > MAX_KEY_ID_BYTES) {
-    throw invalid(`keys[${index}].kid is not a base64url key ID of ${MIN_KEY_ID_BYTES}..${MAX_KEY_ID_BYTES} bytes`);
+    throw invalid(`keys[${index}].kid is not a base64url key ID of ${MIN_KEY_ID_BYTES}..${MAX_KEY_ID_BYTES} bytes${hint(kid)}`);
   }
   const key = typeof k === 'string' ? decodeBase64Url(k) : undefined;
   if (!key || key.length !== AES_128_KEY_BYTES) {
-    throw invalid(`keys[${index}].k is not a base64url ${AES_128_KEY_BYTES}-byte key`);
+    throw invalid(`keys[${index}].k is not a base64url ${AES_128_KEY_BYTES}-byte key${hint(k)}`);
   }
   return { keyId, key };
 }

@@ -5,6 +5,7 @@ import { CdmError, type CdmSession, type CdmSessionResult, type CdmStorage, type
 import { InvalidInitDataError } from '../../initdata/errors.js';
 import { compareKeyIds, toHex } from '../../util/bytes.js';
 import { keyIdsFromInitData } from './init-data.js';
+import { licenseWarnings } from './license-lint.js';
 import { parseLicense, parseResponseObject, type LicenseKey } from './license.js';
 import { licenseRelease, licenseRequest } from './messages.js';
 import { decodeStoredSession, encodeStoredSession } from './record.js';
@@ -25,6 +26,8 @@ export class ClearKeySession implements CdmSession {
   /** Key IDs removed by remove(); for persistent-license sessions, the record of license destruction. */
   #released: Uint8Array[] | undefined;
   #closed = false;
+  /** The key IDs of the last license request, to name a license that holds none of them. */
+  #requested: readonly Uint8Array[] = [];
 
   constructor(owner: SessionOwner, type: SessionType) {
     this.#owner = owner;
@@ -50,6 +53,7 @@ export class ClearKeySession implements CdmSession {
     } else {
       this.sessionId = nextTemporarySessionId();
     }
+    this.#requested = keyIds;
     // The CDM does not store anything yet: data is kept only once update() delivers a license.
     return { message: { type: 'license-request', data: licenseRequest(keyIds, this.#type) } };
   }
@@ -87,7 +91,14 @@ export class ClearKeySession implements CdmSession {
       await this.close();
       return { closed: 'release-acknowledged' };
     }
-    const license = parseLicense(response);
+    const warnings = licenseWarnings(response, this.#requested);
+    let license: ReturnType<typeof parseLicense>;
+    try {
+      license = parseLicense(response);
+    } catch (error) {
+      if (error instanceof CdmError && warnings.length > 0) throw new CdmError(error.errorName, error.message, warnings);
+      throw error;
+    }
     if (license.type !== this.#type) {
       throw new CdmError('TypeError', `a ${license.type} license cannot be used in a ${this.#type} session`);
     }
@@ -103,7 +114,7 @@ export class ClearKeySession implements CdmSession {
       this.#released = this.#released.filter((kid) => !added.has(toHex(kid)));
     }
     this.#setKeys(keys);
-    return { keyStatuses: this.#statuses() };
+    return { keyStatuses: this.#statuses(), ...(warnings.length > 0 && { warnings }) };
   }
 
   async close(): Promise<void> {
