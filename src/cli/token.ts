@@ -6,10 +6,10 @@ import { parse } from './args.js';
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** "90", "90s", "15m", "1h", "7d" → seconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, option = '--ttl'): number {
   const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
   const seconds = match === null ? NaN : Number(match[1]) * (UNITS[match[2] || 's'] ?? NaN);
-  if (!(seconds > 0)) throw new Error(`--ttl must look like 90s, 15m, 1h or 7d, got ${JSON.stringify(text)}`);
+  if (!(seconds > 0)) throw new Error(`${option} must look like 90s, 15m, 1h or 7d, got ${JSON.stringify(text)}`);
   return seconds;
 }
 
@@ -28,6 +28,9 @@ export const spec = {
     sub: { type: 'string' },
     aud: { type: 'string' },
     iss: { type: 'string' },
+    'license-duration': { type: 'string' },
+    'renewal-interval': { type: 'string' },
+    'min-hdcp': { type: 'string' },
   },
   help: `Usage: emekit token (--kid HEX | --label LABEL)... [options]
 
@@ -44,6 +47,9 @@ Options:
   --sub SUBJECT     subject (user or device id), recorded with license releases
   --aud AUDIENCE    audience, if the server checks EMEKIT_JWT_AUDIENCE
   --iss ISSUER      issuer, if the server checks EMEKIT_JWT_ISSUER
+  --license-duration DURATION, --renewal-interval DURATION, --min-hdcp VERSION
+                    a policy the licenses carry (their "policy" member, for
+                    emekit/testing's key system; Clear Key ignores it)
   -h, --help        show this help
 `,
 } as const;
@@ -69,6 +75,11 @@ export async function run(argv: string[]): Promise<void> {
       ...(options.sub === undefined ? {} : { subject: options.sub }),
       ...(options.aud === undefined ? {} : { audience: options.aud }),
       ...(options.iss === undefined ? {} : { issuer: options.iss }),
+      policy: {
+        ...(options['license-duration'] === undefined ? {} : { durationSeconds: parseDuration(options['license-duration'], '--license-duration') }),
+        ...(options['renewal-interval'] === undefined ? {} : { renewalIntervalSeconds: parseDuration(options['renewal-interval'], '--renewal-interval') }),
+        ...(options['min-hdcp'] === undefined ? {} : { minHdcpVersion: options['min-hdcp'] }),
+      },
     });
     console.log(token);
   } catch (error) {

@@ -4,6 +4,8 @@
 //   persistent  boolean   true allows "persistent-license" requests
 //   exp         required  tokens without an expiry are refused
 //   sub         optional  recorded with license releases
+//   policy      optional  { durationSeconds?, renewalIntervalSeconds?, minHdcpVersion? }: passed into the license as
+//                         its "policy" member, which emekit/testing's key system honours and Clear Key ignores
 // Hex, not base64url, for `kids`: it is how key IDs are written everywhere else (packagers, `emekit keys`), and
 // unlike base64url it has one spelling per key ID in any case.
 // Verified tokens are cached by their exact text until min(exp, 60 s): a signature check per request would
@@ -15,6 +17,7 @@ import { fromHex, toHex } from './bytes.js';
 import { HttpError } from './errors.js';
 import { LABEL_PATTERN, MAX_KID_BYTES, MIN_KID_BYTES } from './limits.js';
 import { LruCache } from './lru.js';
+import { readLicensePolicy, type LicensePolicy } from './license-policy.js';
 
 import { JWT_AUDIENCE_ENV, JWT_ISSUER_ENV, JWT_JWKS_ENV, JWT_SECRET_ENV } from './env.js';
 
@@ -44,6 +47,8 @@ export interface Entitlement {
   kids: ReadonlySet<string> | 'any';
   labels: ReadonlySet<string>;
   persistent: boolean;
+  /** What the licenses this token gets carry as their "policy" member. */
+  policy?: LicensePolicy;
 }
 
 export type Authenticator = (authorization: string | undefined) => Promise<Entitlement>;
@@ -83,11 +88,14 @@ export function entitlementFromClaims(payload: JWTPayload): Entitlement {
   if (!labels.every((label) => LABEL_PATTERN.test(label))) throw unauthorized('claim labels holds an invalid label');
   const persistent = payload['persistent'];
   if (persistent !== undefined && typeof persistent !== 'boolean') throw unauthorized('claim persistent must be a boolean');
+  const policy = readLicensePolicy(payload['policy']);
+  if (policy instanceof Error) throw unauthorized(`claim policy: ${policy.message}`);
   return {
     subject: typeof payload.sub === 'string' ? payload.sub : null,
     kids,
     labels: new Set(labels),
     persistent: persistent === true,
+    ...(policy && { policy }),
   };
 }
 

@@ -51,10 +51,12 @@ export function parseLicenseMessage(body: Uint8Array): LicenseMessage {
 }
 
 /** The license: a JWK Set with one symmetric ("oct") key per entry, all values base64url without padding. */
-export function formatLicense(keys: readonly { kid: Uint8Array; key: Uint8Array }[], type: LicenseType): string {
+export function formatLicense(keys: readonly { kid: Uint8Array; key: Uint8Array }[], type: LicenseType, policy?: object): string {
   return JSON.stringify({
     keys: keys.map(({ kid, key }) => ({ kty: 'oct', kid: toBase64Url(kid), k: toBase64Url(key) })),
     type,
+    // emekit/testing's key system reads it (expiration, renewals, HDCP); Clear Key ignores members it does not know.
+    ...(policy && { policy }),
   });
 }
 

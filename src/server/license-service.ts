@@ -50,5 +50,5 @@ export async function answerLicenseMessage(
   }
   if (!anyEntitled) throw forbidden('not_entitled', 'the token does not cover any of the requested key IDs');
   if (granted.length === 0) throw new HttpError(404, 'unknown_key', 'none of the requested keys is known');
-  return formatLicense(granted, message.type);
+  return formatLicense(granted, message.type, entitlement.policy);
 }

@@ -3,6 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { toHex } from './bytes.js';
 import { MIN_SECRET_BYTES } from './auth.js';
+import { readLicensePolicy, type LicensePolicy } from './license-policy.js';
 
 export interface LicenseTokenRequest {
   /** Key IDs the holder may have: bytes, or hex text. */
@@ -13,6 +14,8 @@ export interface LicenseTokenRequest {
   persistent?: boolean;
   /** Lifetime in seconds. */
   ttlSeconds: number;
+  /** Carried into each license (see license-policy.ts). */
+  policy?: LicensePolicy;
   subject?: string;
   audience?: string;
   issuer?: string;
@@ -28,6 +31,9 @@ export async function signLicenseToken(secret: string | Uint8Array, request: Lic
   }
   if (request.labels !== undefined && request.labels.length > 0) claims['labels'] = [...request.labels];
   if (request.persistent === true) claims['persistent'] = true;
+  const policy = readLicensePolicy(request.policy);
+  if (policy instanceof Error) throw new RangeError(`policy: ${policy.message}`);
+  if (policy !== undefined && Object.keys(policy).length > 0) claims['policy'] = policy;
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
