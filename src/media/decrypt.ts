@@ -1,10 +1,11 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
-import { assertBoxType, children, readBox } from './boxes/box.js';
+import { children, readBox } from './boxes/box.js';
 import { SampleDecryptor } from './cenc/cipher.js';
 import { clearMovie } from './write/clear-movie.js';
 import { MediaError } from './errors.js';
 import { parseFragment } from './boxes/fragment.js';
 import { openSink, openSource } from './io/io.js';
+import { MAX_BOX_IN_MEMORY, readTopBox, readWholeBox } from './io/top-box.js';
 import type { MediaInput, MediaOutput, Sink, Source } from './io/io.js';
 import type { SampleJob } from './boxes/job.js';
 import { KeyResolver } from './cenc/keys.js';
@@ -87,7 +88,6 @@ export interface DecryptReport {
 const HEADER_PEEK = 16;
 /** Top-level boxes whose byte offsets into the file would be stale after moofs shrink. */
 const DROP_WHEN_FRAGMENTED = new Set(['sidx', 'ssix', 'mfra', 'pssh']);
-const MAX_BOX_IN_MEMORY = 512 * 1024 * 1024;
 
 /** Pieces whose reads run ahead while the current one is decrypted and written (file inputs). */
 const READ_AHEAD = 2;
@@ -112,13 +112,6 @@ interface Piece {
   jobs: SampleJob[];
   /** Bytes read (fewer than len only at the end of the input). */
   got: Promise<number>;
-}
-
-interface TopBox {
-  type: string;
-  start: number;
-  size: number;
-  header: Buffer;
 }
 
 class Run {
@@ -167,34 +160,6 @@ class Run {
   private progress(position = this.src.position): void {
     this.opts.onProgress?.(position, this.src.size);
     if (this.opts.signal?.aborted) throw new MediaError('aborted', 'decryption aborted');
-  }
-
-  private async header(): Promise<TopBox | undefined> {
-    const start = this.src.position;
-    const first = await this.src.read(8);
-    if (first.length === 0) return undefined;
-    if (first.length < 8) throw new MediaError('truncated', `file ends inside a box header (${first.length} bytes)`, { box: 'file', offset: start });
-    let header = first;
-    const size32 = first.readUInt32BE(0);
-    const type = first.toString('latin1', 4, 8);
-    assertBoxType(type, start);
-    if (size32 === 1 || type === 'uuid') {
-      const more = await this.src.read((size32 === 1 ? 8 : 0) + (type === 'uuid' ? 16 : 0));
-      header = Buffer.concat([first, more]);
-    }
-    const b = readBox({ buf: header, base: start }, 0, size32 === 0 ? header.length : Number.MAX_SAFE_INTEGER, '');
-    if (size32 === 0) return { type, start, size: this.src.size !== undefined ? this.src.size - start : Infinity, header };
-    if (this.src.size !== undefined && start + (b.end - b.start) > this.src.size) {
-      throw new MediaError('truncated', `box of ${b.end - b.start} bytes runs past the end of the file (${this.src.size - start} bytes left)`, { box: type, offset: start });
-    }
-    return { type, start, size: b.end - b.start, header };
-  }
-
-  private async whole(box: TopBox): Promise<Buffer> {
-    if (box.size > MAX_BOX_IN_MEMORY) throw new MediaError('unsupported-layout', `${box.size}-byte box is too large to hold in memory`, { box: box.type, offset: box.start });
-    const rest = await this.src.read(box.size - box.header.length);
-    if (rest.length < box.size - box.header.length) throw new MediaError('truncated', 'file ends inside the box', { box: box.type, offset: box.start });
-    return Buffer.concat([box.header, rest]);
   }
 
   private async write(buf: Buffer, done?: () => void): Promise<void> {
@@ -461,7 +426,7 @@ class Run {
 
   async run(): Promise<DecryptReport> {
     for (;;) {
-      const box = await this.header();
+      const box = await readTopBox(this.src);
       if (!box) break;
       const end = box.start + box.size;
       if (box.type === 'moov') {
@@ -469,12 +434,12 @@ class Run {
           await this.src.skip(box.size - box.header.length);
           if (this.src.position < end) throw new MediaError('truncated', 'file ends inside moov', { box: 'moov', offset: box.start });
         } else {
-          await this.useMovie(await this.whole(box), box.start);
+          await this.useMovie(await readWholeBox(this.src, box), box.start);
         }
         await this.write(this.clearMoov!);
       } else if (box.type === 'moof') {
         if (!this.movie) throw new MediaError('malformed', 'moof before moov', { box: 'moof', offset: box.start });
-        const buf = await this.whole(box);
+        const buf = await readWholeBox(this.src, box);
         const frag = parseFragment(this.movie, buf, box.start, this.counters, this.budget);
         this.reportInitData('moof', box.start, frag.initData);
         const deltaAfter = this.sink.position + frag.newSize - end;

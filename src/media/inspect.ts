@@ -1,5 +1,6 @@
 // What a protected file says about itself: tracks, schemes, key IDs, IV sizes, patterns, pssh; and EME init data.
-import { assertBoxType, readBox } from './boxes/box.js';
+import { readBox } from './boxes/box.js';
+import { readTopBox, readWholeBox } from './io/top-box.js';
 import type { BoxContext } from './boxes/box.js';
 import { hex } from './boxes/bytes.js';
 import { MediaError } from './errors.js';
@@ -79,23 +80,13 @@ async function scan(src: Source, maxFragments: number): Promise<Scan> {
   for (;;) {
     // Enough fragments read: the rest of the file is not needed.
     if (movie && fragments >= maxFragments) break;
-    const start = src.position;
-    const h = await src.read(16);
-    if (h.length === 0) break;
-    if (h.length < 8) throw new MediaError('truncated', 'file ends inside a box header', { box: 'file', offset: start });
-    assertBoxType(h.toString('latin1', 4, 8), start);
-    const limit = src.size !== undefined ? src.size - start : Number.MAX_SAFE_INTEGER;
-    const b = readBox({ buf: h, base: start }, 0, h.readUInt32BE(0) === 0 ? h.length : Number.MAX_SAFE_INTEGER, '');
-    const size = h.readUInt32BE(0) === 0 ? limit : b.end - b.start;
-    if (src.size !== undefined && start + size > src.size) {
-      throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file`, { box: b.type, offset: start });
-    }
-    const want = b.type === 'moov' || (b.type === 'moof' && fragments < maxFragments);
+    const box = await readTopBox(src);
+    if (!box) break;
+    const { start, size, header } = box;
+    const want = box.type === 'moov' || (box.type === 'moof' && fragments < maxFragments);
     if (want) {
-      const rest = await src.read(size - h.length);
-      if (rest.length < size - h.length) throw new MediaError('truncated', 'file ends inside the box', { box: b.type, offset: start });
-      const buf = Buffer.concat([h, rest]);
-      if (b.type === 'moov') {
+      const buf = await readWholeBox(src, box);
+      if (box.type === 'moov') {
         movie = parseMovie(buf, start);
         pssh.push(...movie.pssh);
       } else {
@@ -115,9 +106,9 @@ async function scan(src: Source, maxFragments: number): Promise<Scan> {
         }
       }
     } else {
-      await src.skip(size - h.length);
+      await src.skip(size - header.length);
       if (src.position < start + size && size !== Infinity) {
-        throw new MediaError('truncated', 'file ends inside the box', { box: b.type, offset: start });
+        throw new MediaError('truncated', 'file ends inside the box', { box: box.type, offset: start });
       }
     }
   }

@@ -165,7 +165,9 @@ class StreamSource implements Source {
   readonly seekable = false;
   readonly size = undefined;
   position = 0;
+  /** Chunks not yet read are queue[head..]; the consumed ones before head are dropped in batches (see take). */
   private queue: Buffer[] = [];
+  private head = 0;
   private queued = 0;
   private done = false;
   private readonly it: AsyncIterator<Uint8Array>;
@@ -191,13 +193,14 @@ class StreamSource implements Source {
   async read(n: number): Promise<Buffer> {
     await this.fill(n);
     const want = Math.min(n, this.queued);
-    const head = this.queue[0];
-    if (head && head.length === want) {
+    const first = this.queue[this.head];
+    if (first && first.length === want) {
       // Copy: stream chunks may be shared with other consumers and decryption is in place.
-      this.queue.shift();
+      this.head++;
+      this.compact();
       this.queued -= want;
       this.position += want;
-      return Buffer.from(head);
+      return Buffer.from(first);
     }
     const out = Buffer.allocUnsafe(want);
     this.take(out, want);
@@ -210,33 +213,48 @@ class StreamSource implements Source {
     return this.take(into, n);
   }
 
-  /** Moves up to `n` queued bytes into `out`. */
-  private take(out: Buffer, n: number): number {
+  /**
+   * Moves up to `n` queued bytes into `out` (drops them when undefined), in time linear in the chunks it passes:
+   * consumed chunks are passed by index, not shifted off one at a time (each shift moves the whole queue: quadratic
+   * for small chunks).
+   */
+  private take(out: Buffer | undefined, n: number): number {
     const want = Math.min(n, this.queued);
+    const q = this.queue;
     let o = 0;
     while (o < want) {
-      const h = this.queue[0]!;
+      const h = q[this.head]!;
       const k = Math.min(h.length, want - o);
-      h.copy(out, o, 0, k);
+      if (out) h.copy(out, o, 0, k);
       o += k;
-      if (k === h.length) this.queue.shift();
-      else this.queue[0] = h.subarray(k);
+      if (k === h.length) this.head++;
+      else q[this.head] = h.subarray(k);
     }
+    this.compact();
     this.queued -= want;
     this.position += want;
     return want;
+  }
+
+  /** Drops consumed chunks once they are at least half the queue: amortised constant time per chunk. */
+  private compact(): void {
+    if (this.head >= 64 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 
   readAt(): Promise<Buffer> {
     return Promise.reject(new MediaError('unsupported-layout', 'random access on a stream input'));
   }
 
+  /** Drops the next `n` bytes (fewer at the end of the input) without copying them, a few MiB queued at a time. */
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
-      const b = await this.read(Math.min(left, 1 << 22));
-      if (b.length === 0) break;
-      left -= b.length;
+      await this.fill(Math.min(left, 1 << 22));
+      if (this.queued === 0) break;
+      left -= this.take(undefined, left);
     }
   }
 
