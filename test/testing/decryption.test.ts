@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decryptMedia, EncryptedMediaElement, MediaError } from '../../src/index.js';
 import { settle } from '../support/eme.js';
 import { expectClearSamples, fixture, KEYS } from '../support/fixtures.js';
-import { keysOf, licensed } from './support.js';
+import { manualClock } from '../../src/testing/index.js';
+import { keysOf, licensed, licenseWith } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-testks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +65,33 @@ describe('test key system: decryption honours key statuses', () => {
     expect(seen).toEqual(['waitingforkey:output-restricted', 'keystatuseschange:usable']);
     expect(report.samplesDecrypted).toBe(289);
     expectClearSamples(out, [1]);
+  });
+
+  it('an expired license stops the element in Wait for Key; a renewal answered with a new license resumes it', async () => {
+    const clock = manualClock();
+    const { ks, keys } = await keysOf({ clock });
+    const { session } = await licensed(keys, [VIDEO], { policy: { durationSeconds: 60 } });
+    clock.advance(60_001);
+    await settle();
+    expect(session.keyStatuses.get(VIDEO[0])).toBe('expired');
+    const element = new EncryptedMediaElement();
+    await element.setMediaKeys(keys);
+    const seen: string[] = [];
+    // The player: answers renewals with a license from its server (here: the same keys, another hour).
+    session.onmessage = (event) => {
+      seen.push(`message:${event.messageType}`);
+      void session.update(licenseWith([VIDEO], { policy: { durationSeconds: 3600 } }));
+    };
+    session.onkeystatuseschange = () => seen.push(`keystatuseschange:${session.keyStatuses.get(VIDEO[0])}`);
+    element.onwaitingforkey = () => {
+      seen.push('waitingforkey');
+      ks.sessions[0]!.renew();
+    };
+    const report = await element.decrypt(fixture('cenc_mp4box.mp4'), join(dir, 'renewed.mp4'), { timeoutMs: 10_000 });
+    expect(seen).toEqual(['waitingforkey', 'message:license-renewal', 'keystatuseschange:usable']);
+    expect(session.expiration).toBe(clock.now() + 3_600_000);
+    expect(report.samplesDecrypted).toBe(289);
+    expectClearSamples(join(dir, 'renewed.mp4'), [1]);
   });
 
   it('a closed (evicted) session takes its keys with it; another session with the key keeps decrypting', async () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEME, type MediaKeySession } from '../../src/index.js';
+import { createEME, type MediaKeys, type MediaKeySession } from '../../src/index.js';
 import { buildLicenseApp } from '../../src/server/app.js';
 import { openKeyStore, type KeyStore } from '../../src/server/key-store.js';
 import { signLicenseToken, type LicenseTokenRequest } from '../../src/server/token.js';
@@ -42,6 +42,16 @@ function answerFromServer(session: MediaKeySession, token: string): Promise<numb
   return statuses;
 }
 
+/** A session of keys licensed for KID_A by the server with token. */
+async function licensedByServer(keys: MediaKeys, token: string): Promise<MediaKeySession> {
+  const session = keys.createSession();
+  const answers = answerFromServer(session, token);
+  await session.generateRequest('keyids', keyIdsInitData(KID_A));
+  await settle();
+  await Promise.all(answers);
+  return session;
+}
+
 const tokenFor = (policy: LicenseTokenRequest['policy']) => signLicenseToken(secret, { kids: [KID_A], ttlSeconds: 600, policy });
 
 describe('license server → test key system', () => {
@@ -74,20 +84,9 @@ describe('license server → test key system', () => {
   it("a token's minimum HDCP: the key is output-restricted on a display that lacks it; Clear Key takes the same license", async () => {
     const token = await tokenFor({ minHdcpVersion: '2.2' });
     const { keys } = await keysOf({ hdcp: '1.4' });
-    const session = keys.createSession();
-    const answers = answerFromServer(session, token);
-    await session.generateRequest('keyids', keyIdsInitData(KID_A));
-    await settle();
-    await Promise.all(answers);
-    expect(session.keyStatuses.get(KID_A)).toBe('output-restricted');
-
+    expect((await licensedByServer(keys, token)).keyStatuses.get(KID_A)).toBe('output-restricted');
     const clearKeys = await (await createEME().requestMediaKeySystemAccess('org.w3.clearkey', [VIDEO_CONFIG])).createMediaKeys();
-    const clear = clearKeys.createSession();
-    const clearAnswers = answerFromServer(clear, token);
-    await clear.generateRequest('keyids', keyIdsInitData(KID_A));
-    await settle();
-    await Promise.all(clearAnswers);
-    expect(clear.keyStatuses.get(KID_A)).toBe('usable');
+    expect((await licensedByServer(clearKeys, token)).keyStatuses.get(KID_A)).toBe('usable');
   });
 
   it('a malformed policy claim makes the token invalid (401); signing one is refused', async () => {
