@@ -3,6 +3,7 @@
 // enumerable accessors and operations with their IDL lengths, receiver checks (a TypeError, or a rejected promise
 // for promise types), a data @@toStringTag, and for iterable<K, V> the pair iterator (iterable.ts).
 
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { AttributeShape, OperationShape, WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
 import { defineMethod, illegalInvocation } from './method.js';
@@ -56,6 +57,26 @@ function defineOperation(realm: Realm, iface: WebIDLInterface<any>, proto: objec
   });
 }
 
+/**
+ * util.inspect (console.log) shows the readonly attributes' values and an iterable's pairs, as browser consoles
+ * do, instead of an empty object (they are accessors on the prototype). Events and errors keep their host's view.
+ */
+function defineInspect(iface: WebIDLInterface<any>, proto: object): void {
+  const { shape } = iface;
+  if (shape.inherits === 'Event' || shape.inherits === 'DOMException') return;
+  const shown = (shape.attributes ?? []).filter((a) => !a.writable).map((a) => a.name);
+  const custom = function (this: object, depth: number, options: InspectOptionsStylized): unknown {
+    if (!iface.implementedBy(this)) return this;
+    if (depth < 0) return options.stylize(`[${shape.name}]`, 'special');
+    const view: Record<string, unknown> = {};
+    for (const name of shown) view[name] = (this as Record<string, unknown>)[name];
+    if (shape.iterable) view['entries'] = new Map(shape.iterable.pairs(this) as [unknown, unknown][]);
+    // The view object is not a level of its own: its values get the depth this object was given.
+    return `${shape.name} ${inspect(view, { ...options, depth })}`;
+  };
+  Object.defineProperty(proto, inspect.custom, { value: custom, writable: true, enumerable: false, configurable: true });
+}
+
 export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>): InterfaceObject {
   const { shape } = iface;
   const parent = shape.inherits ? realm.host(shape.inherits) : undefined;
@@ -78,6 +99,7 @@ export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>):
   for (const attribute of shape.attributes ?? []) defineAttribute(realm, iface, proto, implProto, attribute);
   for (const operation of shape.operations ?? []) defineOperation(realm, iface, proto, implProto, operation);
   if (shape.iterable) definePairIterable(realm, iface, proto, shape.iterable);
+  defineInspect(iface, proto);
   Object.defineProperty(proto, Symbol.toStringTag, { value: shape.name, writable: false, enumerable: false, configurable: true });
   return interfaceObject as unknown as InterfaceObject;
 }

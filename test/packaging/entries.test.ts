@@ -16,6 +16,10 @@ const out = {
 const access = await root.createEME({ keySystems: [testing.testKeySystem({ keySystem: 'com.example.test' })] })
   .requestMediaKeySystemAccess('com.example.test', [{ videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
 out.testingKeySystem = access.keySystem;
+// The bundle keeps the names script sees (esbuild would rename colliding ones: _MediaKeys, requestMediaKeySystemAccess2).
+out.names = [root.MediaKeySystemAccess, root.MediaKeys, root.MediaKeySession, root.MediaKeyStatusMap, root.MediaKeyMessageEvent,
+  root.MediaEncryptedEvent, root.QuotaExceededError, root.requestMediaKeySystemAccess].map((f) => f.name);
+out.inspected = (await import('node:util')).inspect(access);
 const report = await media.decryptMedia('samples/protected-cenc.mp4', new (await import('node:stream')).Writable({ write: (c, e, cb) => cb() }), {
   keys: () => Buffer.from('100b6c20940f779a4589152b57d2dacb', 'hex'),
 });
@@ -29,6 +33,9 @@ describe('package entry points', () => {
   it('emekit, emekit/media, emekit/server and emekit/testing load from the bundles, share classes and decrypt', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected', testingKeySystem: 'com.example.test' });
+    expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected', testingKeySystem: 'com.example.test',
+      names: ['MediaKeySystemAccess', 'MediaKeys', 'MediaKeySession', 'MediaKeyStatusMap', 'MediaKeyMessageEvent', 'MediaEncryptedEvent', 'QuotaExceededError', 'requestMediaKeySystemAccess'],
+      inspected: "MediaKeySystemAccess { keySystem: 'com.example.test' }",
+    });
   });
 });

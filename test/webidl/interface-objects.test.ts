@@ -1,6 +1,7 @@
 // The WebIDL layer: interface objects and prototypes as WebIDL's ECMAScript binding defines them, for Node's global
 // and for a happy-dom window (its own realm: own Function, Event, EventTarget), and the shape check that stops an
 // interface from being defined wrong.
+import { inspect } from 'node:util';
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import {
@@ -117,6 +118,17 @@ describe('interface objects (Node global)', () => {
       seen.push(value, Buffer.from(key).toString('hex'), map === session.keyStatuses, this);
     }, 'thisArg');
     expect(seen).toEqual(['usable', Buffer.from(KID_A).toString('hex'), true, 'thisArg']);
+  });
+
+  it('util.inspect shows a session as browser consoles do: its attributes and key statuses, never key material', async () => {
+    const session = (await (await requestMediaKeySystemAccess('org.w3.clearkey', [VIDEO_CONFIG])).createMediaKeys()).createSession();
+    await session.generateRequest('keyids', keyIdsInitData(KID_A));
+    await session.update(license([[KID_A, KEY_A]]));
+    const shown = inspect(session, { depth: 4 });
+    expect(shown).toMatch(new RegExp(`^MediaKeySession \\{\\n  sessionId: '${session.sessionId}',\\n  expiration: NaN,\\n  closed: Promise \\{ <pending> \\},`));
+    expect(shown).toContain(`<${Buffer.from(KID_A).toString('hex').replace(/(..)(?!$)/g, '$1 ')}>`);
+    expect(shown).toContain("=> 'usable'");
+    expect(shown.replace(/[^0-9a-f]/g, '')).not.toContain(Buffer.from(KEY_A).toString('hex'));
   });
 
   it('BufferSource arguments refuse SharedArrayBuffer and views of one (none is [AllowShared])', async () => {

@@ -1,0 +1,83 @@
+// Runs one web-platform-tests page in this process, as a browser tab would: happy-dom's document on Node's own
+// global (one realm, so testharness's TypeError and DOMException are the ones emekit throws), emekit installed with
+// install(globalThis), the page's markup parsed and its scripts run in order, then the load event. Prints the
+// testharness results as one JSON line. Run by wpt.test.ts, one process per page:
+//   node --import tsx test/wpt/page-host.ts <wpt folder> <page under encrypted-media/>
+import { GlobalRegistrator } from '@happy-dom/global-registrator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInThisContext } from 'node:vm';
+
+const [wptRoot, page] = process.argv.slice(2) as [string, string];
+const origin = 'https://web-platform.test';
+
+// The files a page loads by absolute path, as the WPT server maps them.
+function wptFile(path: string): string {
+  const file = path === '/resources/WebIDLParser.js' ? '/resources/webidl2/lib/webidl2.js' : path;
+  return readFileSync(join(wptRoot, file), 'utf8');
+}
+
+/** A `.window.js` test is served as a page with testharness, its META scripts and itself. */
+function pageMarkup(name: string): string {
+  if (!name.endsWith('.window.js')) return readFileSync(join(wptRoot, 'encrypted-media', name), 'utf8');
+  const source = readFileSync(join(wptRoot, 'encrypted-media', name), 'utf8');
+  const metaScripts = [...source.matchAll(/^\/\/ META: script=(.*)$/gm)].map((m) => `<script src="${m[1]}"></script>`);
+  return [
+    '<!doctype html><meta charset=utf-8>',
+    '<script src="/resources/testharness.js"></script><script src="/resources/testharnessreport.js"></script>',
+    ...metaScripts,
+    `<div id=log></div><script src="/encrypted-media/${name}"></script>`,
+  ].join('\n');
+}
+
+// Reports results to the runner instead of into the document (the WPT runner's own testharnessreport.js does the same).
+const REPORT = `
+setup({ output: false });
+add_completion_callback(function (tests, status) {
+  __wptReport({ status: status.status, message: status.message,
+    tests: tests.map(function (t) { return { name: t.name, status: t.status, message: t.message }; }) });
+});`;
+
+(globalThis as Record<string, unknown>)['__wptReport'] = (results: unknown) => {
+  process.stdout.write(`${JSON.stringify(results)}\n`, () => process.exit(0));
+};
+
+// happy-dom's DOMException has no `code` (testharness checks it); Node's is WebIDL's, so the page keeps Node's.
+const NodeDOMException = globalThis.DOMException;
+GlobalRegistrator.register({
+  url: `${origin}/encrypted-media/${page}`,
+  settings: { disableJavaScriptEvaluation: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true },
+});
+Object.defineProperty(globalThis, 'DOMException', { value: NodeDOMException, writable: true, configurable: true, enumerable: false });
+// emekit is loaded after the DOM is registered: its interface objects inherit from the page's EventTarget and Event.
+const { install } = await import('../../src/index.js');
+const { installMediaElementEme } = await import('./media-element.js');
+install(globalThis);
+installMediaElementEme(globalThis);
+
+// idlharness fetches the IDL files; nothing else is fetched by these pages.
+const HostResponse = globalThis.Response;
+globalThis.fetch = (async (input: string | URL) => {
+  const url = new URL(String(input), `${origin}/encrypted-media/`);
+  if (url.origin !== origin) throw new TypeError(`fetch: ${url} is outside the test server`);
+  return new HostResponse(wptFile(url.pathname), { status: 200 });
+}) as typeof fetch;
+
+// The DOM's globals, which the project's types (no DOM library) do not declare.
+interface PageScript {
+  getAttribute(name: string): string | null;
+  readonly textContent: string | null;
+}
+const { document, window } = globalThis as unknown as {
+  document: { documentElement: { innerHTML: string }; querySelectorAll(selector: string): Iterable<PageScript> };
+  window: EventTarget;
+};
+
+document.documentElement.innerHTML = pageMarkup(page).replace(/^<!doctype html>/i, '');
+for (const script of [...document.querySelectorAll('script')]) {
+  const src = script.getAttribute('src');
+  const path = src === null ? null : new URL(src, `${origin}/encrypted-media/${page}`).pathname;
+  const code = path === '/resources/testharnessreport.js' ? REPORT : path === null ? script.textContent ?? '' : wptFile(path);
+  runInThisContext(code, { filename: path ?? `${page} (inline script)` });
+}
+window.dispatchEvent(new Event('load'));
