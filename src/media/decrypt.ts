@@ -2,7 +2,7 @@
 import { children, readBox } from './boxes/box.js';
 import { SampleDecryptor } from './cenc/cipher.js';
 import { clearMovie } from './write/clear-movie.js';
-import { MediaError } from './errors.js';
+import { asParserBug, MediaError } from './errors.js';
 import { parseFragment } from './boxes/fragment.js';
 import { openSink, openSource } from './io/io.js';
 import { MAX_BOX_IN_MEMORY, readTopBox, readWholeBox } from './io/top-box.js';
@@ -491,9 +491,7 @@ export async function decryptMedia(input: MediaInput, output: MediaOutput, optio
     return report;
   } catch (e) {
     await sink.abort();
-    if (e instanceof MediaError) throw e;
-    if (e instanceof RangeError) throw new MediaError('malformed', `inconsistent box data (${e.message})`, {}, { cause: e });
-    throw e;
+    throw asParserBug(e);
   } finally {
     await src.close();
   }

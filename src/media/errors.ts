@@ -9,7 +9,9 @@ export type MediaErrorCode =
   | 'unsupported-codec'
   | 'wrong-key'
   | 'aborted'
-  | 'io';
+  | 'io'
+  /** A bug in emekit: the parser contract (src/media/boxes/box.ts) should have rejected the input. Please report it. */
+  | 'internal';
 
 export interface MediaErrorDetails {
   /** Box path, e.g. "moof/traf/senc", when the error is tied to a box. */
@@ -46,6 +48,15 @@ export class MediaError extends Error {
     this.keyId = details.keyId;
     this.sampleIndex = details.sampleIndex;
   }
+}
+
+/**
+ * The last-resort guard of the pipelines: a RangeError from a read that the parser contract says cannot happen
+ * (every length is checked before use) is a bug, and says so rather than passing for a 'malformed' input.
+ */
+export function asParserBug(e: unknown): unknown {
+  if (!(e instanceof RangeError)) return e;
+  return new MediaError('internal', `emekit bug: an unchecked read failed (${e.message}); please report it with the input`, {}, { cause: e });
 }
 
 export function malformed(box: string, offset: number, message: string): MediaError {

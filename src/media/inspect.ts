@@ -3,7 +3,7 @@ import { readBox } from './boxes/box.js';
 import { readTopBox, readWholeBox } from './io/top-box.js';
 import type { BoxContext } from './boxes/box.js';
 import { hex } from './boxes/bytes.js';
-import { MediaError } from './errors.js';
+import { asParserBug, MediaError } from './errors.js';
 import { openSource } from './io/io.js';
 import type { MediaInput, Source } from './io/io.js';
 import { parseMovie } from './boxes/movie.js';
@@ -128,8 +128,7 @@ async function withSource<T>(input: MediaInput, options: InspectOptions, fn: (sr
   try {
     return await fn(src);
   } catch (e) {
-    if (e instanceof RangeError) throw new MediaError('malformed', `inconsistent box data (${e.message})`, {}, { cause: e });
-    throw e;
+    throw asParserBug(e);
   } finally {
     await src.close();
   }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { BoundedRunner } from '../../fuzz/bounded.js';
 import { decryptMedia, listSamples, MediaError } from '../../src/media/index.js';
-import { emptyTruns, firstFragment, hugeSaiz } from '../support/hostile.js';
+import { deepNesting, emptyTruns, firstFragment, hugeSaiz } from '../support/hostile.js';
 
 const runner = new BoundedRunner({ timeoutMs: 5_000 });
 afterAll(() => runner.close());
@@ -50,3 +50,16 @@ describe('counts are bounded by the bytes that back them', () => {
     expect(e).toMatchObject({ code: 'malformed', box: 'moov/trak/mdia/minf/stbl/saiz', field: 'sample_count' });
   });
 });
+
+describe('errors by design (issue 16 item 4)', () => {
+  it('3,000 nested boxes are refused at the depth limit, naming the path, not by a stack overflow turned into malformed', async () => {
+    const input = deepNesting('cenc_mp4box_prog.mp4', 3000);
+    const e = await rejection(() => decryptMedia(input, sink(), { keys: () => Buffer.alloc(16) }));
+    expect(e.code).toBe('malformed');
+    expect(e.message).toContain('nested more than 24 deep');
+    expect(e.box).toMatch(/^moov\/trak(\/minf)+$/);
+    expect(e.box!.split('/').length).toBe(24);
+    expect(e.cause).toBeUndefined();
+  });
+});
+

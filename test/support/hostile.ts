@@ -47,3 +47,25 @@ export function hugeSaiz(name: string): Buffer {
   }
   return Buffer.from(out.subarray(0, mdat + 16));
 }
+
+/**
+ * Item 4: `depth` minf boxes nested one in another, added to the first trak of a progressive file (moov and trak
+ * sizes fixed up); cut after the mdat's header. ~2,000 levels overflowed the stack of a recursive reader.
+ */
+export function deepNesting(name: string, depth: number): Buffer {
+  const buf = readFixture(name);
+  const moov = boxesOf(buf, 'moov')[0]!;
+  const trak = boxesOf(buf, 'trak')[0]!;
+  const chain = Buffer.alloc(8 * depth);
+  for (let i = 0; i < depth; i++) {
+    chain.writeUInt32BE(8 * (depth - i), 8 * i);
+    chain.write('minf', 8 * i + 4, 'latin1');
+  }
+  // Appended at the trak's end, inside it once its size (and the moov's) grows: the chain is its last child.
+  const trakEnd = trak + buf.readUInt32BE(trak);
+  const out = Buffer.concat([buf.subarray(0, trakEnd), chain, buf.subarray(trakEnd)]);
+  out.writeUInt32BE(buf.readUInt32BE(moov) + chain.length, moov);
+  out.writeUInt32BE(buf.readUInt32BE(trak) + chain.length, trak);
+  const mdat = boxesOf(buf, 'mdat')[0]!;
+  return Buffer.from(out.subarray(0, mdat + (mdat > moov ? chain.length : 0) + 16));
+}

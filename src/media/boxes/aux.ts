@@ -50,7 +50,7 @@ export function parseSenc(ctx: BoxContext, box: Box, sampleCount: number, ivSize
   }
   const count = c.u32();
   if (count > sampleCount) {
-    throw new MediaError('malformed', `${count} entries for ${sampleCount} samples`, { box: box.path, offset: ctx.base + box.start });
+    throw new MediaError('malformed', `${count} entries for ${sampleCount} samples`, { box: box.path, offset: ctx.base + box.start, field: 'sample_count' });
   }
   const t: AuxTable = {
     buf: ctx.buf,
@@ -107,7 +107,7 @@ export function parseSaio(ctx: BoxContext, box: Box): number[] {
   const { version, flags } = fullBox(c);
   if (flags & 1) c.skip(8);
   const n = c.u32();
-  if (n > c.remaining / 4) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
+  if (n > c.remaining / 4) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start, field: 'entry_count' });
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(version === 0 ? c.u32() : c.u64());
   return out;
@@ -116,7 +116,7 @@ export function parseSaio(ctx: BoxContext, box: Box): number[] {
 /** Aux table from saiz plus a single contiguous saio run located at `buf[start]`. */
 export function auxFromSaiz(buf: Buffer, base: number, start: number, saiz: Saiz, sampleCount: number, ivSizeOf: (i: number) => number, where: string): AuxTable {
   if (saiz.count > sampleCount) {
-    throw new MediaError('malformed', `saiz has ${saiz.count} entries for ${sampleCount} samples`, { box: where, offset: base + start });
+    throw new MediaError('malformed', `saiz has ${saiz.count} entries for ${sampleCount} samples`, { box: where, offset: base + start, field: 'sample_count' });
   }
   const t: AuxTable = {
     buf,

@@ -1,6 +1,35 @@
 // ISO-BMFF box headers and child iteration over an in-memory buffer (moov, moof), with size checks.
+//
+// The parser contract, which every reader of input in src/media/boxes (and the pipelines over it) keeps:
+// 1. Every length and count is validated against what contains it before it is used: a box's size against its
+//    parent (readBox), a field against its box (Cursor: every read is bounds-checked), a count of entries against
+//    the bytes of the box that stores them, and a count of samples that no stored entries back (a trun without
+//    per-sample fields, an stsz with one size, a saiz without a size table) against the input's bytes
+//    (SampleBudget in budget.ts, one per input). Nothing is allocated or looped over before that check.
+// 2. Work and memory are bounded by a constant times the input's size; for a stream, by what has been read plus
+//    one fragment (the moof and a fixed allowance of samples for its mdat: STREAM_SAMPLE_ALLOWANCE).
+// 3. Nesting is limited to MAX_BOX_DEPTH levels, so that no reader recursing over boxes can exhaust the stack.
+// 4. Every rejection is a MediaError (code 'malformed', 'truncated' or 'unsupported-layout') naming the box path
+//    (e.g. "moof/traf/trun") and, where one field is at fault, the field as ISO/IEC 14496-12 names it
+//    ('sample_count', 'size', ...). A RangeError escaping a read is a bug, reported as code 'internal'
+//    (asParserBug in ../errors.ts), never passed off as a malformed input.
+// The init data parsers (src/initdata: pssh, keyids, webm) and the Clear Key license and release parsers
+// (src/cdm/clearkey/license.ts) keep the same contract with their own error types: init data larger than
+// MAX_INIT_DATA_BYTES and responses larger than MAX_RESPONSE_BYTES are refused before parsing, counts (pssh
+// KID_count, "kids", "keys") are checked against the bytes and MAX_KEY_IDS before anything is built, and every
+// rejection is an InvalidInitDataError (TypeError to the page) or a CdmError TypeError naming the field.
+// `npm run fuzz` checks the contract; test/regressions/ holds the inputs that once broke it.
 import { Cursor, fourcc } from './bytes.js';
 import { MediaError } from '../errors.js';
+
+/** Deepest nesting accepted: real files nest ~10 levels (moov/trak/mdia/minf/stbl/stsd/encv/sinf/schi/tenc). */
+export const MAX_BOX_DEPTH = 24;
+
+function depthOf(path: string): number {
+  let n = 1;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) n++;
+  return n;
+}
 
 export interface Box {
   type: string;
@@ -31,11 +60,14 @@ export function readBox(ctx: BoxContext, pos: number, limit: number, parentPath:
   let size = buf.readUInt32BE(pos);
   const type = fourcc(buf, pos + 4);
   const path = parentPath === '' ? type : `${parentPath}/${type}`;
+  if (parentPath !== '' && depthOf(parentPath) >= MAX_BOX_DEPTH) {
+    throw new MediaError('malformed', `boxes nested more than ${MAX_BOX_DEPTH} deep`, { box: parentPath, offset: base + pos });
+  }
   let headerSize = 8;
   if (size === 1) {
     if (limit - pos < 16) throw new MediaError('malformed', 'largesize header cut short', { box: path, offset: base + pos });
     const hi = buf.readUInt32BE(pos + 8);
-    if (hi > 0x1fffff) throw new MediaError('malformed', 'box size beyond 2^53', { box: path, offset: base + pos });
+    if (hi > 0x1fffff) throw new MediaError('malformed', 'box size beyond 2^53', { box: path, offset: base + pos, field: 'largesize' });
     size = hi * 0x100000000 + buf.readUInt32BE(pos + 12);
     headerSize = 16;
   } else if (size === 0) {
@@ -48,10 +80,10 @@ export function readBox(ctx: BoxContext, pos: number, limit: number, parentPath:
     headerSize += 16;
   }
   if (size < headerSize) {
-    throw new MediaError('malformed', `box size ${size} is smaller than its header`, { box: path, offset: base + pos });
+    throw new MediaError('malformed', `box size ${size} is smaller than its header`, { box: path, offset: base + pos, field: 'size' });
   }
   if (pos + size > limit) {
-    throw new MediaError('malformed', `box size ${size} runs past its parent (${limit - pos} bytes left)`, { box: path, offset: base + pos });
+    throw new MediaError('malformed', `box size ${size} runs past its parent (${limit - pos} bytes left)`, { box: path, offset: base + pos, field: 'size' });
   }
   const box: Box = { type, start: pos, headerSize, end: pos + size, path };
   if (uuid !== undefined) box.uuid = uuid;

@@ -88,7 +88,7 @@ function parseTrak(ctx: BoxContext, trak: Box): TrackInfo {
         const n = c.u32();
         const entries = children(ctx, b, 8);
         if (entries.length !== n) {
-          throw new MediaError('malformed', `entry_count ${n} but ${entries.length} entries`, { box: b.path, offset: ctx.base + b.start });
+          throw new MediaError('malformed', `entry_count ${n} but ${entries.length} entries`, { box: b.path, offset: ctx.base + b.start, field: 'entry_count' });
         }
         t.entries = entries.map((e, i) => parseSampleEntry(ctx, e, i + 1, t.handler));
         break;

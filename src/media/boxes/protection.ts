@@ -80,11 +80,11 @@ export function parseKeyParams(c: Cursor, version: number, hasIsProtectedByte = 
   let constantIv: Buffer | undefined;
   if (isProtected && ivSize === 0) {
     const n = c.u8();
-    if (n !== 8 && n !== 16) throw new MediaError('malformed', `constant IV size ${n} (must be 8 or 16)`, { box: c.box, offset: c.base + c.pos });
+    if (n !== 8 && n !== 16) throw new MediaError('malformed', `constant IV size ${n} (must be 8 or 16)`, { box: c.box, offset: c.base + c.pos, field: 'default_constant_IV_size' });
     constantIv = Buffer.from(c.bytes(n));
   }
   if (isProtected && ivSize !== 0 && ivSize !== 8 && ivSize !== 16) {
-    throw new MediaError('malformed', `per-sample IV size ${ivSize} (must be 0, 8 or 16)`, { box: c.box, offset: c.base + c.pos });
+    throw new MediaError('malformed', `per-sample IV size ${ivSize} (must be 0, 8 or 16)`, { box: c.box, offset: c.base + c.pos, field: 'default_Per_Sample_IV_Size' });
   }
   return { isProtected, ivSize, keyId, constantIv, cryptBlocks, skipBlocks };
 }
@@ -211,7 +211,7 @@ export function parseSeigGroup(ctx: BoxContext, box: Box): KeyParams[] | undefin
   if (version === 1) defaultLength = c.u32();
   if (version >= 2) c.skip(4);
   const n = c.u32();
-  if (n > c.remaining / 20) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
+  if (n > c.remaining / 20) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start, field: 'entry_count' });
   const out: KeyParams[] = [];
   for (let i = 0; i < n; i++) {
     const len = version === 1 && defaultLength === 0 ? c.u32() : defaultLength;
@@ -239,7 +239,7 @@ export function parseSeigMapping(ctx: BoxContext, box: Box): SampleGroupRun[] | 
   if (c.fourcc() !== 'seig') return undefined;
   if (version === 1) c.skip(4);
   const n = c.u32();
-  if (n > c.remaining / 8) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
+  if (n > c.remaining / 8) throw new MediaError('malformed', `entry count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start, field: 'entry_count' });
   const runs: SampleGroupRun[] = [];
   for (let i = 0; i < n; i++) runs.push({ count: c.u32(), index: c.u32() });
   return runs;

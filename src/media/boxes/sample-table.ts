@@ -23,7 +23,7 @@ function sizes(ctx: BoxContext, t: TrackInfo, budget: SampleBudget): Uint32Array
     const constant = c.u32();
     const n = c.u32();
     if (constant === 0) {
-      if (n > c.remaining / 4) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stsz.path, offset: ctx.base + stsz.start });
+      if (n > c.remaining / 4) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stsz.path, offset: ctx.base + stsz.start, field: 'sample_count' });
       return Uint32Array.from(c.u32Array(n));
     }
     // One size for every sample: nothing in the box backs the count, the samples' data must.
@@ -36,8 +36,8 @@ function sizes(ctx: BoxContext, t: TrackInfo, budget: SampleBudget): Uint32Array
     c.skip(3);
     const field = c.u8();
     const n = c.u32();
-    if (field !== 4 && field !== 8 && field !== 16) throw new MediaError('malformed', `field_size ${field}`, { box: stz2.path, offset: ctx.base + stz2.start });
-    if (n > (c.remaining * 8) / field) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stz2.path, offset: ctx.base + stz2.start });
+    if (field !== 4 && field !== 8 && field !== 16) throw new MediaError('malformed', `field_size ${field}`, { box: stz2.path, offset: ctx.base + stz2.start, field: 'field_size' });
+    if (n > (c.remaining * 8) / field) throw new MediaError('malformed', `sample_count ${n} exceeds the box`, { box: stz2.path, offset: ctx.base + stz2.start, field: 'sample_count' });
     const out = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       if (field === 16) out[i] = c.u16();
@@ -60,7 +60,7 @@ function chunkOffsets(ctx: BoxContext, t: TrackInfo): Float64Array {
   fullBox(c);
   const n = c.u32();
   const wide = box.type === 'co64';
-  if (n > c.remaining / (wide ? 8 : 4)) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start });
+  if (n > c.remaining / (wide ? 8 : 4)) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: box.path, offset: ctx.base + box.start, field: 'entry_count' });
   return c.u32Array(n, wide);
 }
 
@@ -74,7 +74,7 @@ export function buildSampleTable(ctx: BoxContext, t: TrackInfo, budget: SampleBu
   const c = payload(ctx, stsc);
   fullBox(c);
   const n = c.u32();
-  if (n > c.remaining / 12) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: stsc.path, offset: ctx.base + stsc.start });
+  if (n > c.remaining / 12) throw new MediaError('malformed', `entry_count ${n} exceeds the box`, { box: stsc.path, offset: ctx.base + stsc.start, field: 'entry_count' });
   const fields = c.u32Array(3 * n);
   const first = new Uint32Array(n);
   const per = new Uint32Array(n);
@@ -84,7 +84,7 @@ export function buildSampleTable(ctx: BoxContext, t: TrackInfo, budget: SampleBu
     per[i] = fields[3 * i + 1]!;
     desc[i] = fields[3 * i + 2]!;
     if (first[i]! < 1 || (i > 0 && first[i]! <= first[i - 1]!)) {
-      throw new MediaError('malformed', `entry ${i}: first_chunk ${first[i]} out of order`, { box: stsc.path, offset: ctx.base + stsc.start });
+      throw new MediaError('malformed', `entry ${i}: first_chunk ${first[i]} out of order`, { box: stsc.path, offset: ctx.base + stsc.start, field: 'first_chunk' });
     }
   }
   const count = sz.length;
@@ -96,13 +96,13 @@ export function buildSampleTable(ctx: BoxContext, t: TrackInfo, budget: SampleBu
     if (n === 0 || first[0]! > ch + 1) throw new MediaError('malformed', `chunk ${ch + 1} has no stsc entry`, { box: stsc.path, offset: ctx.base + stsc.start });
     let pos = chunks[ch]!;
     const k = per[e]!;
-    if (k > count - s) throw new MediaError('malformed', `chunks hold more samples than stsz's ${count}`, { box: stsc.path, offset: ctx.base + stsc.start, trackId: t.id });
+    if (k > count - s) throw new MediaError('malformed', `chunks hold more samples than stsz's ${count}`, { box: stsc.path, offset: ctx.base + stsc.start, trackId: t.id, field: 'samples_per_chunk' });
     for (let j = 0; j < k; j++, s++) {
       table.offset[s] = pos;
       table.desc[s] = desc[e]!;
       pos += sz[s]!;
     }
   }
-  if (s !== count) throw new MediaError('malformed', `chunks hold ${s} samples, stsz says ${count}`, { box: stsc.path, offset: ctx.base + stsc.start, trackId: t.id });
+  if (s !== count) throw new MediaError('malformed', `chunks hold ${s} samples, stsz says ${count}`, { box: stsc.path, offset: ctx.base + stsc.start, trackId: t.id, field: 'samples_per_chunk' });
   return table;
 }
