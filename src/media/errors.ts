@@ -36,9 +36,8 @@ export class MediaError extends Error {
   readonly sampleIndex: number | undefined;
 
   constructor(code: MediaErrorCode, message: string, details: MediaErrorDetails = {}, options?: { cause?: unknown }) {
-    const field = details.field !== undefined ? ` ${details.field}` : '';
-    const where = details.box !== undefined ? `${details.box}${field}${details.offset !== undefined ? ` at offset ${details.offset}` : ''}: ` : '';
-    super(`${where}${message}`, options);
+    const where = details.box !== undefined ? `${details.box}${details.offset !== undefined ? ` at offset ${details.offset}` : ''}: ` : '';
+    super(`${where}${message}${details.field !== undefined ? ` (field ${details.field})` : ''}`, options);
     this.name = 'MediaError';
     this.code = code;
     this.box = details.box;
