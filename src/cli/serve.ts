@@ -21,6 +21,9 @@ interface ServeOptions {
   logRequests: boolean;
   corsOrigin?: string[];
   keyCache: string;
+  requestTimeout: string;
+  releaseDays: string;
+  releasesPerSubject: string;
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -51,7 +54,12 @@ async function runServer(options: ServeOptions, db: string, masterKey: Buffer, a
     port: integer('--port', options.port, 0, 65535),
     host: options.host,
     log: { level: options.logLevel, requests: options.logRequests },
-    storeOptions: { cacheSize: integer('--key-cache', options.keyCache, 0, 10_000_000) },
+    requestTimeoutMs: integer('--request-timeout', options.requestTimeout, 1, 3600) * 1000,
+    storeOptions: {
+      cacheSize: integer('--key-cache', options.keyCache, 0, 10_000_000),
+      releaseRetentionMs: integer('--release-days', options.releaseDays, 1, 36_500) * 24 * 60 * 60_000,
+      maxReleasesPerSubject: integer('--releases-per-subject', options.releasesPerSubject, 1, 100_000_000),
+    },
     ...(options.corsOrigin === undefined ? {} : { corsOrigin: options.corsOrigin }),
   });
   const stop = () => void server.close().finally(() => process.exit(0));
@@ -151,6 +159,9 @@ export const spec = {
     'log-requests': { type: 'boolean', default: false },
     'cors-origin': { type: 'string', multiple: true },
     'key-cache': { type: 'string', default: '10000' },
+    'request-timeout': { type: 'string', default: '10' },
+    'release-days': { type: 'string', default: '30' },
+    'releases-per-subject': { type: 'string', default: '10000' },
   },
   variadic: 'cors-origin',
   help: `Usage: emekit serve [options]
@@ -178,6 +189,11 @@ Options:
                            default: '*')
   --key-cache N            decrypted keys cached in memory per process, 0 for
                            none (default: 10000)
+  --request-timeout S      seconds a client has to send a whole request, then
+                           408 (default: 10)
+  --release-days N         days a recorded license release is kept (default: 30)
+  --releases-per-subject N releases one token subject may have on record, then
+                           429 (default: 10000)
   -h, --help               show this help
 `,
 } as const;
@@ -185,6 +201,16 @@ Options:
 export async function run(argv: string[]): Promise<void> {
   const args = parse(spec, argv);
   if (args === undefined) return;
-  const { 'insecure-no-auth': insecureNoAuth, 'log-level': logLevel, 'log-requests': logRequests, 'cors-origin': corsOrigin, 'key-cache': keyCache, ...rest } = args.values;
-  await serve({ ...rest, insecureNoAuth, logLevel, logRequests, corsOrigin, keyCache }).catch(fail);
+  const {
+    'insecure-no-auth': insecureNoAuth,
+    'log-level': logLevel,
+    'log-requests': logRequests,
+    'cors-origin': corsOrigin,
+    'key-cache': keyCache,
+    'request-timeout': requestTimeout,
+    'release-days': releaseDays,
+    'releases-per-subject': releasesPerSubject,
+    ...rest
+  } = args.values;
+  await serve({ ...rest, insecureNoAuth, logLevel, logRequests, corsOrigin, keyCache, requestTimeout, releaseDays, releasesPerSubject }).catch(fail);
 }

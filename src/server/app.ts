@@ -8,7 +8,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import { HttpError, KeyIntegrityError } from './errors.js';
-import { MAX_BODY_BYTES } from './limits.js';
+import { KEEP_ALIVE_TIMEOUT_MS, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS } from './limits.js';
 import { createAuthenticator, type AuthOptions } from './auth.js';
 import { parseLicenseMessage } from './clearkey-messages.js';
 import { answerLicenseMessage } from './license-service.js';
@@ -31,6 +31,11 @@ export interface LicenseAppOptions {
   log?: LogOptions | false;
   /** Allowed browser origins (default '*': licenses are bound to bearer tokens, not cookies, so any page may ask). */
   corsOrigin?: string | string[] | boolean;
+  /** Time a client has to send a whole request, headers and body, in ms (default 10 s): then 408 and the
+   *  connection closed. */
+  requestTimeoutMs?: number;
+  /** Time an idle keep-alive connection is kept open between requests, in ms (default 5 s). */
+  keepAliveTimeoutMs?: number;
 }
 
 // Paths pino censors in every line. Nothing here logs keys or tokens, but a future serializer or a debug line
@@ -78,12 +83,17 @@ function errorBody(error: HttpError | FastifyError, status: number): { error: st
 export async function buildLicenseApp(options: LicenseAppOptions): Promise<FastifyInstance> {
   const { store } = options;
   const authenticate = createAuthenticator(options.auth);
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: loggerConfig(options.log),
     logController: new LogController({ disableRequestLogging: options.log === false || options.log?.requests !== true }),
     bodyLimit: MAX_BODY_BYTES,
-    // A license request is a few hundred bytes: a client that takes longer than this to send one is stalling.
-    requestTimeout: 10_000,
+    // Node's http server enforces these, not Fastify. Its headersTimeout (60 s) must not exceed requestTimeout,
+    // else a client that drips its body is never timed out (Node 20 to 24); Fastify sets only requestTimeout. Node
+    // looks for expired requests every connectionsCheckingInterval (30 s by default, which made 10 s into ~30 s).
+    requestTimeout,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1000, requestTimeout / 4)) },
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
     // Stop accepting at close(), but don't let idle keep-alive sockets hold a shutdown open.
     forceCloseConnections: 'idle',
   });

@@ -29,3 +29,8 @@ export class KeyIntegrityError extends Error {
 export class DuplicateKeyError extends Error {
   override name = 'DuplicateKeyError';
 }
+
+/** The token's subject has as many license releases on record as the store keeps for one subject. */
+export class ReleaseLimitError extends Error {
+  override name = 'ReleaseLimitError';
+}

@@ -6,9 +6,17 @@
 // bounds how long a row removed by hand keeps being served. Missing keys are not cached: a key added through
 // another process is served at once.
 import { randomBytes } from 'node:crypto';
-import { DuplicateKeyError, KeyIntegrityError, MasterKeyError } from './errors.js';
+import { DuplicateKeyError, KeyIntegrityError, MasterKeyError, ReleaseLimitError } from './errors.js';
 import { toHex } from './bytes.js';
-import { KEY_BYTES, LABEL_PATTERN, MAX_KID_BYTES, MIN_KID_BYTES, isValidKid } from './limits.js';
+import {
+  KEY_BYTES,
+  LABEL_PATTERN,
+  MAX_KID_BYTES,
+  MAX_RELEASES_PER_SUBJECT,
+  MIN_KID_BYTES,
+  RELEASE_RETENTION_MS,
+  isValidKid,
+} from './limits.js';
 import { LruCache } from './lru.js';
 import { parseMasterKey, MASTER_KEY_BYTES, MASTER_KEY_ENV } from './master-key.js';
 import { openKey, sealKey } from './sealed-key.js';
@@ -40,6 +48,10 @@ export interface KeyStoreOptions {
   schema?: string;
   /** PostgreSQL connections per process (default 10). */
   poolSize?: number;
+  /** How long a recorded license release is kept, in ms (default 30 days). */
+  releaseRetentionMs?: number;
+  /** Most releases one token subject may have on record (default 10,000); recordRelease() refuses beyond. */
+  maxReleasesPerSubject?: number;
 }
 
 export interface KeyStore {
@@ -54,7 +66,8 @@ export interface KeyStore {
   /** The stored keys among `kids`, by lowercase hex key ID; unknown key IDs are simply absent. */
   getKeys(kids: readonly Uint8Array[]): Promise<Map<string, StoredKey>>;
   listKeys(options?: { withKeys?: boolean }): Promise<KeyInfo[]>;
-  /** Records that a persistent license for these key IDs was released (by `subject`, the token's `sub`). */
+  /** Records that a persistent license for these key IDs was released (by `subject`, the token's `sub`); throws
+   *  ReleaseLimitError, recording nothing, if the subject would have more than the store keeps for one. */
   recordRelease(kids: readonly Uint8Array[], subject: string | null): Promise<void>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
@@ -63,6 +76,8 @@ export interface KeyStore {
 
 const CACHE_SIZE = 10_000;
 const CACHE_TTL_MS = 5 * 60_000;
+/** Expired releases are deleted at most this often (and at least as often as they expire). */
+const PRUNE_INTERVAL_MS = 60_000;
 const CHECK_NAME = 'master_key_check';
 const CHECK_CONTEXT = 'emekit/master-key-check/v1';
 const CHECK_ID = Buffer.from('master-key-check');
@@ -88,8 +103,14 @@ function checkLabel(label: string | null | undefined): string | null {
   return label;
 }
 
+interface ReleaseLimits {
+  retentionMs: number;
+  maxPerSubject: number;
+}
+
 class SealedKeyStore implements KeyStore {
   readonly #cache: LruCache<string, StoredKey>;
+  #prunedAt = -Infinity;
 
   constructor(
     readonly location: string,
@@ -97,6 +118,7 @@ class SealedKeyStore implements KeyStore {
     readonly masterKey: Buffer,
     readonly cacheTtlMs: number,
     cacheSize: number,
+    readonly releases: ReleaseLimits,
   ) {
     this.#cache = new LruCache(cacheSize);
   }
@@ -183,8 +205,18 @@ class SealedKeyStore implements KeyStore {
     });
   }
 
-  recordRelease(kids: readonly Uint8Array[], subject: string | null): Promise<void> {
-    return this.table.insertReleases(kids.map(toBuffer), subject);
+  async recordRelease(kids: readonly Uint8Array[], subject: string | null): Promise<void> {
+    const { retentionMs, maxPerSubject } = this.releases;
+    const now = Date.now();
+    const since = new Date(now - retentionMs);
+    if (now - this.#prunedAt >= Math.min(PRUNE_INTERVAL_MS, retentionMs)) {
+      this.#prunedAt = now;
+      await this.table.pruneReleases(since);
+    }
+    if (kids.length === 0) return;
+    if (!(await this.table.insertReleases(kids.map(toBuffer), subject, since, maxPerSubject))) {
+      throw new ReleaseLimitError(`this token's subject has ${maxPerSubject} license releases on record, the most kept for one`);
+    }
   }
 
   ping(): Promise<void> {
@@ -227,6 +259,10 @@ export async function openKeyStore(
     master,
     options.cacheTtlMs ?? CACHE_TTL_MS,
     options.cacheSize ?? CACHE_SIZE,
+    {
+      retentionMs: options.releaseRetentionMs ?? RELEASE_RETENTION_MS,
+      maxPerSubject: options.maxReleasesPerSubject ?? MAX_RELEASES_PER_SUBJECT,
+    },
   );
   try {
     await store.verifyMasterKey();

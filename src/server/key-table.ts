@@ -20,7 +20,11 @@ export interface KeyTable {
   listKeys(): Promise<KeyRow[]>;
   /** Stores `value` under `name` unless a value is already there; returns the stored value either way. */
   ensureMeta(name: string, value: Buffer): Promise<Buffer>;
-  insertReleases(kids: readonly Buffer[], subject: string | null): Promise<void>;
+  /** Records a release of each key ID unless `subject` would then have more than `max` releases since `since`
+   *  (then records nothing and returns false). */
+  insertReleases(kids: readonly Buffer[], subject: string | null, since: Date, max: number): Promise<boolean>;
+  /** Deletes the releases recorded before `before`. */
+  pruneReleases(before: Date): Promise<void>;
   /** Throws unless the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

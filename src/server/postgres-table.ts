@@ -76,7 +76,9 @@ export async function openPostgresTable(connectionString: string, options: Postg
         kid bytea NOT NULL,
         subject text,
         released_at timestamptz NOT NULL DEFAULT now()
-      );`);
+      );
+      CREATE INDEX IF NOT EXISTS emekit_releases_subject ON ${releases} (subject, released_at);
+      CREATE INDEX IF NOT EXISTS emekit_releases_time ON ${releases} (released_at);`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
@@ -131,12 +133,21 @@ export async function openPostgresTable(connectionString: string, options: Postg
       const result = await pool.query<{ value: Buffer }>(`SELECT value FROM ${meta} WHERE name = $1`, [name]);
       return result.rows[0]?.value ?? value;
     },
-    async insertReleases(kids, subject) {
-      await pool.query({
-        name: stmt('insert_releases'),
-        text: `INSERT INTO ${releases} (kid, subject) SELECT unnest($1::bytea[]), $2`,
-        values: [kids, subject],
+    async insertReleases(kids, subject, since, max) {
+      // One statement: the count and the insert see the same snapshot. Requests of one subject running at the same
+      // moment in several processes can each pass the check, so the bound may be overshot by what they add.
+      const bySubject = subject === null ? 'subject IS NULL' : 'subject = $2::text';
+      const result = await pool.query({
+        name: stmt(subject === null ? 'insert_releases_anonymous' : 'insert_releases'),
+        text:
+          `INSERT INTO ${releases} (kid, subject) SELECT kid, $2::text FROM unnest($1::bytea[]) AS kid ` +
+          `WHERE (SELECT count(*) FROM ${releases} WHERE ${bySubject} AND released_at >= $3) + cardinality($1::bytea[]) <= $4`,
+        values: [kids, subject, since, max],
       });
+      return (result.rowCount ?? 0) > 0 || kids.length === 0;
+    },
+    async pruneReleases(before) {
+      await pool.query({ name: stmt('prune_releases'), text: `DELETE FROM ${releases} WHERE released_at < $1`, values: [before] });
     },
     async ping() {
       await pool.query('SELECT 1');

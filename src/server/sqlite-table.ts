@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS emekit_releases (
   kid BLOB NOT NULL,
   subject TEXT,
   released_at TEXT NOT NULL
-);`;
+);
+CREATE INDEX IF NOT EXISTS emekit_releases_subject ON emekit_releases (subject, released_at);
+CREATE INDEX IF NOT EXISTS emekit_releases_time ON emekit_releases (released_at);`;
 
 interface RawRow {
   kid: Buffer;
@@ -53,6 +55,11 @@ export function openSqliteTable(path: string): KeyTable {
   const insertRelease = db.prepare<[Buffer, string | null, string]>(
     'INSERT INTO emekit_releases (kid, subject, released_at) VALUES (?, ?, ?)',
   );
+  // IS, not =: releases by tokens without a subject are counted together.
+  const countReleases = db
+    .prepare<[string | null, string], number>('SELECT count(*) FROM emekit_releases WHERE subject IS ? AND released_at >= ?')
+    .pluck();
+  const pruneReleases = db.prepare<[string]>('DELETE FROM emekit_releases WHERE released_at < ?');
   const ping = db.prepare('SELECT 1').pluck();
 
   const insertAll = db.transaction((rows: readonly NewKeyRow[], now: string) => {
@@ -61,8 +68,10 @@ export function openSqliteTable(path: string): KeyTable {
       insertKey.run(row.kid, row.sealed, row.label, now);
     }
   });
-  const releaseAll = db.transaction((kids: readonly Buffer[], subject: string | null, now: string) => {
+  const releaseAll = db.transaction((kids: readonly Buffer[], subject: string | null, now: string, since: string, max: number) => {
+    if ((countReleases.get(subject, since) ?? 0) + kids.length > max) return false;
     for (const kid of kids) insertRelease.run(kid, subject, now);
+    return true;
   });
   const ensureMeta = db.transaction((name: string, value: Buffer): Buffer => {
     insertMeta.run(name, value);
@@ -88,8 +97,11 @@ export function openSqliteTable(path: string): KeyTable {
     async ensureMeta(name, value) {
       return ensureMeta.immediate(name, value);
     },
-    async insertReleases(kids, subject) {
-      releaseAll.immediate(kids, subject, new Date().toISOString());
+    async insertReleases(kids, subject, since, max) {
+      return releaseAll.immediate(kids, subject, new Date().toISOString(), since.toISOString(), max);
+    },
+    async pruneReleases(before) {
+      pruneReleases.run(before.toISOString());
     },
     async ping() {
       ping.get();

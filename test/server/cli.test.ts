@@ -165,6 +165,15 @@ describe('emekit serve refusals and modes', () => {
     expect((await fetch(`${demo.url}/healthz`)).status).toBe(200);
   });
 
+  it('takes the bound on one subject\'s recorded releases from --releases-per-subject, and refuses bad limits', async () => {
+    const limited = await serve(['--db', db, '--releases-per-subject', '1', '--release-days', '7', '--request-timeout', '5']);
+    const tok = await mintToken(['--kid', kid, '--sub', 'viewer-9', '--ttl', '5m']);
+    const release = () => fetch(limited.licenseUrl, { method: 'POST', headers: { authorization: `Bearer ${tok}` }, body: JSON.stringify({ kids: [Buffer.from(kid, 'hex').toString('base64url')] }) });
+    expect((await release()).status).toBe(200);
+    expect((await release()).status).toBe(429);
+    await expect(startServerProcess(['--db', db, '--release-days', '0'], env)).rejects.toThrow(/--release-days must be 1\.\.36500/);
+  });
+
   it('runs several worker processes on one port', async () => {
     const cluster = await serve(['--db', db, '--workers', '2']);
     expect(cluster.output().stdout).toMatch(/2 worker processes/);
