@@ -5,6 +5,7 @@ import type { SingleBar } from 'cli-progress';
 import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
 import { MediaError } from '../media/errors.js';
 import { parse } from './args.js';
+import { writeThroughTemporary } from './output-file.js';
 
 const HEX_32 = /^[0-9a-fA-F]{32}$/;
 
@@ -87,25 +88,27 @@ export async function run(argv: string[]): Promise<void> {
     // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
     // Node 20, see crypto-output.ts), and read and write without thread-pool hand-offs (blockingIo).
     enableArrayBufferTransfer();
-    const result = await decryptThroughEme({
-      input,
-      output,
-      license,
-      tuning: { blockingIo: true },
-      onStep: (step, detail) => {
-        if (step === 'access') say(`access: org.w3.clearkey ${JSON.stringify(detail)}`);
-        if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
-        if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
-      },
-      onProgress: (read, total) => {
-        if (!progress || !total) return;
-        if (!bar) {
-          bar = new progress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
-          bar.start(Math.ceil(total / 1e6), 0);
-        }
-        bar.update(Math.floor(read / 1e6));
-      },
-    });
+    const result = await writeThroughTemporary(output, (temporary) =>
+      decryptThroughEme({
+        input,
+        output: temporary,
+        license,
+        tuning: { blockingIo: true },
+        onStep: (step, detail) => {
+          if (step === 'access') say(`access: org.w3.clearkey ${JSON.stringify(detail)}`);
+          if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
+          if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
+        },
+        onProgress: (read, total) => {
+          if (!progress || !total) return;
+          if (!bar) {
+            bar = new progress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
+            bar.start(Math.ceil(total / 1e6), 0);
+          }
+          bar.update(Math.floor(read / 1e6));
+        },
+      }),
+    );
     bar?.stop();
     const { report } = result;
     say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
