@@ -1,33 +1,36 @@
 // License server load benchmark: licenses per second and latency, with autocannon on loopback against real
-// `emekit serve` processes (separate from the load generator), on SQLite and (if reachable) PostgreSQL.
-// Printed, not asserted. Run: npm run bench:server
+// `emekit serve` processes (separate from the load generator), on SQLite and (if reachable) PostgreSQL; then a
+// soak with hostile requests mixed in (bench/README.md). Printed, not asserted. Run: npm run bench:server
 //   EMEKIT_BENCH_PG (or EMEKIT_TEST_PG)  postgres:// URL; PostgreSQL rows are skipped without one
 //   EMEKIT_BENCH_SECONDS                 measured seconds per row (default 10)
 //   EMEKIT_BENCH_CONNECTIONS             concurrent connections (default 32)
 //   EMEKIT_BENCH_WORKERS                 server process counts to try (default "1,2")
-//   EMEKIT_BENCH_STORES                  which stores (default "sqlite,postgres")
+//   EMEKIT_BENCH_STORES                  which stores (default "sqlite,postgres"; "" for the soak alone)
+//   EMEKIT_BENCH_SOAK_SECONDS            seconds per soak row (default 60; 0 skips the soak)
+//   EMEKIT_BENCH_SOAK_CONNECTIONS        good connections per soak row (default "32,256")
 // Each request asks for one key of 1,000, through one of 200 distinct tokens, so both caches are exercised as
 // a real audience would: after the first second everything is warm, which is the steady state being measured.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { openKeyStore, signLicenseToken } from '../src/server/index.js';
+import { signLicenseToken } from '../src/server/index.js';
+import { cpuSeconds, fillStore, startServer, stopServer } from './support/license-server.js';
+import { soak, printSoak, type SoakRow } from './support/soak.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env['EMEKIT_BENCH_SECONDS'] ?? 10);
 const CONNECTIONS = Number(process.env['EMEKIT_BENCH_CONNECTIONS'] ?? 32);
 const PG_URL = process.env['EMEKIT_BENCH_PG'] ?? process.env['EMEKIT_TEST_PG'];
 const WORKERS = (process.env['EMEKIT_BENCH_WORKERS'] ?? '1,2').split(',').map(Number);
 const STORES = (process.env['EMEKIT_BENCH_STORES'] ?? 'sqlite,postgres').split(',');
+const SOAK_SECONDS = Number(process.env['EMEKIT_BENCH_SOAK_SECONDS'] ?? 60);
+const SOAK_CONNECTIONS = (process.env['EMEKIT_BENCH_SOAK_CONNECTIONS'] ?? '32,256').split(',').map(Number);
 const KEY_COUNT = 1000;
 const TOKEN_COUNT = 200;
 
-const masterKey = randomBytes(32).toString('hex');
-const jwtSecret = randomBytes(32).toString('hex');
+const secrets = { masterKey: randomBytes(32).toString('hex'), jwtSecret: randomBytes(32).toString('hex') };
 
 interface Row {
   store: string;
@@ -43,54 +46,9 @@ interface Row {
   load: number;
 }
 
-// CPU time (user + system) of a process and its descendants, from /proc (Linux); undefined elsewhere.
-const CLOCK_TICKS = 100;
-function cpuSeconds(pid: number): number | undefined {
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return undefined;
-  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /, '').split(' ');
-  let total = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    for (const child of children === '' ? [] : children.split(' ')) total += cpuSeconds(Number(child)) ?? 0;
-  }
-  return total;
-}
-
-async function fillStore(db: string): Promise<Buffer[]> {
-  const store = await openKeyStore(db, masterKey);
-  const keys = await store.generateKeys(KEY_COUNT, 'bench');
-  await store.close();
-  return keys.map((key) => key.kid);
-}
-
-function startServer(db: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
-  // From source via tsx, like the tests; the server code runs the same once loaded.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--db', db, '--port', '0', '--workers', String(workers), '--log-level', 'warn'],
-    { cwd: ROOT, env: { ...process.env, EMEKIT_MASTER_KEY: masterKey, EMEKIT_JWT_SECRET: jwtSecret }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((done, fail) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1] !== undefined) done({ url: match[1], child });
-    });
-    child.once('exit', (code) => fail(new Error(`server exited (${code}): ${out}`)));
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function load(url: string, kids: Buffer[], seconds: number): Promise<autocannon.Result> {
   const tokens = await Promise.all(
-    Array.from({ length: TOKEN_COUNT }, (_, i) => signLicenseToken(jwtSecret, { labels: ['bench'], subject: `viewer-${i}`, ttlSeconds: 3600 })),
+    Array.from({ length: TOKEN_COUNT }, (_, i) => signLicenseToken(secrets.jwtSecret, { labels: ['bench'], subject: `viewer-${i}`, ttlSeconds: 3600 })),
   );
   const requests = kids.map((kid, i) => ({
     body: JSON.stringify({ kids: [kid.toString('base64url')], type: 'temporary' }),
@@ -114,8 +72,8 @@ async function load(url: string, kids: Buffer[], seconds: number): Promise<autoc
 }
 
 async function measure(store: string, db: string, workers: number): Promise<Row> {
-  const kids = await fillStore(db);
-  const { url, child } = await startServer(db, workers);
+  const kids = await fillStore(db, secrets, KEY_COUNT);
+  const { url, child } = await startServer(db, workers, secrets);
   try {
     await load(url, kids, 2); // warm up: JIT, caches, connections
     const loadAverage = loadavg()[0] ?? 0;
@@ -158,8 +116,14 @@ console.log(
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-bench-'));
+const soakRows: SoakRow[] = [];
 try {
   if (STORES.includes('sqlite')) for (const workers of WORKERS) rows.push(await measure('sqlite', join(dir, `keys-${workers}.sqlite`), workers));
+  if (SOAK_SECONDS > 0) {
+    for (const connections of SOAK_CONNECTIONS) {
+      soakRows.push(await soak({ db: join(dir, `soak-${connections}.sqlite`), secrets, keyCount: KEY_COUNT, tokenCount: TOKEN_COUNT, connections, seconds: SOAK_SECONDS }));
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -193,4 +157,5 @@ if (!STORES.includes('postgres')) {
     }
   }
 }
-print(rows);
+if (rows.length > 0) print(rows);
+if (soakRows.length > 0) printSoak(soakRows);
