@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptMedia, EncryptedMediaElement, type MediaEncryptedEvent } from '../../src/index.js';
+import { listSamples } from '../../src/media/index.js';
 import { collectGarbage, mediaKeysLicensedByDroppedSession } from '../support/eme.js';
 import { CLEAR_KEY_SYSTEM_ID, encryptMp4, psshBox, WIDEVINE_SYSTEM_ID } from '../support/encrypt.js';
 import { defaultKeys, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
@@ -206,8 +207,12 @@ describeWithChromium(
         await decryptMedia(file, out, { keys: defaultKeys });
         const [expected, actual] = await Promise.all([inChromium(clearFile, true), inChromium(readFileSync(out), true)]);
         expect(expected).toMatchObject({ events: [], appended: 'ok', ended: 'ended', corrupted: 0 });
-        expect(expected.frames).toBeGreaterThan(0);
-        expect(actual).toEqual(expected);
+        // Chromium's totalVideoFrames counts a few frames twice when the machine is busy (104 for 100 under load),
+        // so each side must decode at least every video sample of the source; everything else must be equal.
+        const videoSamples = listSamples(clearFile).get(1)!.length;
+        expect(expected.frames).toBeGreaterThanOrEqual(videoSamples);
+        expect(actual.frames).toBeGreaterThanOrEqual(videoSamples);
+        expect({ ...actual, frames: 0 }).toEqual({ ...expected, frames: 0 });
         console.info(`${scheme}: ${JSON.stringify(actual)}`);
       }, 60_000);
     });
