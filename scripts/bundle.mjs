@@ -1,6 +1,6 @@
 // Bundles what tsc compiled into dist/ so that a cold start loads a few files instead of ~40 ES modules
 // (~50 ms → ~10 ms here):
-// - dist/lib: the package entry points (emekit, emekit/media, emekit/server, emekit/testing), sharing chunks, so a class
+// - dist/lib: the package entry points (emekit, emekit/media, emekit/server, emekit/testing, emekit/dom), sharing chunks, so a class
 //   is the same object whichever entry it is imported from. npm packages stay external.
 // - dist/bin: the `emekit` command (below).
 // dist/**/*.d.ts from tsc stay the types of both.
@@ -13,7 +13,7 @@ const common = { bundle: true, splitting: true, format: 'esm', platform: 'node',
 rmSync('dist/lib', { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { index: 'dist/index.js', media: 'dist/media/index.js', server: 'dist/server/index.js', testing: 'dist/testing/index.js' },
+  entryPoints: { index: 'dist/index.js', media: 'dist/media/index.js', server: 'dist/server/index.js', testing: 'dist/testing/index.js', dom: 'dist/dom/index.js' },
   outdir: 'dist/lib',
   packages: 'external',
   // Class and function names are what script sees (console.log, .name, stack traces): esbuild must not rename them.

@@ -117,15 +117,16 @@ export class ElementEme {
 
   /**
    * Wait for Key (EME §7.3.5) for a block whose key (`keyId`) is missing, or, with null, Media Data May Contain
-   * Encrypted Blocks while no MediaKeys is set. Returns false when the element was blocked already (nothing
-   * fired); the caller then lowers readyState as step 3 says and suspends playback until a resume waiter runs.
+   * Encrypted Blocks while no MediaKeys is set. Does nothing more when the element is blocked already; else
+   * `lowerReadyState` runs as step 3 (the element's readyState), then waitingforkey is queued. The caller suspends
+   * playback until a resume waiter runs.
    */
-  waitForKey(keyId: Uint8Array | null): boolean {
+  waitForKey(keyId: Uint8Array | null, lowerReadyState?: () => void): void {
     this.#blockedOn = keyId;
-    if (this.#playbackBlockedWaitingForKey) return false;
+    if (this.#playbackBlockedWaitingForKey) return;
     this.#playbackBlockedWaitingForKey = true;
+    lowerReadyState?.();
     queueTask(() => this.host.fireWaitingForKey());
-    return true;
   }
 
   /**

@@ -26,16 +26,24 @@ const report = await media.decryptMedia('samples/protected-cenc.mp4', new (await
 out.decrypted = report.samplesDecrypted;
 const err = await media.decryptMedia('samples/clear.mp4', new (await import('node:stream')).Writable({ write: (c, e, cb) => cb() }), { keys: () => undefined }).catch((e) => e);
 out.notProtected = err instanceof root.MediaError && err.code;
+const dom = await import('emekit/dom');
+const { Window } = await import('happy-dom');
+const window = new Window();
+dom.installMedia(window);
+const domAccess = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
+out.domSharesEme = domAccess instanceof root.MediaKeySystemAccess && typeof window.HTMLMediaElement.prototype.setMediaKeys === 'function';
+await window.happyDOM.close();
 console.log(JSON.stringify(out));
 `;
 
 describe('package entry points', () => {
-  it('emekit, emekit/media, emekit/server and emekit/testing load from the bundles, share classes and decrypt', () => {
+  it('emekit, emekit/media, emekit/server, emekit/testing and emekit/dom load from the bundles, share classes and decrypt', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ sameMediaError: true, rootApi: true, serverApi: true, decrypted: 289, notProtected: 'not-protected', testingKeySystem: 'com.example.test',
       names: ['MediaKeySystemAccess', 'MediaKeys', 'MediaKeySession', 'MediaKeyStatusMap', 'MediaKeyMessageEvent', 'MediaEncryptedEvent', 'QuotaExceededError', 'requestMediaKeySystemAccess'],
       inspected: "MediaKeySystemAccess { keySystem: 'com.example.test' }",
+      domSharesEme: true,
     });
   });
 });

@@ -1,0 +1,620 @@
+// One headless media element: the HTML media element's algorithms (load, resource selection, ready states, play,
+// pause, seeking, ending, errors, with their events in the spec's order) over an attached MediaSource, the EME
+// extensions through element/'s one implementation (ElementEme), and media time moved by the window's Ticker.
+// Nothing is rendered: playing a frame means decrypting and checking it, and recording what was played.
+
+import { ElementEme } from '../../element/element-eme.js';
+import { queueTask } from '../../webidl/tasks.js';
+import type { HostElement, HostWindow } from '../host-window.js';
+import type { AttachedSource, MediaElementLink, MediaSourceRegistry, TrackBufferView } from '../media-source-link.js';
+import { windowEvents } from '../window-events.js';
+import { decodeFrame, type PlayedTrack } from './frames.js';
+import { MEDIA_ERR, mediaError, type MediaError, type MediaErrorCodeValue } from './media-error.js';
+import type { Playing, Ticker } from './ticker.js';
+import { windowTracks, type AudioTrackLike, type TextTrackLike, type TrackListControl, type VideoTrackLike } from './tracks.js';
+
+export const NETWORK = { EMPTY: 0, IDLE: 1, LOADING: 2, NO_SOURCE: 3 } as const;
+export const READY = { NOTHING: 0, METADATA: 1, CURRENT_DATA: 2, FUTURE_DATA: 3, ENOUGH_DATA: 4 } as const;
+
+/** Buffered media ahead of the position at which readyState is HAVE_ENOUGH_DATA (Chromium needs little). */
+const ENOUGH_AHEAD_S = 1;
+/** Positions this close count as equal (frame times come from integer timescales). */
+const EPSILON = 1e-6;
+/** Media time between timeupdate events during playback (HTML: every 15 to 250 ms). */
+const TIMEUPDATE_MS = 250;
+
+export interface MediaEnvironment {
+  readonly window: HostWindow;
+  readonly ticker: Ticker;
+  /** mse's registry of this window's MediaSources; absent until mse is installed. */
+  readonly registry: () => MediaSourceRegistry | undefined;
+  /** Keep the decrypted bytes of played samples (else only their SHA-256). */
+  readonly keepSamples: boolean;
+}
+
+interface PendingPlay {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class HeadlessMedia implements Playing, MediaElementLink {
+  readonly eme: ElementEme;
+  readonly played = new Map<string, PlayedTrack>();
+  readonly audioTracks: TrackListControl<AudioTrackLike>;
+  readonly videoTracks: TrackListControl<VideoTrackLike>;
+  readonly textTracks: TrackListControl<TextTrackLike>;
+
+  networkState: number = NETWORK.EMPTY;
+  readyState: number = READY.NOTHING;
+  paused = true;
+  seeking = false;
+  error: MediaError | null = null;
+  currentSrc = '';
+  srcObject: unknown = null;
+  volume = 1;
+  muted = false;
+  #playbackRate = 1;
+  defaultPlaybackRate = 1;
+  videoWidth = 0;
+  videoHeight = 0;
+  /** Frames shown (video frames decoded) and dropped, for getVideoPlaybackQuality(). */
+  decodedVideoFrames = 0;
+
+  #position = 0;
+  #defaultStart = 0;
+  #duration = NaN;
+  #source: AttachedSource | undefined;
+  #metadata = false;
+  #loadedDataFired = false;
+  #pendingPlays: PendingPlay[] = [];
+  /** Incremented by each load(): a resource selection still waiting for a stable state sees it is stale. */
+  #generation = 0;
+  #playedRanges: Array<[number, number]> = [];
+  #lastTimeUpdateMs = -Infinity;
+  #endedFired = false;
+
+  constructor(
+    readonly element: HostElement,
+    private readonly env: MediaEnvironment,
+  ) {
+    const events = windowEvents(env.window);
+    this.eme = new ElementEme({
+      fireEncrypted: (initDataType, initData) => element.dispatchEvent(events.encrypted(initDataType, initData)),
+      fireWaitingForKey: () => element.dispatchEvent(events.simple('waitingforkey')),
+      // Chromium keeps the MediaKeys once media is loaded; here: once a source is attached.
+      mediaKeysInUse: () => this.#source !== undefined && this.#metadata,
+    });
+    this.eme.resumeWaiters.add(() => this.#resumeAfterKey());
+    const tracks = windowTracks(env.window);
+    this.audioTracks = tracks.audioList();
+    this.videoTracks = tracks.videoList();
+    this.textTracks = tracks.textList();
+  }
+
+  get window(): HostWindow {
+    return this.env.window;
+  }
+
+  // ---- attributes ----
+
+  get currentTime(): number {
+    return this.#position;
+  }
+
+  get duration(): number {
+    return this.#duration;
+  }
+
+  get ended(): boolean {
+    return this.#endedPlayback() && this.#playbackRate >= 0;
+  }
+
+  get playbackRate(): number {
+    return this.#playbackRate;
+  }
+
+  set playbackRate(rate: number) {
+    if (rate === this.#playbackRate) return;
+    this.#playbackRate = rate;
+    this.#fire('ratechange');
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  buffered(): Array<[number, number]> {
+    return this.#source?.buffered() ?? [];
+  }
+
+  seekable(): Array<[number, number]> {
+    if (!this.#source || this.readyState === READY.NOTHING) return [];
+    return this.#source.seekable();
+  }
+
+  playedRanges(): Array<[number, number]> {
+    return this.#playedRanges.map(([s, e]) => [s, e]);
+  }
+
+  get loop(): boolean {
+    return this.element.hasAttribute('loop');
+  }
+
+  // ---- the load algorithm (HTML §4.8.11.5) ----
+
+  load(): void {
+    this.#generation++;
+    // 3. A fetch in progress: abort.
+    if (this.networkState === NETWORK.LOADING || this.networkState === NETWORK.IDLE) this.#fire('abort');
+    // 4. Media was loaded: empty the element.
+    if (this.networkState !== NETWORK.EMPTY) {
+      this.#fire('emptied');
+      this.#detach();
+      this.audioTracks.clear();
+      this.videoTracks.clear();
+      this.readyState = READY.NOTHING;
+      this.#metadata = false;
+      if (!this.paused) {
+        this.paused = true;
+        this.#rejectPendingPlays(this.#domException('The play() request was interrupted by a new load request.', 'AbortError'));
+      }
+      this.seeking = false;
+      if (this.#position !== 0) {
+        this.#position = 0;
+        this.#fire('timeupdate');
+      }
+      if (!Number.isNaN(this.#duration)) {
+        this.#duration = NaN;
+        this.#fire('durationchange');
+      }
+      this.videoWidth = 0;
+      this.videoHeight = 0;
+    }
+    // 5–6.
+    this.#playbackRate = this.defaultPlaybackRate;
+    this.error = null;
+    this.eme.unblock();
+    this.#loadedDataFired = false;
+    this.#playedRanges = [];
+    this.#defaultStart = 0;
+    this.#endedFired = false;
+    this.networkState = NETWORK.EMPTY;
+    // 7. Resource selection.
+    this.#selectResource();
+  }
+
+  #selectResource(): void {
+    // 1–2.
+    this.networkState = NETWORK.NO_SOURCE;
+    const generation = this.#generation;
+    // 4. Await a stable state: after the script that called load() or set src.
+    queueMicrotask(() => {
+      if (generation !== this.#generation) return;
+      const srcObject = this.srcObject;
+      const src = this.element.getAttribute('src');
+      if (srcObject === null && src === null) {
+        // Nothing to load (<source> children are not supported): networkState back to EMPTY.
+        this.networkState = NETWORK.EMPTY;
+        return;
+      }
+      // 6–7.
+      this.networkState = NETWORK.LOADING;
+      this.#fire('loadstart');
+      const registry = this.env.registry();
+      let source: AttachedSource | undefined;
+      if (srcObject !== null) {
+        this.currentSrc = '';
+        source = registry?.attachObject(srcObject, this);
+      } else {
+        let url: string | undefined;
+        try {
+          url = src === '' ? undefined : new URL(src!, this.element.ownerDocument.baseURI).href;
+        } catch {
+          url = undefined;
+        }
+        this.currentSrc = url ?? '';
+        source = url === undefined ? undefined : registry?.attachUrl(url, this);
+      }
+      if (source === undefined) {
+        this.#sourceNotSupported(srcObject !== null ? 'The media provider object is not a MediaSource of this window.' : `Cannot play ${JSON.stringify(src)}: only MediaSource object URLs are supported.`);
+        return;
+      }
+      this.#source = source;
+    });
+  }
+
+  /** The dedicated media source failure steps: MEDIA_ERR_SRC_NOT_SUPPORTED. */
+  #sourceNotSupported(message: string): void {
+    this.error = mediaError(MEDIA_ERR.MEDIA_ERR_SRC_NOT_SUPPORTED, message);
+    this.#detach();
+    this.audioTracks.clear();
+    this.videoTracks.clear();
+    this.networkState = NETWORK.NO_SOURCE;
+    this.#fire('error');
+    this.#rejectPendingPlays(this.#domException(message, 'NotSupportedError'));
+  }
+
+  /** Fatal errors after metadata: the media data is corrupted (decode) or cannot be fetched (network). */
+  #fatal(code: MediaErrorCodeValue, message: string): void {
+    if (this.error !== null) return;
+    this.error = mediaError(code, message);
+    this.networkState = NETWORK.IDLE;
+    this.env.ticker.sleep(this);
+    this.#fire('error');
+  }
+
+  #detach(): void {
+    const source = this.#source;
+    this.#source = undefined;
+    this.env.ticker.sleep(this);
+    source?.detach();
+  }
+
+  // ---- MediaElementLink: what an attached MediaSource tells the element ----
+
+  durationChanged(): void {
+    const duration = this.#source?.duration ?? NaN;
+    if (Object.is(duration, this.#duration)) return;
+    this.#duration = duration;
+    this.#fire('durationchange');
+    if (this.#position > duration) {
+      this.#position = duration;
+      this.#fire('timeupdate');
+    }
+  }
+
+  initSegmentReceived(tracks: readonly TrackBufferView[]): void {
+    this.durationChanged();
+    const events = windowTracks(this.env.window);
+    for (const track of tracks) {
+      if (track.kind === 'audio' && !this.audioTracks.list.getTrackById(track.id)) {
+        this.audioTracks.add(events.audioTrack(track.id, this.audioTracks.tracks().length === 0));
+      }
+      if (track.kind === 'video' && !this.videoTracks.list.getTrackById(track.id)) {
+        this.videoTracks.add(events.videoTrack(track.id, this.videoTracks.tracks().length === 0));
+        if (this.videoWidth === 0 && track.width && track.height) {
+          this.videoWidth = track.width;
+          this.videoHeight = track.height;
+          this.#fire('resize');
+        }
+      }
+    }
+    if (this.readyState === READY.NOTHING) {
+      this.#metadata = true;
+      this.readyState = READY.METADATA;
+      this.#fire('loadedmetadata');
+      if (this.#defaultStart > 0) this.#seek(this.#defaultStart);
+    }
+    this.#updateReadyState();
+  }
+
+  initDataEncountered(initDataType: string, initData: ArrayBuffer): void {
+    this.eme.initDataEncountered(initDataType, initData);
+  }
+
+  bufferedChanged(): void {
+    this.#updateReadyState();
+    this.#maybeFinishSeek();
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  streamEnded(): void {
+    this.bufferedChanged();
+    this.#checkEnded();
+  }
+
+  decodeError(message: string): void {
+    if (this.readyState === READY.NOTHING) this.#sourceNotSupported(message);
+    else this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, message);
+  }
+
+  networkError(message: string): void {
+    if (this.readyState === READY.NOTHING) this.#sourceNotSupported(message);
+    else this.#fatal(MEDIA_ERR.MEDIA_ERR_NETWORK, message);
+  }
+
+  // ---- play and pause (HTML §4.8.11.8) ----
+
+  play(): Promise<undefined> {
+    // 2. An element whose source is not supported.
+    if (this.error?.code === MEDIA_ERR.MEDIA_ERR_SRC_NOT_SUPPORTED) {
+      return Promise.reject(this.#domException('The element has no supported sources.', 'NotSupportedError'));
+    }
+    return new Promise<undefined>((resolve, reject) => {
+      this.#pendingPlays.push({ resolve: () => resolve(undefined), reject });
+      this.#internalPlay();
+    });
+  }
+
+  #internalPlay(): void {
+    if (this.networkState === NETWORK.EMPTY) this.#selectResource();
+    if (this.#endedPlayback() && this.#playbackRate >= 0) this.#seek(0);
+    if (this.paused) {
+      this.paused = false;
+      this.#fire('play');
+      if (this.readyState <= READY.CURRENT_DATA) this.#fire('waiting');
+      else this.#notifyAboutPlaying();
+    } else if (this.readyState >= READY.FUTURE_DATA) {
+      this.#resolvePendingPlays();
+    }
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  pause(): void {
+    if (this.networkState === NETWORK.EMPTY) this.#selectResource();
+    if (this.paused) return;
+    this.paused = true;
+    this.env.ticker.sleep(this);
+    const pending = this.#takePendingPlays();
+    queueTask(() => {
+      this.#dispatch('timeupdate');
+      this.#dispatch('pause');
+      for (const play of pending) play.reject(this.#domException('The play() request was interrupted by a call to pause().', 'AbortError'));
+    });
+  }
+
+  #notifyAboutPlaying(): void {
+    const pending = this.#takePendingPlays();
+    queueTask(() => {
+      this.#dispatch('playing');
+      for (const play of pending) play.resolve();
+    });
+  }
+
+  #resolvePendingPlays(): void {
+    const pending = this.#takePendingPlays();
+    queueTask(() => pending.forEach((play) => play.resolve()));
+  }
+
+  #rejectPendingPlays(error: unknown): void {
+    const pending = this.#takePendingPlays();
+    queueTask(() => pending.forEach((play) => play.reject(error)));
+  }
+
+  #takePendingPlays(): PendingPlay[] {
+    return this.#pendingPlays.splice(0);
+  }
+
+  // ---- seeking (HTML §4.8.11.9) ----
+
+  setCurrentTime(time: number): void {
+    if (this.readyState === READY.NOTHING) this.#defaultStart = time;
+    else this.#seek(time);
+  }
+
+  #seek(time: number): void {
+    this.seeking = true;
+    let target = Math.max(0, Math.min(time, Number.isNaN(this.#duration) ? time : this.#duration));
+    // 8. Not seekable: the nearest seekable position.
+    const seekable = this.seekable();
+    if (seekable.length > 0 && !seekable.some(([s, e]) => target >= s && target <= e)) {
+      let best = seekable[0]![0];
+      for (const [s, e] of seekable) for (const p of [s, e]) if (Math.abs(p - target) < Math.abs(best - target)) best = p;
+      target = best;
+    }
+    this.#position = target;
+    this.#endedFired = false;
+    // EME: a position change other than normal playback empties the encrypted block queue and unblocks.
+    this.eme.unblock();
+    this.#fire('seeking');
+    this.#updateReadyState();
+    this.#maybeFinishSeek();
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  #maybeFinishSeek(): void {
+    if (!this.seeking || this.readyState < READY.CURRENT_DATA) return;
+    // Data for the new position is there (HAVE_FUTURE_DATA, or the end of the stream).
+    if (this.readyState < READY.FUTURE_DATA && !this.#source?.ended) return;
+    this.seeking = false;
+    this.#fire('timeupdate');
+    this.#fire('seeked');
+    this.#checkEnded();
+  }
+
+  // ---- ready states (HTML §4.8.11.7) ----
+
+  /** The readyState that what is buffered (and keys) allows at the current position. */
+  #bufferedReadyState(): number {
+    if (!this.#metadata || !this.#source) return this.readyState;
+    const ranges = this.#source.buffered();
+    const pos = this.#position;
+    const range = ranges.find(([s, e]) => pos >= s - EPSILON && pos < e - EPSILON);
+    if (!range) {
+      // At the end of an ended stream the last frame has been shown: current data.
+      const atEnd = this.#source.ended && ranges.length > 0 && Math.abs(ranges.at(-1)![1] - pos) <= EPSILON;
+      return atEnd ? READY.CURRENT_DATA : READY.METADATA;
+    }
+    if (this.eme.playbackBlockedWaitingForKey) return Math.min(this.readyState, READY.CURRENT_DATA);
+    const ahead = range[1] - pos;
+    if (ahead >= ENOUGH_AHEAD_S || (this.#source.ended && range === ranges.at(-1)) || range[1] >= this.#duration - EPSILON) return READY.ENOUGH_DATA;
+    return READY.FUTURE_DATA;
+  }
+
+  #updateReadyState(): void {
+    this.#setReadyState(this.#bufferedReadyState());
+  }
+
+  #setReadyState(next: number): void {
+    const previous = this.readyState;
+    if (next === previous || previous === READY.NOTHING) return;
+    const wasPotentiallyPlaying = this.#potentiallyPlaying();
+    this.readyState = next;
+    if (previous <= READY.METADATA && next >= READY.CURRENT_DATA && !this.#loadedDataFired) {
+      this.#loadedDataFired = true;
+      this.#fire('loadeddata');
+    }
+    if (previous >= READY.FUTURE_DATA && next <= READY.CURRENT_DATA) {
+      if (wasPotentiallyPlaying && !this.#endedPlayback() && this.error === null) {
+        this.#fire('timeupdate');
+        this.#fire('waiting');
+      }
+    }
+    if (previous <= READY.CURRENT_DATA && next >= READY.FUTURE_DATA) {
+      this.#fire('canplay');
+      if (!this.paused) this.#notifyAboutPlaying();
+    }
+    if (next === READY.ENOUGH_DATA) this.#fire('canplaythrough');
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  // ---- playback ----
+
+  /** HTML's "potentially playing", with EME's blocked media element. */
+  #potentiallyPlaying(): boolean {
+    return (
+      !this.paused &&
+      !this.#endedPlayback() &&
+      this.error === null &&
+      this.readyState >= READY.FUTURE_DATA &&
+      !this.eme.playbackBlockedWaitingForKey &&
+      this.#source !== undefined
+    );
+  }
+
+  /** HTML's "ended playback" (forwards): at the end of an ended stream, not looping. */
+  #endedPlayback(): boolean {
+    return this.#source !== undefined && this.#source.ended && !Number.isNaN(this.#duration) && this.#position >= this.#duration - EPSILON && !this.loop;
+  }
+
+  advance(seconds: number, clockMs: number): number {
+    const source = this.#source;
+    if (!source || !this.#potentiallyPlaying() || seconds < 0) return 0;
+    const from = this.#position;
+    // As far as buffered media goes (the range holding the position), not past the duration.
+    const range = source.buffered().find(([s, e]) => from >= s - EPSILON && from < e - EPSILON);
+    let to = Math.min(from + seconds, range ? range[1] : from, this.#duration);
+    if (!(to > from)) {
+      this.#updateReadyState();
+      this.#checkEnded();
+      return 0;
+    }
+    // Attempt to Decrypt: the first frame (in presentation time) without a usable key bounds what can play.
+    let blockedOn: Uint8Array | null | undefined;
+    const window = source.tracks.map((track) => ({ track, frames: [...track.frames(from, to)] }));
+    for (const { frames } of window) {
+      for (const frame of frames) {
+        if (!frame.crypto || frame.pts >= to) continue;
+        const missing = this.eme.mediaKeys === null ? null : this.eme.keyFor(frame.crypto.keyId) === undefined ? frame.crypto.keyId : undefined;
+        if (missing !== undefined) {
+          to = frame.pts;
+          blockedOn = missing;
+        }
+      }
+    }
+    // Decode (decrypt and check) what plays, in presentation order per track.
+    for (const { track, frames } of window) {
+      // frames(from, to) gave pts in [from, to); what a key bounded stays for later.
+      const playing = frames.filter((f) => f.pts < to).sort((a, b) => a.pts - b.pts);
+      for (const frame of playing) {
+        const key = frame.crypto ? this.eme.keyFor(frame.crypto.keyId) : undefined;
+        const result = decodeFrame(track, frame, key, this.env.keepSamples);
+        if (!result.ok) {
+          this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, result.reason);
+          return 0;
+        }
+        this.#record(track).samples.push(result.sample);
+        if (track.kind === 'video') this.decodedVideoFrames++;
+      }
+    }
+    if (to > from) {
+      this.#position = to;
+      this.#addPlayed(from, to);
+      if (clockMs - this.#lastTimeUpdateMs >= TIMEUPDATE_MS || this.env.ticker.virtual) {
+        this.#lastTimeUpdateMs = clockMs;
+        this.#fire('timeupdate');
+      }
+    }
+    if (blockedOn !== undefined) this.#waitForKey(blockedOn);
+    else this.#updateReadyState();
+    this.#checkEnded();
+    return to - from;
+  }
+
+  /** Wait for Key (EME §7.3.5), readyState lowered between its steps 2 and 4 as step 3 says. */
+  #waitForKey(keyId: Uint8Array | null): void {
+    // Playback stops at the frame that cannot be decrypted: no data for the current position (HAVE_METADATA).
+    this.eme.waitForKey(keyId, () => this.#setReadyState(READY.METADATA));
+  }
+
+  /** Attempt to Resume Playback If Necessary, step 3: readyState as appropriate, then playback moves on. */
+  #resumeAfterKey(): void {
+    this.#updateReadyState();
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
+  }
+
+  /** Reaching the end (HTML §4.8.11.8 "when the current playback position reaches the end"). */
+  #checkEnded(): void {
+    if (!this.#endedPlayback() || this.seeking) {
+      if (this.#source?.ended && this.loop && this.#position >= this.#duration - EPSILON) this.#seek(0);
+      return;
+    }
+    if (this.#endedFired) return;
+    this.#endedFired = true;
+    this.env.ticker.sleep(this);
+    const wasPlaying = !this.paused;
+    if (wasPlaying) this.paused = true;
+    const pending = wasPlaying ? this.#takePendingPlays() : [];
+    queueTask(() => {
+      this.#dispatch('timeupdate');
+      if (wasPlaying) {
+        this.#dispatch('pause');
+        for (const play of pending) play.reject(this.#domException('The play() request was interrupted: playback ended.', 'AbortError'));
+      }
+      this.#dispatch('ended');
+    });
+  }
+
+  #record(track: TrackBufferView): PlayedTrack {
+    let record = this.played.get(track.id);
+    if (!record) {
+      record = { id: track.id, kind: track.kind, codec: track.codec, samples: [] };
+      this.played.set(track.id, record);
+    }
+    return record;
+  }
+
+  #addPlayed(from: number, to: number): void {
+    const last = this.#playedRanges.at(-1);
+    if (last && Math.abs(last[1] - from) <= EPSILON) last[1] = to;
+    else {
+      this.#playedRanges.push([from, to]);
+      this.#playedRanges.sort((a, b) => a[0] - b[0]);
+    }
+  }
+
+  // ---- events ----
+
+  /** Queue a media element task to fire a simple event (for the bindings: ratechange, volumechange). */
+  fireSoon(type: string): void {
+    this.#fire(type);
+  }
+
+  /** addTextTrack(): a new TextTrack in textTracks, mode "hidden" as HTML says for script-created tracks. */
+  addTextTrack(kind: string, label: string, language: string): unknown {
+    if (!['subtitles', 'captions', 'descriptions', 'chapters', 'metadata'].includes(kind)) {
+      throw new TypeError(`Failed to execute 'addTextTrack' on 'HTMLMediaElement': The provided value '${kind}' is not a valid enum value of type TextTrackKind.`);
+    }
+    const track = windowTracks(this.env.window).textTrack(kind, label, language);
+    track.mode = 'hidden';
+    this.textTracks.add(track);
+    return track;
+  }
+
+  /** The ticker's clock time, ms (getVideoPlaybackQuality's creationTime). */
+  clockNow(): number {
+    return this.env.ticker.clock.now();
+  }
+
+  /** A DOMException of the element's window (players compare names; some check instanceof). */
+  #domException(message: string, name: string): unknown {
+    const Ctor = (this.env.window['DOMException'] as typeof DOMException | undefined) ?? DOMException;
+    return new Ctor(message, name);
+  }
+
+  /** Queue a media element task to fire a simple event. */
+  #fire(type: string): void {
+    queueTask(() => this.#dispatch(type));
+  }
+
+  #dispatch(type: string): void {
+    this.element.dispatchEvent(windowEvents(this.env.window).simple(type));
+  }
+}

@@ -1,0 +1,200 @@
+// Puts the headless media element on a window's HTMLMediaElement.prototype and HTMLVideoElement.prototype, replacing
+// the host's stubs (jsdom's throw "not implemented" or return constants; happy-dom's keep inert state). Every
+// <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
+
+import type { HostElement, HostWindow } from '../host-window.js';
+import { illegalInvocation } from '../../webidl/errors.js';
+import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
+import { canPlayType } from './can-play-type.js';
+import { HeadlessMedia, NETWORK, READY } from './headless-media.js';
+import { TimeRangesStandIn } from './time-ranges-stand-in.js';
+
+type Prototype = Record<string, unknown>;
+
+const CONSTANTS: Record<string, number> = {
+  NETWORK_EMPTY: NETWORK.EMPTY,
+  NETWORK_IDLE: NETWORK.IDLE,
+  NETWORK_LOADING: NETWORK.LOADING,
+  NETWORK_NO_SOURCE: NETWORK.NO_SOURCE,
+  HAVE_NOTHING: READY.NOTHING,
+  HAVE_METADATA: READY.METADATA,
+  HAVE_CURRENT_DATA: READY.CURRENT_DATA,
+  HAVE_FUTURE_DATA: READY.FUTURE_DATA,
+  HAVE_ENOUGH_DATA: READY.ENOUGH_DATA,
+};
+
+/** Finite double or TypeError, as WebIDL's `double` (not `unrestricted double`). */
+function toFiniteDouble(value: unknown, member: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new TypeError(`Failed to set the '${member}' property on 'HTMLMediaElement': The provided double value is non-finite.`);
+  return n;
+}
+
+export function patchMediaElements(window: HostWindow, stateOf: (element: HostElement) => HeadlessMedia): void {
+  const MediaElement = window['HTMLMediaElement'] as (Function & Prototype) | undefined;
+  if (typeof MediaElement !== 'function') throw new TypeError('installMedia: the window has no HTMLMediaElement');
+  const proto = MediaElement.prototype as Prototype;
+  const srcDescriptor = findDescriptor(proto, 'src');
+
+  const state = (self: unknown, member: string): HeadlessMedia => {
+    if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation('HTMLMediaElement', member);
+    return stateOf(self as HostElement);
+  };
+  const ranges = (r: Array<[number, number]>) => {
+    const TimeRanges = window['TimeRanges'];
+    return typeof TimeRanges === 'function' && (TimeRanges as { fromRanges?: unknown }).fromRanges
+      ? (TimeRanges as unknown as { fromRanges(r: Array<[number, number]>): unknown }).fromRanges(r)
+      : new TimeRangesStandIn(r);
+  };
+  const getter = (name: string, get: (s: HeadlessMedia) => unknown) =>
+    define(proto, name, {
+      get(this: unknown) {
+        return get(state(this, name));
+      },
+    });
+  const accessor = (name: string, get: (s: HeadlessMedia) => unknown, set: (s: HeadlessMedia, v: unknown) => void) =>
+    define(proto, name, {
+      get(this: unknown) {
+        return get(state(this, name));
+      },
+      set(this: unknown, value: unknown) {
+        set(state(this, name), value);
+      },
+    });
+  const method = (name: string, fn: (s: HeadlessMedia, args: unknown[]) => unknown) =>
+    define(proto, name, {
+      value: {
+        [name](this: unknown, ...args: unknown[]) {
+          return fn(state(this, name), args);
+        },
+      }[name],
+      writable: true,
+    });
+
+  for (const [name, value] of Object.entries(CONSTANTS)) {
+    for (const target of [MediaElement as Prototype, proto]) {
+      if (!Object.prototype.hasOwnProperty.call(target, name)) Object.defineProperty(target, name, { value, enumerable: true });
+    }
+  }
+
+  // src: the host's reflection of the attribute, and setting it runs the load algorithm (HTML: "If a src attribute
+  // of a media element is set or changed, the user agent must invoke the media element load algorithm").
+  define(proto, 'src', {
+    get(this: HostElement) {
+      state(this, 'src');
+      if (srcDescriptor?.get) return srcDescriptor.get.call(this);
+      const value = this.getAttribute('src');
+      return value === null ? '' : new URL(value, this.ownerDocument.baseURI).href;
+    },
+    set(this: HostElement, value: unknown) {
+      const media = state(this, 'src');
+      this.setAttribute('src', String(value));
+      media.load();
+    },
+  });
+  accessor('srcObject', (s) => s.srcObject, (s, v) => {
+    s.srcObject = v ?? null;
+    s.load();
+  });
+  getter('currentSrc', (s) => s.currentSrc);
+  getter('networkState', (s) => s.networkState);
+  getter('readyState', (s) => s.readyState);
+  getter('seeking', (s) => s.seeking);
+  getter('paused', (s) => s.paused);
+  getter('ended', (s) => s.ended);
+  getter('duration', (s) => s.duration);
+  getter('error', (s) => s.error);
+  getter('buffered', (s) => ranges(s.buffered()));
+  getter('seekable', (s) => ranges(s.seekable()));
+  getter('played', (s) => ranges(s.playedRanges()));
+  getter('audioTracks', (s) => s.audioTracks.list);
+  getter('videoTracks', (s) => s.videoTracks.list);
+  getter('textTracks', (s) => s.textTracks.list);
+  accessor('currentTime', (s) => s.currentTime, (s, v) => s.setCurrentTime(toFiniteDouble(v, 'currentTime')));
+  accessor('playbackRate', (s) => s.playbackRate, (s, v) => {
+    s.playbackRate = toFiniteDouble(v, 'playbackRate');
+  });
+  accessor('defaultPlaybackRate', (s) => s.defaultPlaybackRate, (s, v) => {
+    const rate = toFiniteDouble(v, 'defaultPlaybackRate');
+    if (rate !== s.defaultPlaybackRate) {
+      s.defaultPlaybackRate = rate;
+      s.fireSoon('ratechange');
+    }
+  });
+  accessor('volume', (s) => s.volume, (s, v) => {
+    const volume = toFiniteDouble(v, 'volume');
+    if (volume < 0 || volume > 1) throw new (window['DOMException'] as typeof DOMException)(`The volume provided (${volume}) is outside the range [0, 1].`, 'IndexSizeError');
+    if (volume !== s.volume) {
+      s.volume = volume;
+      s.fireSoon('volumechange');
+    }
+  });
+  accessor('muted', (s) => s.muted, (s, v) => {
+    if (Boolean(v) !== s.muted) {
+      s.muted = Boolean(v);
+      s.fireSoon('volumechange');
+    }
+  });
+  method('load', (s) => s.load());
+  method('play', (s) => s.play());
+  method('pause', (s) => s.pause());
+  method('fastSeek', (s, [time]) => s.setCurrentTime(toFiniteDouble(time, 'fastSeek')));
+  method('canPlayType', (_s, [type]) => canPlayType(String(type)));
+  method('addTextTrack', (s, [kind, label, language]) => s.addTextTrack(String(kind), label === undefined ? '' : String(label), language === undefined ? '' : String(language)));
+
+  // EME §7: the HTMLMediaElement extensions, on element/'s ElementEme.
+  getter('mediaKeys', (s) => s.eme.mediaKeys);
+  define(proto, 'setMediaKeys', {
+    value: function setMediaKeys(this: unknown, _mediaKeys: unknown) {
+      let media: HeadlessMedia;
+      try {
+        media = state(this, 'setMediaKeys');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return media.eme.setMediaKeys(arguments.length, _mediaKeys);
+    },
+    writable: true,
+  });
+  for (const name of ['encrypted', 'waitingforkey']) {
+    define(proto, `on${name}`, {
+      get(this: unknown) {
+        return getEventHandler(state(this, `on${name}`).element as unknown as EventTarget, name);
+      },
+      set(this: unknown, value: unknown) {
+        setEventHandler(state(this, `on${name}`).element as unknown as EventTarget, name, value);
+      },
+    });
+  }
+
+  // HTMLVideoElement: the frame size from the track, and playback quality from the frames decoded.
+  const VideoElement = window['HTMLVideoElement'] as (Function & Prototype) | undefined;
+  if (typeof VideoElement === 'function') {
+    const video = VideoElement.prototype as Prototype;
+    const videoState = (self: unknown, member: string) => {
+      if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation('HTMLVideoElement', member);
+      return stateOf(self as HostElement);
+    };
+    define(video, 'videoWidth', { get(this: unknown) { return videoState(this, 'videoWidth').videoWidth; } });
+    define(video, 'videoHeight', { get(this: unknown) { return videoState(this, 'videoHeight').videoHeight; } });
+    define(video, 'getVideoPlaybackQuality', {
+      value: function getVideoPlaybackQuality(this: unknown) {
+        const s = videoState(this, 'getVideoPlaybackQuality');
+        return { creationTime: s.clockNow(), totalVideoFrames: s.decodedVideoFrames, droppedVideoFrames: 0, corruptedVideoFrames: 0 };
+      },
+      writable: true,
+    });
+  }
+}
+
+function define(target: Prototype, name: string, descriptor: PropertyDescriptor): void {
+  Object.defineProperty(target, name, { enumerable: true, configurable: true, ...descriptor });
+}
+
+function findDescriptor(target: object | null, name: string): PropertyDescriptor | undefined {
+  for (let o = target; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, name);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
+}

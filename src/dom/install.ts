@@ -1,0 +1,100 @@
+// installMedia(window): makes a host DOM (jsdom, happy-dom) play media the way a player expects of a browser —
+// every <video>/<audio> a working headless media element with EME, the EME interfaces and navigator method on
+// the window, MediaSource (mse), and the little things hosts lack (a screen with a size).
+
+import { installOn } from '../eme/install.js';
+import { createEME, type EmePlatform } from '../eme/platform.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { VirtualClock } from '../util/virtual-clock.js';
+import type { PlayedTrack } from './element/frames.js';
+import { HeadlessMedia } from './element/headless-media.js';
+import { MediaError } from './element/media-error.js';
+import { patchMediaElements } from './element/prototype.js';
+import { Ticker } from './element/ticker.js';
+import type { HostElement, HostWindow } from './host-window.js';
+import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
+import { giveScreenASize } from './screen.js';
+import { windowEvents } from './window-events.js';
+
+export interface InstallMediaOptions {
+  /** The EME platform behind navigator.requestMediaKeySystemAccess (key systems, session store); createEME() by default. */
+  readonly eme?: EmePlatform;
+  /**
+   * What moves media time: 'real' (default) wall time; 'virtual' a VirtualClock that plays as fast as media is
+   * buffered (and decryptable), driven by setImmediate so fake timers drive it too; or a Clock to share (e.g.
+   * a VirtualClock given to a test key system as well).
+   */
+  readonly clock?: 'real' | 'virtual' | Clock;
+  /** Keep the decrypted bytes of every played sample (default: only their SHA-256). */
+  readonly keepSamples?: boolean;
+  /** Another Media Source Extensions behind the element (a test's stand-in); emekit/dom's own by default. */
+  readonly mediaSource?: InstallMediaSource;
+}
+
+/** emekit/dom's MediaSource (src/dom/mse), wired here when it lands. */
+const defaultMediaSource: InstallMediaSource | undefined = undefined;
+
+/** One media element of the window, as a test sees it. */
+export interface MediaElementRecord {
+  /** The <video> or <audio> element. */
+  readonly element: unknown;
+  /** What it played, by track ID ("1", "2"). */
+  readonly tracks: ReadonlyMap<string, PlayedTrack>;
+}
+
+export interface InstalledMedia {
+  readonly window: HostWindow;
+  /** The clock media time follows (a VirtualClock with `clock: 'virtual'`). */
+  readonly clock: Clock;
+  /** Every media element that has been used, in the order first used. */
+  readonly elements: readonly MediaElementRecord[];
+  /** The record of one element (created on first use). */
+  recordOf(element: unknown): MediaElementRecord;
+}
+
+const installed = new WeakMap<object, InstalledMedia>();
+
+export function installMedia(window: HostWindow, options: InstallMediaOptions = {}): InstalledMedia {
+  const existing = installed.get(window);
+  if (existing) return existing;
+  const clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
+  const ticker = new Ticker(clock);
+  const registry: MediaSourceRegistry | undefined = (options.mediaSource ?? defaultMediaSource)?.(window);
+  const states = new WeakMap<object, HeadlessMedia>();
+  const elements: MediaElementRecord[] = [];
+  const stateOf = (element: HostElement): HeadlessMedia => {
+    let state = states.get(element);
+    if (!state) {
+      state = new HeadlessMedia(element, { window, ticker, registry: () => registry, keepSamples: options.keepSamples === true });
+      states.set(element, state);
+      elements.push({ element, tracks: state.played });
+    }
+    return state;
+  };
+
+  patchMediaElements(window, stateOf);
+  // EME: the window's own MediaEncryptedEvent (its Event's subclass), then the other interfaces and
+  // navigator.requestMediaKeySystemAccess where the window lacks them.
+  define(window, 'MediaEncryptedEvent', windowEvents(window).MediaEncryptedEvent);
+  installOn(window, options.eme ?? createEME());
+  if (window['MediaError'] === undefined) define(window, 'MediaError', MediaError);
+  giveScreenASize(window);
+
+  const media: InstalledMedia = {
+    window,
+    clock,
+    elements,
+    recordOf: (element) => {
+      stateOf(element as HostElement);
+      return elements.find((record) => record.element === element)!;
+    },
+  };
+  installed.set(window, media);
+  // Elements parsed with a src attribute start loading, as when the parser inserts them.
+  for (const element of window.document.querySelectorAll('video[src], audio[src]')) stateOf(element).load();
+  return media;
+}
+
+function define(window: HostWindow, name: string, value: unknown): void {
+  Object.defineProperty(window, name, { value, writable: true, configurable: true, enumerable: false });
+}
