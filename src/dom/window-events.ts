@@ -4,6 +4,7 @@
 import type { HostEvent, HostEventTarget, HostWindow } from './host-window.js';
 import { illegalInvocation } from '../webidl/errors.js';
 import { toDOMString } from '../webidl/conversions.js';
+import { perWindow } from './per-window.js';
 
 export interface WindowEvents {
   /** A simple event (not bubbling, not cancelable), as the HTML spec's "fire an event". */
@@ -14,16 +15,7 @@ export interface WindowEvents {
   readonly MediaEncryptedEvent: new (type: string, init?: object) => HostEvent;
 }
 
-const perWindow = new WeakMap<object, WindowEvents>();
-
-export function windowEvents(window: HostWindow): WindowEvents {
-  let events = perWindow.get(window);
-  if (!events) {
-    events = makeWindowEvents(window);
-    perWindow.set(window, events);
-  }
-  return events;
-}
+export const windowEvents: (window: HostWindow) => WindowEvents = perWindow(makeWindowEvents);
 
 /** Fires a simple event at `target` now: the caller is already in the task that fires it. */
 export function fireSimple(window: HostWindow, target: HostEventTarget, type: string): void {

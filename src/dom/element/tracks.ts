@@ -5,6 +5,7 @@
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { queueTask } from '../../webidl/tasks.js';
+import { perWindow } from '../per-window.js';
 
 export interface MediaTrack {
   readonly id: string;
@@ -47,16 +48,7 @@ export interface TextTrackLike extends MediaTrack, HostEventTarget {
   removeCue(cue: unknown): void;
 }
 
-const perWindow = new WeakMap<object, WindowTracks>();
-
-export function windowTracks(window: HostWindow): WindowTracks {
-  let tracks = perWindow.get(window);
-  if (!tracks) {
-    tracks = makeWindowTracks(window);
-    perWindow.set(window, tracks);
-  }
-  return tracks;
-}
+export const windowTracks: (window: HostWindow) => WindowTracks = perWindow(makeWindowTracks);
 
 function makeWindowTracks(window: HostWindow): WindowTracks {
   const Target = window.EventTarget as unknown as new () => HostEventTarget;
