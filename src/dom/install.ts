@@ -14,7 +14,6 @@ import { Ticker } from './element/ticker.js';
 import type { HostElement, HostWindow } from './host-window.js';
 import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
 import { giveScreenASize } from './screen.js';
-import { windowEvents } from './window-events.js';
 
 export interface InstallMediaOptions {
   /** The EME platform behind navigator.requestMediaKeySystemAccess (key systems, session store); createEME() by default. */
@@ -73,9 +72,7 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   };
 
   patchMediaElements(window, stateOf);
-  // EME: the window's own MediaEncryptedEvent (its Event's subclass), then the other interfaces and
-  // navigator.requestMediaKeySystemAccess where the window lacks them.
-  define(window, 'MediaEncryptedEvent', windowEvents(window).MediaEncryptedEvent);
+  // EME: the window's own interface objects (its events subclass its Event) and navigator.requestMediaKeySystemAccess.
   installOn(window, options.eme ?? createEME());
   if (window['MediaError'] === undefined) define(window, 'MediaError', MediaError);
   giveScreenASize(window);

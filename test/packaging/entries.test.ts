@@ -31,7 +31,7 @@ const { Window } = await import('happy-dom');
 const window = new Window();
 dom.installMedia(window);
 const domAccess = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }] }]);
-out.domSharesEme = domAccess instanceof root.MediaKeySystemAccess && typeof window.HTMLMediaElement.prototype.setMediaKeys === 'function';
+out.domSharesEme = domAccess instanceof window.MediaKeySystemAccess && domAccess.keySystem === 'org.w3.clearkey' && typeof window.HTMLMediaElement.prototype.setMediaKeys === 'function';
 await window.happyDOM.close();
 console.log(JSON.stringify(out));
 `;

@@ -7,7 +7,8 @@ import { ElementEme } from '../../element/element-eme.js';
 import { queueTask } from '../../webidl/tasks.js';
 import type { HostElement, HostWindow } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, MediaSourceRegistry, TrackBufferView } from '../media-source-link.js';
-import { windowEvents } from '../window-events.js';
+import { encryptedEvent, simpleEvent } from '../../eme/events.js';
+import { realmOf } from '../../webidl/realm.js';
 import { decodeFrame, type PlayedTrack } from './frames.js';
 import { MEDIA_ERR, mediaError, type MediaError, type MediaErrorCodeValue } from './media-error.js';
 import type { Playing, Ticker } from './ticker.js';
@@ -77,13 +78,13 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     readonly element: HostElement,
     private readonly env: MediaEnvironment,
   ) {
-    const events = windowEvents(env.window);
+    const realm = realmOf(env.window);
     this.eme = new ElementEme({
-      fireEncrypted: (initDataType, initData) => element.dispatchEvent(events.encrypted(initDataType, initData)),
-      fireWaitingForKey: () => element.dispatchEvent(events.simple('waitingforkey')),
+      fireEncrypted: (initDataType, initData) => element.dispatchEvent(encryptedEvent(realm, initDataType, initData)),
+      fireWaitingForKey: () => element.dispatchEvent(simpleEvent(realm, 'waitingforkey')),
       // Chromium keeps the MediaKeys once media is loaded; here: once a source is attached.
       mediaKeysInUse: () => this.#source !== undefined && this.#metadata,
-    });
+    }, realm);
     this.eme.resumeWaiters.add(() => this.#resumeAfterKey());
     const tracks = windowTracks(env.window);
     this.audioTracks = tracks.audioList();
@@ -615,6 +616,6 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   }
 
   #dispatch(type: string): void {
-    this.element.dispatchEvent(windowEvents(this.env.window).simple(type));
+    this.element.dispatchEvent(simpleEvent(realmOf(this.env.window), type));
   }
 }
