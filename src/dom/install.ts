@@ -8,11 +8,13 @@ import { realClock, type Clock } from '../util/clock.js';
 import { VirtualClock } from '../util/virtual-clock.js';
 import type { PlayedTrack } from './element/frames.js';
 import { HeadlessMedia } from './element/headless-media.js';
-import { MediaError } from './element/media-error.js';
+import { mediaErrorInterface } from './element/media-error.js';
+import { realmOf } from '../webidl/realm.js';
 import { patchMediaElements } from './element/prototype.js';
 import { Ticker } from './element/ticker.js';
 import type { HostElement, HostWindow } from './host-window.js';
 import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
+import { installMediaSource } from './mse/install.js';
 import { giveScreenASize } from './screen.js';
 
 export interface InstallMediaOptions {
@@ -30,8 +32,8 @@ export interface InstallMediaOptions {
   readonly mediaSource?: InstallMediaSource;
 }
 
-/** emekit/dom's MediaSource (src/dom/mse), wired here when it lands. */
-const defaultMediaSource: InstallMediaSource | undefined = undefined;
+/** emekit/dom's own Media Source Extensions. */
+const defaultMediaSource: InstallMediaSource = installMediaSource;
 
 /** One media element of the window, as a test sees it. */
 export interface MediaElementRecord {
@@ -58,15 +60,19 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   if (existing) return existing;
   const clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
   const ticker = new Ticker(clock);
-  const registry: MediaSourceRegistry | undefined = (options.mediaSource ?? defaultMediaSource)?.(window);
+  const registry: MediaSourceRegistry = (options.mediaSource ?? defaultMediaSource)(window);
   const states = new WeakMap<object, HeadlessMedia>();
   const elements: MediaElementRecord[] = [];
   const stateOf = (element: HostElement): HeadlessMedia => {
     let state = states.get(element);
     if (!state) {
-      state = new HeadlessMedia(element, { window, ticker, registry: () => registry, keepSamples: options.keepSamples === true });
-      states.set(element, state);
-      elements.push({ element, tracks: state.played });
+      const media = new HeadlessMedia(element, { window, ticker, registry: () => registry, keepSamples: options.keepSamples === true });
+      states.set(element, media);
+      elements.push({ element, tracks: media.played });
+      watchSourceChildren(window, element, (list) => {
+        if (list.some(isSourceElement)) media.sourceInserted();
+      });
+      state = media;
     }
     return state;
   };
@@ -74,7 +80,7 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   patchMediaElements(window, stateOf);
   // EME: the window's own interface objects (its events subclass its Event) and navigator.requestMediaKeySystemAccess.
   installOn(window, options.eme ?? createEME());
-  if (window['MediaError'] === undefined) define(window, 'MediaError', MediaError);
+  if (window['MediaError'] === undefined) define(window, 'MediaError', mediaErrorInterface(realmOf(window)));
   giveScreenASize(window);
 
   const media: InstalledMedia = {
@@ -87,9 +93,27 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
     },
   };
   installed.set(window, media);
+  // A <source> inserted into an element that nothing has touched yet (the element's own watcher starts with it).
+  watchSourceChildren(window, window.document, (added) => {
+    for (const node of added) {
+      const parent = (node as { parentNode?: HostElement | null }).parentNode;
+      if (isSourceElement(node) && parent && parent instanceof (window['HTMLMediaElement'] as Function) && !states.has(parent)) stateOf(parent).sourceInserted();
+    }
+  }, true);
   // Elements parsed with a src attribute start loading, as when the parser inserts them.
   for (const element of window.document.querySelectorAll('video[src], audio[src]')) stateOf(element).load();
   return media;
+}
+
+function isSourceElement(node: unknown): boolean {
+  return (node as { localName?: string }).localName === 'source';
+}
+
+/** Calls `added` with the nodes inserted as children of `target` (or anywhere below it, with `subtree`). */
+function watchSourceChildren(window: HostWindow, target: object, added: (nodes: unknown[]) => void, subtree = false): void {
+  const Observer = window['MutationObserver'] as (new (cb: (records: Array<{ addedNodes: ArrayLike<unknown> }>) => void) => { observe(t: object, o: object): void }) | undefined;
+  if (typeof Observer !== 'function') return;
+  new Observer((records) => added(records.flatMap((record) => Array.from(record.addedNodes)))).observe(target, { childList: true, subtree });
 }
 
 function define(window: HostWindow, name: string, value: unknown): void {

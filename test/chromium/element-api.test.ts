@@ -1,10 +1,13 @@
 // Interop for the media-element side of the API and the event constructors: each case is written once against the
 // standard API, shipped as source to a page of Debian's Chromium (an HTMLVideoElement, the browser's event classes)
-// and run in Node against emekit (EncryptedMediaElement, emekit's event classes); the JSON results must be equal.
+// and run in Node against emekit (EncryptedMediaElement, emekit's event classes) and emekit/dom (a jsdom window's
+// <video> and interfaces); the JSON results must be equal.
 // Case bodies may use only their parameter and literals (their source is what the page runs).
 
 import { expect, it } from 'vitest';
 import { EncryptedMediaElement, MediaEncryptedEvent, MediaKeyMessageEvent, requestMediaKeySystemAccess } from '../../src/index.js';
+import { JSDOM } from 'jsdom';
+import { installMedia } from '../../src/dom/install.js';
 import { describeWithChromium } from './harness.js';
 
 interface Env {
@@ -114,6 +117,18 @@ const emekitEnv: Env = {
   MediaKeyMessageEvent,
 };
 
+// The same cases on emekit/dom: a jsdom window's <video>, its navigator and its event interfaces.
+function jsdomEnv(): Env {
+  const { window } = new JSDOM('<!doctype html>', { url: 'http://127.0.0.1/' });
+  installMedia(window);
+  return {
+    createElement: () => window.document.createElement('video'),
+    requestMediaKeySystemAccess: (keySystem, configurations) => window.navigator.requestMediaKeySystemAccess(keySystem, configurations),
+    MediaEncryptedEvent: window.MediaEncryptedEvent,
+    MediaKeyMessageEvent: window.MediaKeyMessageEvent,
+  };
+}
+
 describeWithChromium('media element API and event constructors: emekit vs Chromium', (chromium) => {
   for (const [name, run] of Object.entries(cases)) {
     it(name, async () => {
@@ -121,6 +136,8 @@ describeWithChromium('media element API and event constructors: emekit vs Chromi
       expect(theirs.threw, 'the case threw in Chromium').toBeUndefined();
       const ours = JSON.parse(JSON.stringify(await run(emekitEnv))) as unknown;
       expect(ours).toEqual(theirs.result);
+      const onJsdom = JSON.parse(JSON.stringify(await run(jsdomEnv()))) as unknown;
+      expect(onJsdom, 'emekit/dom under jsdom').toEqual(theirs.result);
     });
   }
 });

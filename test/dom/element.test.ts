@@ -1,20 +1,16 @@
 // emekit/dom's headless media element under jsdom and happy-dom, before MSE: a stand-in MediaSource feeds it the
 // frames of a Common Encryption fixture; a player-like script licenses through the window's EME and plays to the
 // end on the virtual clock; every sample played equals the clear source's.
-import { createHash } from 'node:crypto';
 import { Window as HappyWindow } from 'happy-dom';
 import { JSDOM } from 'jsdom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installMedia, type InstalledMedia } from '../../src/dom/install.js';
-import { trackSamples } from '../../src/media/index.js';
-import { license } from '../support/eme.js';
 import { fixture, KEYS, readFixture } from '../support/fixtures.js';
 import { fakeMse, fixtureSource, type FakeMediaSource } from './fake-media-source.js';
+import { clearHashes, LICENSE, licenseOnEncrypted, playedHashes, waitFor } from './player-script.js';
 
 const URL_BASE = 'http://127.0.0.1/';
 const MEDIA_EVENTS = ['loadstart', 'durationchange', 'loadedmetadata', 'loadeddata', 'canplay', 'canplaythrough', 'play', 'playing', 'waiting', 'seeking', 'seeked', 'ratechange', 'ended', 'pause', 'emptied', 'error', 'encrypted', 'waitingforkey', 'resize', 'abort'];
-const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
-const LICENSE = license([[hex(KEYS.video.kid), hex(KEYS.video.key)], [hex(KEYS.audio.kid), hex(KEYS.audio.key)]]);
 
 type AnyWindow = any;
 const hosts: Record<string, () => { window: AnyWindow; close(): void }> = {
@@ -52,33 +48,11 @@ async function setUp(host: string, file = 'cenc_mp4box.mp4') {
   return { window, media, source, video, log };
 }
 
-/** The usual EME dance of a player, through the window's navigator. */
-function licenseOnEncrypted(window: AnyWindow, video: AnyWindow, delayMs = 0) {
-  video.addEventListener('encrypted', async (event: any) => {
-    if (!video.mediaKeys) {
-      const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c01e"' }] }]);
-      await video.setMediaKeys(await access.createMediaKeys());
-    }
-    const session = video.mediaKeys.createSession();
-    session.addEventListener('message', async () => {
-      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      await session.update(LICENSE);
-    });
-    await session.generateRequest(event.initDataType, event.initData);
-  });
-}
-
 function played(media: InstalledMedia, video: unknown, track: string): string[] {
-  return media.recordOf(video).tracks.get(track)!.samples.map((s) => s.sha256);
+  return playedHashes(media, video, track);
 }
 
-function clearHashes(track: number): string[] {
-  return trackSamples(readFixture('clear_prog.mp4'), track).map((s) => createHash('sha256').update(s).digest('hex'));
-}
-
-function waitFor(target: AnyWindow, type: string): Promise<void> {
-  return new Promise((resolve) => target.addEventListener(type, () => resolve(), { once: true }));
-}
+const clear = readFixture('clear_prog.mp4');
 
 describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
   it('plays protected media to the end on the virtual clock, events in the spec’s order, samples as the clear source', async () => {
@@ -103,8 +77,8 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     expect(video.ended).toBe(true);
     expect(video.paused).toBe(true);
     expect(video.currentTime).toBe(video.duration);
-    expect(played(media, video, '1')).toEqual(clearHashes(1));
-    expect(played(media, video, '2')).toEqual(clearHashes(2));
+    expect(played(media, video, '1')).toEqual(clearHashes(clear, 1));
+    expect(played(media, video, '2')).toEqual(clearHashes(clear, 2));
     expect(video.getVideoPlaybackQuality().totalVideoFrames).toBe(100);
     expect(video.played.length).toBe(1);
     expect(video.played.end(0)).toBe(video.duration);
@@ -117,5 +91,106 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     expect(log).toContain('waitingforkey');
     expect(log.at(-2)).toBe('pause');
     expect(log.at(-1)).toBe('ended');
+  });
+
+  it('waits for a late key (waitingforkey, readyState HAVE_METADATA) and resumes when the license arrives; a seek plays from there', async () => {
+    const { window, media, source, video, log } = await setUp(host);
+    const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c01e"' }] }]);
+    await video.setMediaKeys(await access.createMediaKeys());
+    video.src = 'blob:http://127.0.0.1/fake-1';
+    await new Promise((resolve) => setImmediate(resolve));
+    source.appendInit();
+    source.appendUntil(5);
+    source.endOfStream();
+    const blocked = waitFor(video, 'waitingforkey');
+    await video.play();
+    await blocked;
+    expect(video.readyState).toBe(1);
+    expect(video.currentTime).toBe(0);
+    expect(video.paused).toBe(false);
+    // Removing the MediaKeys of an element playing protected media: InvalidStateError, as Chromium.
+    await expect(video.setMediaKeys(null)).rejects.toMatchObject({ name: 'InvalidStateError' });
+    const session = video.mediaKeys.createSession();
+    session.addEventListener('message', () => session.update(LICENSE));
+    await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: [Buffer.from(KEYS.video.kid, 'hex').toString('base64url')] })));
+    await waitFor(video, 'timeupdate');
+    expect(video.readyState).toBeGreaterThanOrEqual(3);
+    video.pause();
+    const seeked = waitFor(video, 'seeked');
+    video.currentTime = 2;
+    expect(video.seeking).toBe(true);
+    await seeked;
+    expect(video.currentTime).toBe(2);
+    video.play();
+    await waitFor(video, 'ended');
+    const videoPlayed = played(media, video, '1');
+    const expected = clearHashes(clear, 1);
+    // From the start until the pause, then from 2 s (frame 50) to the end.
+    expect(videoPlayed.slice(-50)).toEqual(expected.slice(50));
+    expect(expected.slice(0, videoPlayed.length - 50)).toEqual(videoPlayed.slice(0, -50));
+    expect(log.filter((e) => e === 'seeking' || e === 'seeked')).toEqual(['seeking', 'seeked']);
+    expect(video.played.length).toBe(2);
+  });
+
+  it('reports a source it cannot play as a browser does: error MEDIA_ERR_SRC_NOT_SUPPORTED, play() rejected', async () => {
+    const { window, video, log } = await setUp(host);
+    video.src = 'http://127.0.0.1/not-a-media-source.m3u8';
+    const play = video.play();
+    await expect(play).rejects.toMatchObject({ name: 'NotSupportedError' });
+    expect(video.error).toBeInstanceOf(window.MediaError);
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED);
+    expect(video.networkState).toBe(video.NETWORK_NO_SOURCE);
+    // play() queues play and waiting at once; loadstart waits for the script to end (resource selection).
+    expect(log).toEqual(['play', 'waiting', 'loadstart', 'error']);
+    await expect(video.play()).rejects.toMatchObject({ name: 'NotSupportedError' });
+    expect(video.canPlayType('application/vnd.apple.mpegurl')).toBe('');
+    expect(video.canPlayType('video/mp4')).toBe('maybe');
+    expect(video.canPlayType('video/mp4; codecs="avc1.64001f, mp4a.40.2"')).toBe('probably');
+  });
+
+  it('attaches through a <source> child (shaka-player’s way), load() empties the element and rejects a pending play()', async () => {
+    const { window, source, video, log } = await setUp(host);
+    const child = window.document.createElement('source');
+    child.setAttribute('src', 'blob:http://127.0.0.1/fake-1');
+    video.removeAttribute('src');
+    video.appendChild(child);
+    video.load();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.link).toBeDefined();
+    expect(video.currentSrc).toBe('blob:http://127.0.0.1/fake-1');
+    source.appendInit();
+    await waitFor(video, 'loadedmetadata');
+    expect(video.videoTracks.length).toBe(1);
+    expect([...video.audioTracks].map((t: any) => [t.id, t.enabled])).toEqual([['2', true]]);
+    const play = video.play();
+    video.removeChild(child);
+    video.load();
+    await expect(play).rejects.toMatchObject({ name: 'AbortError' });
+    expect(source.detached).toBe(true);
+    expect(video.readyState).toBe(0);
+    expect(Number.isNaN(video.duration)).toBe(true);
+    expect(video.networkState).toBe(video.NETWORK_EMPTY);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(expect.arrayContaining(['abort', 'emptied']));
+    expect(window.screen.width).toBeGreaterThan(0);
+  });
+
+  it('keeps one MediaKeys per element (QuotaExceededError) and rejects what is not a MediaKeys (TypeError)', async () => {
+    const { window, video } = await setUp(host);
+    const other = window.document.createElement('audio');
+    const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ audioCapabilities: [{ contentType: 'audio/mp4; codecs="mp4a.40.2"' }] }]);
+    const keys = await access.createMediaKeys();
+    await video.setMediaKeys(keys);
+    expect(video.mediaKeys).toBe(keys);
+    const quota = await other.setMediaKeys(keys).catch((e: unknown) => e);
+    expect(quota).toBeInstanceOf(window.DOMException);
+    expect((quota as DOMException).name).toBe('QuotaExceededError');
+    // The window's TypeError (happy-dom's windows have their own).
+    const WindowTypeError = window.TypeError ?? TypeError;
+    await expect(video.setMediaKeys({})).rejects.toBeInstanceOf(WindowTypeError);
+    await expect(window.HTMLMediaElement.prototype.setMediaKeys.call({}, keys)).rejects.toBeInstanceOf(WindowTypeError);
+    await video.setMediaKeys(null);
+    await other.setMediaKeys(keys);
+    expect(other.mediaKeys).toBe(keys);
   });
 });

@@ -9,7 +9,9 @@ import type { HostElement, HostWindow } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, MediaSourceRegistry, TrackBufferView } from '../media-source-link.js';
 import { encryptedEvent, simpleEvent } from '../../eme/events.js';
 import { realmOf } from '../../webidl/realm.js';
-import { decodeFrame, type PlayedTrack } from './frames.js';
+import type { PlayedTrack } from './frames.js';
+import { playSpan } from './play-span.js';
+import { hasResource, selectResource } from './resource-selection.js';
 import { MEDIA_ERR, mediaError, type MediaError, type MediaErrorCodeValue } from './media-error.js';
 import type { Playing, Ticker } from './ticker.js';
 import { windowTracks, type AudioTrackLike, type TextTrackLike, type TrackListControl, type VideoTrackLike } from './tracks.js';
@@ -188,42 +190,43 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     // 4. Await a stable state: after the script that called load() or set src.
     queueMicrotask(() => {
       if (generation !== this.#generation) return;
-      const srcObject = this.srcObject;
-      const src = this.element.getAttribute('src');
-      if (srcObject === null && src === null) {
-        // Nothing to load (<source> children are not supported): networkState back to EMPTY.
+      if (!hasResource(this.element, this.srcObject)) {
+        // Nothing to load: networkState back to EMPTY (a <source> inserted later runs this again).
         this.networkState = NETWORK.EMPTY;
         return;
       }
       // 6–7.
       this.networkState = NETWORK.LOADING;
       this.#fire('loadstart');
-      const registry = this.env.registry();
-      let source: AttachedSource | undefined;
-      if (srcObject !== null) {
-        this.currentSrc = '';
-        source = registry?.attachObject(srcObject, this);
-      } else {
-        let url: string | undefined;
-        try {
-          url = src === '' ? undefined : new URL(src!, this.element.ownerDocument.baseURI).href;
-        } catch {
-          url = undefined;
-        }
-        this.currentSrc = url ?? '';
-        source = url === undefined ? undefined : registry?.attachUrl(url, this);
-      }
-      if (source === undefined) {
-        this.#sourceNotSupported(srcObject !== null ? 'The media provider object is not a MediaSource of this window.' : `Cannot play ${JSON.stringify(src)}: only MediaSource object URLs are supported.`);
+      const selection = selectResource({
+        element: this.element,
+        srcObject: this.srcObject,
+        registry: this.env.registry(),
+        link: this,
+        sourceFailed: (child) => queueTask(() => child.dispatchEvent(simpleEvent(realmOf(this.env.window), 'error'))),
+      });
+      if (selection.kind === 'none') return;
+      this.currentSrc = selection.currentSrc;
+      if (selection.kind === 'waiting') {
+        this.networkState = NETWORK.NO_SOURCE;
         return;
       }
-      this.#source = source;
+      if (selection.kind === 'failed') {
+        this.#sourceNotSupported(selection.message);
+        return;
+      }
+      this.#source = selection.source;
     });
+  }
+
+  /** HTML: a <source> inserted into an element with no src and networkState EMPTY invokes resource selection. */
+  sourceInserted(): void {
+    if (this.networkState === NETWORK.EMPTY && this.element.getAttribute('src') === null && this.srcObject === null) this.#selectResource();
   }
 
   /** The dedicated media source failure steps: MEDIA_ERR_SRC_NOT_SUPPORTED. */
   #sourceNotSupported(message: string): void {
-    this.error = mediaError(MEDIA_ERR.MEDIA_ERR_SRC_NOT_SUPPORTED, message);
+    this.error = mediaError(realmOf(this.env.window), MEDIA_ERR.MEDIA_ERR_SRC_NOT_SUPPORTED, message);
     this.#detach();
     this.audioTracks.clear();
     this.videoTracks.clear();
@@ -235,7 +238,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   /** Fatal errors after metadata: the media data is corrupted (decode) or cannot be fetched (network). */
   #fatal(code: MediaErrorCodeValue, message: string): void {
     if (this.error !== null) return;
-    this.error = mediaError(code, message);
+    this.error = mediaError(realmOf(this.env.window), code, message);
     this.networkState = NETWORK.IDLE;
     this.env.ticker.sleep(this);
     this.#fire('error');
@@ -396,7 +399,8 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.eme.unblock();
     this.#fire('seeking');
     this.#updateReadyState();
-    this.#maybeFinishSeek();
+    // The seek ends in a later task at the earliest (seeking stays true for the script that asked for it).
+    queueTask(() => this.#maybeFinishSeek());
     if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
   }
 
@@ -487,34 +491,17 @@ export class HeadlessMedia implements Playing, MediaElementLink {
       this.#checkEnded();
       return 0;
     }
-    // Attempt to Decrypt: the first frame (in presentation time) without a usable key bounds what can play.
-    let blockedOn: Uint8Array | null | undefined;
-    const window = source.tracks.map((track) => ({ track, frames: [...track.frames(from, to)] }));
-    for (const { frames } of window) {
-      for (const frame of frames) {
-        if (!frame.crypto || frame.pts >= to) continue;
-        const missing = this.eme.mediaKeys === null ? null : this.eme.keyFor(frame.crypto.keyId) === undefined ? frame.crypto.keyId : undefined;
-        if (missing !== undefined) {
-          to = frame.pts;
-          blockedOn = missing;
-        }
-      }
+    const span = playSpan(source.tracks, this.eme, from, to, this.env.keepSamples);
+    for (const { track, samples } of span.played) {
+      this.#record(track).samples.push(...samples);
+      if (track.kind === 'video') this.decodedVideoFrames += samples.length;
     }
-    // Decode (decrypt and check) what plays, in presentation order per track.
-    for (const { track, frames } of window) {
-      // frames(from, to) gave pts in [from, to); what a key bounded stays for later.
-      const playing = frames.filter((f) => f.pts < to).sort((a, b) => a.pts - b.pts);
-      for (const frame of playing) {
-        const key = frame.crypto ? this.eme.keyFor(frame.crypto.keyId) : undefined;
-        const result = decodeFrame(track, frame, key, this.env.keepSamples);
-        if (!result.ok) {
-          this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, result.reason);
-          return 0;
-        }
-        this.#record(track).samples.push(result.sample);
-        if (track.kind === 'video') this.decodedVideoFrames++;
-      }
+    if (span.decodeError !== undefined) {
+      this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, span.decodeError);
+      return 0;
     }
+    to = span.to;
+    const blockedOn = span.blockedOn;
     if (to > from) {
       this.#position = to;
       this.#addPlayed(from, to);

@@ -1,47 +1,53 @@
-// MediaError (HTML §4.8.11.1): the element's error attribute. One class for all windows: no host has its own.
+// MediaError (HTML §4.8.11.1), the element's error attribute: an interface object per window (webidl's realms),
+// with the MEDIA_ERR_* constants on it and its prototype. Not constructible from script, as in browsers.
 
-const CODES = { MEDIA_ERR_ABORTED: 1, MEDIA_ERR_NETWORK: 2, MEDIA_ERR_DECODE: 3, MEDIA_ERR_SRC_NOT_SUPPORTED: 4 } as const;
-export type MediaErrorCodeValue = (typeof CODES)[keyof typeof CODES];
+import { PlatformObject } from '../../webidl/platform-object.js';
+import { WebIDLInterface } from '../../webidl/interface.js';
+import type { Realm } from '../../webidl/realm.js';
 
-let create: (code: MediaErrorCodeValue, message: string) => MediaError;
+export const MEDIA_ERR = { MEDIA_ERR_ABORTED: 1, MEDIA_ERR_NETWORK: 2, MEDIA_ERR_DECODE: 3, MEDIA_ERR_SRC_NOT_SUPPORTED: 4 } as const;
+export type MediaErrorCodeValue = (typeof MEDIA_ERR)[keyof typeof MEDIA_ERR];
 
-export class MediaError {
-  static readonly MEDIA_ERR_ABORTED = 1;
-  static readonly MEDIA_ERR_NETWORK = 2;
-  static readonly MEDIA_ERR_DECODE = 3;
-  static readonly MEDIA_ERR_SRC_NOT_SUPPORTED = 4;
-  readonly #code: MediaErrorCodeValue;
-  readonly #message: string;
+interface ErrorRecord {
+  readonly code: MediaErrorCodeValue;
+  readonly message: string;
+}
 
-  static {
-    create = (code, message) => new MediaError(INTERNAL, code, message);
-  }
+export class MediaError extends PlatformObject {
+  readonly #record: ErrorRecord;
 
-  /** Not constructible from script, as in browsers. */
-  constructor(token: unknown, code: MediaErrorCodeValue, message: string) {
-    if (token !== INTERNAL) throw new TypeError('Illegal constructor');
-    this.#code = code;
-    this.#message = message;
+  constructor(object: object, record: ErrorRecord) {
+    super(object);
+    this.#record = record;
   }
 
   get code(): number {
-    return this.#code;
+    return this.#record.code;
   }
 
   get message(): string {
-    return this.#message;
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'MediaError';
+    return this.#record.message;
   }
 }
 
-const INTERNAL = Symbol('MediaError');
-for (const [name, value] of Object.entries(CODES)) Object.defineProperty(MediaError.prototype, name, { value, enumerable: true });
+const MediaErrorInterface: WebIDLInterface<MediaError> = WebIDLInterface.define({
+  name: 'MediaError',
+  implementation: MediaError,
+  attributes: [{ name: 'code' }, { name: 'message' }],
+});
 
-export function mediaError(code: MediaErrorCodeValue, message: string): MediaError {
-  return create(code, message);
+/** The window's MediaError interface object, with its constants. */
+export function mediaErrorInterface(realm: Realm): object {
+  const object = realm.interfaceObject(MediaErrorInterface) as unknown as { prototype: object };
+  if (!Object.prototype.hasOwnProperty.call(object, 'MEDIA_ERR_ABORTED')) {
+    for (const [name, value] of Object.entries(MEDIA_ERR)) {
+      for (const target of [object, object.prototype]) Object.defineProperty(target, name, { value, enumerable: true });
+    }
+  }
+  return object;
 }
 
-export const MEDIA_ERR = CODES;
+export function mediaError(realm: Realm, code: MediaErrorCodeValue, message: string): MediaError {
+  mediaErrorInterface(realm);
+  return new MediaError(realm.create(MediaErrorInterface), { code, message });
+}

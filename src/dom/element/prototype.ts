@@ -3,11 +3,12 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { illegalInvocation } from '../../webidl/errors.js';
+import { illegalInvocation } from '../../webidl/method.js';
+import { realmOf } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { canPlayType } from './can-play-type.js';
 import { HeadlessMedia, NETWORK, READY } from './headless-media.js';
-import { TimeRangesStandIn } from './time-ranges-stand-in.js';
+import { timeRangesFor } from '../time-ranges.js';
 
 type Prototype = Record<string, unknown>;
 
@@ -34,18 +35,15 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   const MediaElement = window['HTMLMediaElement'] as (Function & Prototype) | undefined;
   if (typeof MediaElement !== 'function') throw new TypeError('installMedia: the window has no HTMLMediaElement');
   const proto = MediaElement.prototype as Prototype;
+  const realm = realmOf(window);
   const srcDescriptor = findDescriptor(proto, 'src');
 
   const state = (self: unknown, member: string): HeadlessMedia => {
-    if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation('HTMLMediaElement', member);
+    if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation(realm, 'HTMLMediaElement', member);
     return stateOf(self as HostElement);
   };
-  const ranges = (r: Array<[number, number]>) => {
-    const TimeRanges = window['TimeRanges'];
-    return typeof TimeRanges === 'function' && (TimeRanges as { fromRanges?: unknown }).fromRanges
-      ? (TimeRanges as unknown as { fromRanges(r: Array<[number, number]>): unknown }).fromRanges(r)
-      : new TimeRangesStandIn(r);
-  };
+  const timeRanges = timeRangesFor(window);
+  const ranges = (r: Array<[number, number]>) => timeRanges.create(r);
   const getter = (name: string, get: (s: HeadlessMedia) => unknown) =>
     define(proto, name, {
       get(this: unknown) {
@@ -150,7 +148,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       try {
         media = state(this, 'setMediaKeys');
       } catch (error) {
-        return Promise.reject(error);
+        return realm.intrinsics.Promise.reject(error);
       }
       return media.eme.setMediaKeys(arguments.length, _mediaKeys);
     },
@@ -172,7 +170,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   if (typeof VideoElement === 'function') {
     const video = VideoElement.prototype as Prototype;
     const videoState = (self: unknown, member: string) => {
-      if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation('HTMLVideoElement', member);
+      if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation(realm, 'HTMLVideoElement', member);
       return stateOf(self as HostElement);
     };
     define(video, 'videoWidth', { get(this: unknown) { return videoState(this, 'videoWidth').videoWidth; } });

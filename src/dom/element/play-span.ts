@@ -1,0 +1,46 @@
+// One step of playback: the frames of every track with presentation times in [from, to) are "decoded" (decrypted
+// with the element's keys and checked). EME's Attempt to Decrypt decides how far that goes: the first frame
+// (in presentation time) whose key is not usable — or any encrypted frame while no MediaKeys is set — ends the
+// span there, and the element then runs Wait for Key.
+
+import type { ElementEme } from '../../element/element-eme.js';
+import type { TrackBufferView } from '../media-source-link.js';
+import { decodeFrame, type PlayedSample } from './frames.js';
+
+export interface Span {
+  /** Where playback got to: `to`, or the time of the frame that waits for a key. */
+  readonly to: number;
+  /** Set when a key is missing: its key ID, or null for "no MediaKeys yet". */
+  readonly blockedOn?: Uint8Array | null;
+  /** What was played, per track, in presentation order. */
+  readonly played: ReadonlyArray<{ readonly track: TrackBufferView; readonly samples: readonly PlayedSample[] }>;
+  /** Why a frame could not be decoded (the element's MEDIA_ERR_DECODE). */
+  readonly decodeError?: string;
+}
+
+export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, from: number, until: number, keepSamples: boolean): Span {
+  let to = until;
+  let blockedOn: Uint8Array | null | undefined;
+  const windows = tracks.map((track) => ({ track, frames: [...track.frames(from, until)] }));
+  for (const { frames } of windows) {
+    for (const frame of frames) {
+      if (!frame.crypto || frame.pts >= to) continue;
+      const missing = eme.mediaKeys === null ? null : eme.keyFor(frame.crypto.keyId) === undefined ? frame.crypto.keyId : undefined;
+      if (missing !== undefined) {
+        to = frame.pts;
+        blockedOn = missing;
+      }
+    }
+  }
+  const played: Array<{ track: TrackBufferView; samples: PlayedSample[] }> = [];
+  for (const { track, frames } of windows) {
+    const samples: PlayedSample[] = [];
+    for (const frame of frames.filter((f) => f.pts < to).sort((a, b) => a.pts - b.pts)) {
+      const result = decodeFrame(track, frame, frame.crypto ? eme.keyFor(frame.crypto.keyId) : undefined, keepSamples);
+      if (!result.ok) return { to: from, played, decodeError: result.reason };
+      samples.push(result.sample);
+    }
+    played.push({ track, samples });
+  }
+  return blockedOn === undefined ? { to, played } : { to, blockedOn, played };
+}
