@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { installMedia } from '../../src/dom/install.js';
 import { CLEAR_KEY_SYSTEM_ID, encryptMp4, psshBox } from '../support/encrypt.js';
+import { license } from '../support/eme.js';
 import { KEYS, readFixture } from '../support/fixtures.js';
 import { append, HOSTS, hostWindow, segments, type Dom } from '../support/mse.js';
 import { clearHashes, licenseOnEncrypted, playedHashes, waitFor } from './player-script.js';
@@ -44,6 +45,55 @@ describe.each(HOSTS)('playback through MediaSource on %s', (host) => {
     expect(log[0]).toBe('loadstart');
     expect(log).toContain('encrypted');
     expect(log.at(-1)).toBe('ended');
+    window.close?.();
+  });
+});
+
+describe.each(HOSTS)('errors a player sees on %s', (host) => {
+  async function attach(window: Dom) {
+    const media = installMedia(window, { clock: 'virtual' });
+    const video = window.document.createElement('video');
+    const mediaSource = new window.MediaSource();
+    video.src = window.URL.createObjectURL(mediaSource);
+    await waitFor(mediaSource, 'sourceopen');
+    return { media, video, mediaSource, sourceBuffer: mediaSource.addSourceBuffer(TYPE) };
+  }
+
+  it('a wrong key: the NAL check fails the first video frame, MEDIA_ERR_DECODE, nothing of it played', async () => {
+    const window = hostWindow(host) as Dom;
+    const { media, video, mediaSource, sourceBuffer } = await attach(window);
+    // Whole samples encrypted, NAL length fields included: what a wrong key garbles there the check sees.
+    const file = encryptMp4(clearFrag, { scheme: 'cenc', key, kid, ivSize: 8, videoLayout: 'whole' });
+    const failed = waitFor(video, 'error');
+    const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c01e"' }] }]);
+    await video.setMediaKeys(await access.createMediaKeys());
+    const session = video.mediaKeys.createSession();
+    session.addEventListener('message', () => session.update(license([[Uint8Array.from(kid), new Uint8Array(16).fill(0x42)]])));
+    await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: [kid.toString('base64url')] })));
+    const { init, media: fragments } = segments(file);
+    for (const segment of [init, ...fragments]) await append(sourceBuffer, segment);
+    mediaSource.endOfStream();
+    video.play().catch(() => undefined);
+    await failed;
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_DECODE);
+    expect(video.error.message).toMatch(/does not decode/);
+    expect(video.currentTime).toBe(0);
+    expect(playedHashes(media, video, '1')).toEqual([]);
+    window.close?.();
+  });
+
+  it('a segment the byte stream format refuses: the append error algorithm, then the element’s MEDIA_ERR_DECODE (never an exception)', async () => {
+    const window = hostWindow(host) as Dom;
+    const { video, sourceBuffer } = await attach(window);
+    const { init } = segments(clearFrag);
+    await append(sourceBuffer, init);
+    const failed = waitFor(video, 'error');
+    // A fragment without tfdt (GPAC's): the ISO BMFF byte stream format refuses it.
+    const refused = segments(readFixture('cenc_mp4box.mp4')).media[0]!;
+    expect(await append(sourceBuffer, refused)).toEqual(['updatestart', 'error', 'updateend']);
+    await failed;
+    expect(video.error).toBeInstanceOf(window.MediaError);
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_DECODE);
     window.close?.();
   });
 });
