@@ -193,4 +193,20 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     await other.setMediaKeys(keys);
     expect(other.mediaKeys).toBe(keys);
   });
+
+  it('turns a failure inside playback into the element’s MEDIA_ERR_DECODE, not an uncaught exception', async () => {
+    const { window, source, video } = await setUp(host);
+    video.src = 'blob:http://127.0.0.1/fake-1';
+    await new Promise((resolve) => setImmediate(resolve));
+    source.appendInit();
+    source.tracks[0]!.frames = () => {
+      throw new Error('track buffer broken');
+    };
+    source.appendUntil(5);
+    const failed = waitFor(video, 'error');
+    video.play().catch(() => undefined);
+    await failed;
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_DECODE);
+    expect(video.error.message).toMatch(/track buffer broken/);
+  });
 });

@@ -203,6 +203,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
         srcObject: this.srcObject,
         registry: this.env.registry(),
         link: this,
+        window: this.env.window,
         sourceFailed: (child) => queueTask(() => child.dispatchEvent(simpleEvent(realmOf(this.env.window), 'error'))),
       });
       if (selection.kind === 'none') return;
@@ -480,6 +481,16 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   }
 
   advance(seconds: number, clockMs: number): number {
+    try {
+      return this.#advance(seconds, clockMs);
+    } catch (error) {
+      // Whatever goes wrong while playing is the page's media error, never an exception out of a timer.
+      this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, `playback failed: ${(error as Error)?.message ?? String(error)}`);
+      return 0;
+    }
+  }
+
+  #advance(seconds: number, clockMs: number): number {
     const source = this.#source;
     if (!source || !this.#potentiallyPlaying() || seconds < 0) return 0;
     const from = this.#position;

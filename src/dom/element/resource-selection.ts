@@ -1,10 +1,11 @@
 // Which resource the element loads (HTML "resource selection algorithm", steps 5–9): the media provider object
-// (srcObject), the src attribute, or the first usable <source> child; attached through mse's registry. Only
-// MediaSource object URLs are playable here.
+// (srcObject), the src attribute, or the first usable <source> child; attached through mse's registry (a
+// MediaSource object URL) or fetched (fetched-resource.ts).
 
-import type { HostElement } from '../host-window.js';
+import type { HostElement, HostWindow } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, MediaSourceRegistry } from '../media-source-link.js';
 import { canPlayType } from './can-play-type.js';
+import { attachFetched } from './fetched-resource.js';
 
 export type Selection =
   /** Nothing to load (no srcObject, no src, no <source> child). */
@@ -20,6 +21,7 @@ export interface SelectionRequest {
   readonly srcObject: unknown;
   readonly registry: MediaSourceRegistry | undefined;
   readonly link: MediaElementLink;
+  readonly window: HostWindow;
   /** A <source> child that could not be used (HTML: fire error at it). */
   readonly sourceFailed: (child: HostElement) => void;
 }
@@ -29,7 +31,9 @@ export function hasResource(element: HostElement, srcObject: unknown): boolean {
   return srcObject !== null || element.getAttribute('src') !== null || sourceChildren(element).length > 0;
 }
 
-export function selectResource({ element, srcObject, registry, link, sourceFailed }: SelectionRequest): Selection {
+export function selectResource({ element, srcObject, registry, link, sourceFailed, window }: SelectionRequest): Selection {
+  // A MediaSource's object URL, else a media file fetched through the window.
+  const attachUrl = (url: string) => registry?.attachUrl(url, link) ?? (registry && !url.startsWith('blob:') ? attachFetched(window, registry, url, link) : undefined);
   if (srcObject !== null) {
     const source = registry?.attachObject(srcObject, link);
     return source ? { kind: 'attached', source, currentSrc: '' } : { kind: 'failed', message: 'The media provider object is not a MediaSource of this window.', currentSrc: '' };
@@ -37,9 +41,9 @@ export function selectResource({ element, srcObject, registry, link, sourceFaile
   const src = element.getAttribute('src');
   if (src !== null) {
     const url = resolve(element, src);
-    const source = url === undefined ? undefined : registry?.attachUrl(url, link);
+    const source = url === undefined ? undefined : attachUrl(url);
     if (source) return { kind: 'attached', source, currentSrc: url! };
-    return { kind: 'failed', message: `Cannot play ${JSON.stringify(src)}: only MediaSource object URLs are supported.`, currentSrc: url ?? '' };
+    return { kind: 'failed', message: `Cannot play ${JSON.stringify(src)}.`, currentSrc: url ?? '' };
   }
   const children = sourceChildren(element);
   if (children.length === 0) return { kind: 'none' };
@@ -49,7 +53,7 @@ export function selectResource({ element, srcObject, registry, link, sourceFaile
     const url = resolve(element, child.getAttribute('src') ?? '');
     if (url !== undefined && !(type && canPlayType(type) === '')) {
       currentSrc = url;
-      const source = registry?.attachUrl(url, link);
+      const source = attachUrl(url);
       if (source) return { kind: 'attached', source, currentSrc };
     }
     sourceFailed(child);
