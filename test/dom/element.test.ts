@@ -209,4 +209,22 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_DECODE);
     expect(video.error.message).toMatch(/track buffer broken/);
   });
+
+  it('seeking while playing: the position stays at the target until seeked, then playback goes on from there', async () => {
+    const { window, media, source, video } = await setUp(host);
+    licenseOnEncrypted(window, video);
+    video.src = 'blob:http://127.0.0.1/fake-1';
+    await new Promise((resolve) => setImmediate(resolve));
+    source.appendInit();
+    source.appendUntil(5);
+    source.endOfStream();
+    await video.play();
+    await new Promise<void>((resolve) => video.addEventListener('timeupdate', () => video.currentTime > 1 && resolve()));
+    const atSeeked = new Promise<number>((resolve) => video.addEventListener('seeked', () => resolve(video.currentTime), { once: true }));
+    video.currentTime = 3;
+    expect(await atSeeked).toBe(3);
+    await waitFor(video, 'ended');
+    // The video frames from 3 s (frame 75) on were played after the seek.
+    expect(played(media, video, '1').slice(-25)).toEqual(clearHashes(clear, 1).slice(75));
+  });
 });

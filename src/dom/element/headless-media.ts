@@ -413,6 +413,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.#fire('timeupdate');
     this.#fire('seeked');
     this.#checkEnded();
+    if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
   }
 
   // ---- ready states (HTML §4.8.11.7) ----
@@ -492,7 +493,8 @@ export class HeadlessMedia implements Playing, MediaElementLink {
 
   #advance(seconds: number, clockMs: number): number {
     const source = this.#source;
-    if (!source || !this.#potentiallyPlaying() || seconds < 0) return 0;
+    // While seeking the position stays at the target until seeked.
+    if (!source || !this.#potentiallyPlaying() || this.seeking || seconds < 0) return 0;
     const from = this.#position;
     // As far as buffered media goes (the range holding the position), not past the duration.
     const range = source.buffered().find(([s, e]) => from >= s - EPSILON && from < e - EPSILON);
@@ -536,6 +538,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   /** Attempt to Resume Playback If Necessary, step 3: readyState as appropriate, then playback moves on. */
   #resumeAfterKey(): void {
     this.#updateReadyState();
+    this.#maybeFinishSeek();
     if (this.#potentiallyPlaying()) this.env.ticker.wake(this);
   }
 
