@@ -51,9 +51,10 @@ GlobalRegistrator.register({
 Object.defineProperty(globalThis, 'DOMException', { value: NodeDOMException, writable: true, configurable: true, enumerable: false });
 // emekit is loaded after the DOM is registered: its interface objects inherit from the page's EventTarget and Event.
 const { install } = await import('../../src/index.js');
-const { installMediaElementEme } = await import('./media-element.js');
+const { installMedia } = await import('../../src/dom/install.js');
 install(globalThis);
-installMediaElementEme(globalThis);
+// The page's <video> elements are emekit/dom's headless media elements (EME on the element included).
+installMedia(globalThis as never, { clock: 'virtual' });
 
 // idlharness fetches the IDL files; nothing else is fetched by these pages.
 const HostResponse = globalThis.Response;

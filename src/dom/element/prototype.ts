@@ -44,28 +44,27 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   };
   const timeRanges = timeRangesFor(window);
   const ranges = (r: Array<[number, number]>) => timeRanges.create(r);
+  // Accessors and operations as WebIDL makes them: getters named "get x", setters "set x", IDL lengths.
   const getter = (name: string, get: (s: HeadlessMedia) => unknown) =>
     define(proto, name, {
-      get(this: unknown) {
+      get: named(`get ${name}`, 0, function (this: unknown) {
         return get(state(this, name));
-      },
+      }),
     });
   const accessor = (name: string, get: (s: HeadlessMedia) => unknown, set: (s: HeadlessMedia, v: unknown) => void) =>
     define(proto, name, {
-      get(this: unknown) {
+      get: named(`get ${name}`, 0, function (this: unknown) {
         return get(state(this, name));
-      },
-      set(this: unknown, value: unknown) {
+      }),
+      set: named(`set ${name}`, 1, function (this: unknown, value: unknown) {
         set(state(this, name), value);
-      },
+      }),
     });
-  const method = (name: string, fn: (s: HeadlessMedia, args: unknown[]) => unknown) =>
+  const method = (name: string, length: number, fn: (s: HeadlessMedia, args: unknown[]) => unknown) =>
     define(proto, name, {
-      value: {
-        [name](this: unknown, ...args: unknown[]) {
-          return fn(state(this, name), args);
-        },
-      }[name],
+      value: named(name, length, function (this: unknown, ...args: unknown[]) {
+        return fn(state(this, name), args);
+      }),
       writable: true,
     });
 
@@ -78,17 +77,17 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   // src: the host's reflection of the attribute, and setting it runs the load algorithm (HTML: "If a src attribute
   // of a media element is set or changed, the user agent must invoke the media element load algorithm").
   define(proto, 'src', {
-    get(this: HostElement) {
+    get: named('get src', 0, function (this: HostElement) {
       state(this, 'src');
       if (srcDescriptor?.get) return srcDescriptor.get.call(this);
       const value = this.getAttribute('src');
       return value === null ? '' : new URL(value, this.ownerDocument.baseURI).href;
-    },
-    set(this: HostElement, value: unknown) {
+    }),
+    set: named('set src', 1, function (this: HostElement, value: unknown) {
       const media = state(this, 'src');
       this.setAttribute('src', String(value));
       media.load();
-    },
+    }),
   });
   accessor('srcObject', (s) => s.srcObject, (s, v) => {
     s.srcObject = v ?? null;
@@ -133,12 +132,12 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       s.fireSoon('volumechange');
     }
   });
-  method('load', (s) => s.load());
-  method('play', (s) => s.play());
-  method('pause', (s) => s.pause());
-  method('fastSeek', (s, [time]) => s.setCurrentTime(toFiniteDouble(time, 'fastSeek')));
-  method('canPlayType', (_s, [type]) => canPlayType(String(type)));
-  method('addTextTrack', (s, [kind, label, language]) => s.addTextTrack(String(kind), label === undefined ? '' : String(label), language === undefined ? '' : String(language)));
+  method('load', 0, (s) => s.load());
+  method('play', 0, (s) => s.play());
+  method('pause', 0, (s) => s.pause());
+  method('fastSeek', 1, (s, [time]) => s.setCurrentTime(toFiniteDouble(time, 'fastSeek')));
+  method('canPlayType', 1, (_s, [type]) => canPlayType(String(type)));
+  method('addTextTrack', 1, (s, [kind, label, language]) => s.addTextTrack(String(kind), label === undefined ? '' : String(label), language === undefined ? '' : String(language)));
 
   // EME §7: the HTMLMediaElement extensions, on element/'s ElementEme.
   getter('mediaKeys', (s) => s.eme.mediaKeys);
@@ -156,12 +155,12 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   });
   for (const name of ['encrypted', 'waitingforkey']) {
     define(proto, `on${name}`, {
-      get(this: unknown) {
+      get: named(`get on${name}`, 0, function (this: unknown) {
         return getEventHandler(state(this, `on${name}`).element as unknown as EventTarget, name);
-      },
-      set(this: unknown, value: unknown) {
+      }),
+      set: named(`set on${name}`, 1, function (this: unknown, value: unknown) {
         setEventHandler(state(this, `on${name}`).element as unknown as EventTarget, name, value);
-      },
+      }),
     });
   }
 
@@ -173,8 +172,8 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation(realm, 'HTMLVideoElement', member);
       return stateOf(self as HostElement);
     };
-    define(video, 'videoWidth', { get(this: unknown) { return videoState(this, 'videoWidth').videoWidth; } });
-    define(video, 'videoHeight', { get(this: unknown) { return videoState(this, 'videoHeight').videoHeight; } });
+    define(video, 'videoWidth', { get: named('get videoWidth', 0, function (this: unknown) { return videoState(this, 'videoWidth').videoWidth; }) });
+    define(video, 'videoHeight', { get: named('get videoHeight', 0, function (this: unknown) { return videoState(this, 'videoHeight').videoHeight; }) });
     define(video, 'getVideoPlaybackQuality', {
       value: function getVideoPlaybackQuality(this: unknown) {
         const s = videoState(this, 'getVideoPlaybackQuality');
@@ -183,6 +182,13 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       writable: true,
     });
   }
+}
+
+/** A function with the name and length WebIDL gives it (idlharness checks both). */
+function named<F extends Function>(name: string, length: number, fn: F): F {
+  Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  Object.defineProperty(fn, 'length', { value: length, configurable: true });
+  return fn;
 }
 
 function define(target: Prototype, name: string, descriptor: PropertyDescriptor): void {
