@@ -278,7 +278,8 @@ export async function openSource(input: MediaInput, options: IoOptions = {}): Pr
     const size = typeof file === 'number' ? fstatSync(file).size : (await file.stat()).size;
     return new FileSource(file, size);
   }
-  if (input instanceof Uint8Array) return new BytesSource(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  // ArrayBuffer.isView, not instanceof: a DOM test environment (vitest's jsdom) replaces the global Uint8Array.
+  if (ArrayBuffer.isView(input)) return new BytesSource(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
   if (typeof (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') return new StreamSource(input);
   throw new MediaError('io', 'input must be a file path, bytes, or an async iterable of bytes');
 }
