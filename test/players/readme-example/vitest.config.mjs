@@ -1,0 +1,2 @@
+// A project of its own, as a user's: vitest's defaults (the example file is the only test here).
+export default {};
