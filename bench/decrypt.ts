@@ -206,7 +206,7 @@ commands.push({ name: 'cp (I/O ceiling)', input: cencProg, cmd: 'cp', args: [cen
 
 const load0 = loadavg();
 const busy0 = busiest();
-console.log(`\n${commands.length} commands × ${RUNS} rounds, round-robin…`);
+console.log(`\nemekit decrypt benchmark on Node ${process.version} (${process.execPath}, which the node rows run): ${commands.length} commands × ${RUNS} rounds, round-robin…`);
 const results: Result[] = commands.map((c) => ({ c, seconds: [], rssMb: [] }));
 for (let round = 0; round < RUNS; round++) {
   // A new order each round, so that nothing periodic on the machine keeps hitting the same command.
