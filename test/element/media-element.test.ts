@@ -22,20 +22,26 @@ async function mediaKeys(): Promise<MediaKeys> {
 }
 
 /** The classic player: on "encrypted", create a session from the event's init data and fetch a license. */
-function playerHandlesEncrypted(element: EncryptedMediaElement, delayMs: number) {
+/** A player that answers the license request only once the element has blocked waiting for the key. */
+function playerWithLateLicense(element: EncryptedMediaElement) {
   const log: string[] = [];
+  let blocked!: () => void;
+  const waiting = new Promise<void>((resolve) => (blocked = resolve));
   element.onencrypted = async (event: MediaEncryptedEvent) => {
     log.push(`encrypted:${event.initDataType}:${event.initData?.byteLength}`);
     const session = element.mediaKeys!.createSession();
     session.onmessage = async (message) => {
       log.push(`message:${JSON.stringify(json(message.message).kids)}`);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await waiting;
       await session.update(LICENSE);
       log.push('updated');
     };
     await session.generateRequest(event.initDataType, event.initData!);
   };
-  element.onwaitingforkey = () => log.push('waitingforkey');
+  element.onwaitingforkey = () => {
+    log.push('waitingforkey');
+    blocked();
+  };
   return log;
 }
 
@@ -64,12 +70,12 @@ describe('EncryptedMediaElement.decrypt', () => {
   it('fires encrypted with the file’s cenc init data, waits for the key (waitingforkey), then resumes', async () => {
     const element = new EncryptedMediaElement();
     await element.setMediaKeys(await mediaKeys());
-    const log = playerHandlesEncrypted(element, 50);
+    const log = playerWithLateLicense(element);
     const out = join(dir, 'played.mp4');
     const report = await element.decrypt(fixture('cenc_mp4box.mp4'), out, { timeoutMs: 10_000 });
     const pssh = (await extractInitData(fixture('cenc_mp4box.mp4'))).cenc;
-    // The license takes 50 ms: decryption meets the first sample before it and waits. Whether the session's message
-    // comes before or after waitingforkey is a race the spec leaves open.
+    // The license arrives only after waitingforkey (a fixed delay raced decryption on a busy machine). Whether the
+    // session's message comes before or after waitingforkey is a race the spec leaves open.
     const message = `message:["62dqu8s0Xpa7z2FmMPGj2g"]`;
     expect(log[0]).toBe(`encrypted:cenc:${pssh.length}`);
     expect([...log].sort()).toEqual([`encrypted:cenc:${pssh.length}`, message, 'updated', 'waitingforkey']);
