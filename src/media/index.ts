@@ -1,8 +1,14 @@
-// Public entry of the media layer: decrypt, inspect and init-data extraction for Common Encryption MP4.
+// Public entry of the media layer: decrypt, encrypt, inspect and init-data extraction for Common Encryption MP4.
 // Folders by job, imports pointing down only: boxes/ (ISO-BMFF reading: boxes, movie, fragments, sample tables,
 // protection and auxiliary info) ← cenc/ (ciphers per scheme, key lookup, the NAL check), io/ (sources, sinks,
 // slabs, samples in file order), write/ (rewritten boxes). The pipelines (decrypt, inspect, samples) sit here.
 export { decryptMedia } from './decrypt.js';
+export { encryptMedia } from './encrypt.js';
+export type { EncryptOptions, EncryptReport, EncryptTrackReport, KeyRotation } from './encrypt.js';
+export { protectInPlace } from './protect-in-place.js';
+export type { InPlaceOptions } from './protect-in-place.js';
+export type { ContentKey, IvOptions, ProtectOptions } from './encrypt-options.js';
+export { COMMON_SYSTEM_ID, psshBox } from './write/protection.js';
 export type { DecryptOptions, DecryptReport, EncounteredInitData, TrackReport } from './decrypt.js';
 export { MediaError } from './errors.js';
 export type { MediaErrorCode } from './errors.js';

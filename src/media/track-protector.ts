@@ -37,7 +37,9 @@ export function defaultIv(scheme: Scheme): IvOptions {
 export class TrackProtector {
   readonly video: boolean;
   readonly subsampled: boolean;
-  readonly protection: TrackProtection;
+  protection: TrackProtection;
+  /** Keys rotate: each fragment states its key ID in a seig sample group. */
+  rotated = false;
   private readonly ivs: IvSource;
   private readonly hevc: boolean;
   private readonly lengthSize: number | undefined;
@@ -83,6 +85,8 @@ export class TrackProtector {
   /** A new key from here on (key rotation). */
   rotate(key: ContentKey): void {
     this.key = key;
+    this.rotated = true;
+    this.protection = { ...this.protection, keyId: key.keyId };
   }
 
   /** Encrypts buf[off, off+size) in place; returns its senc entry. */

@@ -1,0 +1,110 @@
+// The samples of a clear timeline cut into fragments on the lead track's keyframes and protected fragment by
+// fragment: what the encryptor and the packager write out (one fragment's data in memory at a time).
+import type { TrafSpec } from './write/fragments.js';
+import type { TimedTrack, Timeline } from './timeline.js';
+import type { TrackProtector } from './track-protector.js';
+
+export interface FragmentTrack extends Omit<TrafSpec, 'dataOffset'> {
+  /** The samples' bytes, protected, in order. */
+  data: Buffer[];
+  dataSize: number;
+}
+
+export interface ProtectedFragment {
+  index: number;
+  /** Start of the fragment in seconds (the lead track's first sample). */
+  start: number;
+  tracks: FragmentTrack[];
+}
+
+/** The track whose keyframes start fragments: the first video track with samples, else the first with samples. */
+export function leadTrack(tracks: readonly TimedTrack[]): TimedTrack | undefined {
+  const withSamples = tracks.filter((t) => t.samples.length > 0);
+  return withSamples.find((t) => t.track.handler === 'vide') ?? withSamples[0];
+}
+
+/** Fragment start times in seconds: the lead track's sync samples at least `seconds` after the previous start. */
+export function fragmentStarts(tracks: readonly TimedTrack[], seconds: number): number[] {
+  const lead = leadTrack(tracks);
+  if (!lead) return [];
+  const scale = lead.track.timescale || 1;
+  const starts: number[] = [];
+  let last = -Infinity;
+  for (const s of lead.samples) {
+    const t = s.decodeTime / scale;
+    if (starts.length === 0 || (s.sync && t - last >= seconds - 1e-9)) {
+      starts.push(t);
+      last = t;
+    }
+  }
+  return starts;
+}
+
+/** For each track, the index of its first sample in each fragment (plus its sample count at the end). */
+function cuts(track: TimedTrack, starts: readonly number[], lead: TimedTrack): number[] {
+  const scale = track.track.timescale || 1;
+  const out: number[] = [0];
+  let i = 0;
+  for (let f = 1; f < starts.length; f++) {
+    // The lead track cuts exactly at its own samples; others at the first sample starting at or after the cut.
+    while (i < track.samples.length && track.samples[i]!.decodeTime / scale < starts[f]! - (track === lead ? 1e-9 : 0)) i++;
+    out.push(i);
+  }
+  out.push(track.samples.length);
+  return out;
+}
+
+export interface FragmentOptions {
+  seconds: number;
+  /** Tracks to write, in order (default: all of the timeline's). */
+  trackIds?: readonly number[];
+  /** Key rotation: called before each fragment's samples are protected, to switch a track's key. */
+  beforeFragment?(index: number, start: number): void;
+  onProgress?(bytes: number): void;
+  signal?: AbortSignal;
+}
+
+export async function* protectedFragments(timeline: Timeline, protectors: ReadonlyMap<number, TrackProtector>, o: FragmentOptions): AsyncGenerator<ProtectedFragment> {
+  const tracks = timeline.tracks.filter((t) => (o.trackIds ?? timeline.tracks.map((x) => x.track.id)).includes(t.track.id));
+  const lead = leadTrack(timeline.tracks);
+  if (!lead) return;
+  const starts = fragmentStarts(timeline.tracks, o.seconds);
+  const bounds = new Map(tracks.map((t) => [t.track.id, cuts(t, starts, lead)]));
+  for (let f = 0; f < starts.length; f++) {
+    o.signal?.throwIfAborted();
+    o.beforeFragment?.(f, starts[f]!);
+    const out: FragmentTrack[] = [];
+    for (const t of tracks) {
+      const b = bounds.get(t.track.id)!;
+      const samples = t.samples.slice(b[f]!, b[f + 1]!);
+      if (samples.length === 0) continue;
+      const protector = protectors.get(t.track.id);
+      const data: Buffer[] = [];
+      const aux: Buffer[] = [];
+      let dataSize = 0;
+      // Contiguous samples are read in one go, then protected in place.
+      for (let i = 0; i < samples.length; ) {
+        let j = i + 1;
+        let end = samples[i]!.offset + samples[i]!.size;
+        while (j < samples.length && samples[j]!.offset === end) end += samples[j++]!.size;
+        const buf = await timeline.source.readAt(samples[i]!.offset, end - samples[i]!.offset);
+        if (protector) for (let p = 0, k = i; k < j; p += samples[k]!.size, k++) aux.push(protector.protect(buf, p, samples[k]!.size));
+        data.push(buf);
+        dataSize += buf.length;
+        i = j;
+      }
+      o.onProgress?.(dataSize);
+      out.push({
+        trackId: t.track.id,
+        baseDecodeTime: samples[0]!.decodeTime,
+        samples,
+        aux: protector ? aux : undefined,
+        subsampled: protector?.subsampled ?? false,
+        ...(protector?.rotated ? { seig: protector.protection } : {}),
+        data,
+        dataSize,
+      });
+    }
+    yield { index: f, start: starts[f]!, tracks: out };
+  }
+}

@@ -1,0 +1,154 @@
+// encryptMedia: clear MP4 → Common Encryption MP4, checked by emekit's decrypt (sample for sample against the clear
+// source, every scheme and layout), by its structure (tfdt in every traf, fragments on keyframes, timing kept, the
+// common pssh), and by ffmpeg (a decoder nobody here wrote) on the progressive output.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parsePsshBoxes } from '../../src/initdata/cenc.js';
+import { encryptMedia, type EncryptOptions } from '../../src/media/encrypt.js';
+import { decryptMedia, MediaError, type Scheme } from '../../src/media/index.js';
+import { openSource } from '../../src/media/io/io.js';
+import { readTimeline, type TimedTrack } from '../../src/media/timeline.js';
+import { defaultKeys, expectClearSamples, fixture, KEYS, readFixture } from '../support/fixtures.js';
+import { boxTypes, hasFfmpeg } from '../support/mp4.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emekit-encrypt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const video = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
+const audio = { keyId: Buffer.from(KEYS.audio.kid, 'hex'), key: Buffer.from(KEYS.audio.key, 'hex') };
+const perTrack = (t: { handler: string }) => (t.handler === 'vide' ? video : audio);
+
+async function timeline(path: string | Buffer): Promise<TimedTrack[]> {
+  const t = await readTimeline(await openSource(path));
+  await t.source.close();
+  return t.tracks;
+}
+
+const timing = (tracks: TimedTrack[]) => tracks.map((t) => t.samples.map((s) => [s.decodeTime, s.duration, s.cto, s.sync]));
+
+describe.each(['cenc', 'cbcs', 'cens', 'cbc1'] as Scheme[])('%s', (scheme) => {
+  it.each([
+    ['clear_prog.mp4', 'fragmented'],
+    ['clear_frag.mp4', 'fragmented'],
+    ['clear_prog.mp4', 'progressive'],
+  ] as const)('%s → %s output decrypts to the clear samples, timing kept', async (source, layout) => {
+    const out = join(dir, `${scheme}-${layout}-${source}`);
+    const report = await encryptMedia(fixture(source), out, { scheme, keys: perTrack, layout });
+    expect(report.tracks.map((t) => [t.codec, t.keyIds, t.protected])).toEqual([
+      ['avc1', [KEYS.video.kid], true],
+      ['mp4a', [KEYS.audio.kid], true],
+    ]);
+    const clearOut = join(dir, `${scheme}-${layout}-${source}.clear.mp4`);
+    const decrypted = await decryptMedia(out, clearOut, { keys: defaultKeys });
+    expect(decrypted.schemes).toEqual([scheme]);
+    expect(decrypted.samplesDecrypted).toBe(289);
+    expectClearSamples(clearOut);
+    expect(timing(await timeline(out))).toEqual(timing(await timeline(fixture(source))));
+  });
+});
+
+describe('fragmented output', () => {
+  it('has a tfdt in every traf, starts every fragment on a video keyframe, and carries a v1 common pssh listing the key IDs and the extra pssh', async () => {
+    const out = join(dir, 'structure.mp4');
+    const other = Buffer.from('0000002070737368000000009a04f07998404286ab92e65be0885f950000000000', 'hex').subarray(0, 32);
+    other.writeUInt32BE(32, 0);
+    const report = await encryptMedia(fixture('clear_prog.mp4'), out, { scheme: 'cenc', keys: perTrack, fragmentDuration: 1, extraPssh: [other] });
+    const bytes = readFileSync(out);
+    const types = boxTypes(bytes);
+    expect(types.filter((t) => t === 'traf').length).toBe(types.filter((t) => t === 'tfdt').length);
+    expect(report.fragments).toBe(types.filter((t) => t === 'moof').length);
+    expect(report.fragments).toBeGreaterThanOrEqual(4);
+    const moov = bytes.subarray(bytes.indexOf('moov') - 4);
+    const psshAt = moov.indexOf('pssh') - 4;
+    const boxes = parsePsshBoxes(moov.subarray(psshAt, psshAt + moov.readUInt32BE(psshAt) + 32));
+    expect(boxes.map((b) => [b.version, Buffer.from(b.systemId).toString('hex'), b.keyIds.map((k) => Buffer.from(k).toString('hex'))])).toEqual([
+      [1, '1077efecc0b24d02ace33c1e52e2fb4b', [KEYS.video.kid, KEYS.audio.kid].sort()],
+      [0, '9a04f07998404286ab92e65be0885f95', []],
+    ]);
+    // Every fragment starts (its video tfdt) on a video keyframe.
+    const [v] = await timeline(out);
+    const keyframes = new Set(v!.samples.filter((s) => s.sync).map((s) => s.decodeTime));
+    const tfdts: number[] = [];
+    for (let p = bytes.indexOf('tfdt'); p >= 0; p = bytes.indexOf('tfdt', p + 4)) tfdts.push(Number(bytes.readBigUInt64BE(p + 8)));
+    const videoStarts = tfdts.filter((_, i) => i % 2 === 0);
+    expect(videoStarts).toHaveLength(report.fragments);
+    expect(videoStarts.every((t) => keyframes.has(t))).toBe(true);
+  });
+
+  it('uses fresh random IVs: two runs differ, and no IV repeats within a track', async () => {
+    const a = join(dir, 'random-a.mp4');
+    const b = join(dir, 'random-b.mp4');
+    await encryptMedia(fixture('clear_prog.mp4'), a, { scheme: 'cenc', keys: video });
+    await encryptMedia(fixture('clear_prog.mp4'), b, { scheme: 'cenc', keys: video });
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(false);
+    const sencIvs = (bytes: Buffer) => {
+      const ivs: string[] = [];
+      for (let p = bytes.indexOf('senc'); p >= 0; p = bytes.indexOf('senc', p + 4)) {
+        const flags = bytes.readUInt32BE(p + 4) & 0xffffff;
+        let q = p + 12;
+        for (let n = bytes.readUInt32BE(p + 8); n > 0; n--) {
+          ivs.push(bytes.toString('hex', q, q + 8));
+          q += 8;
+          if (flags & 2) q += 2 + 6 * bytes.readUInt16BE(q);
+        }
+      }
+      return ivs;
+    };
+    const ivs = sencIvs(readFileSync(a));
+    expect(ivs.length).toBe(289);
+    expect(new Set(ivs).size).toBe(289);
+  });
+});
+
+describe.skipIf(!hasFfmpeg)('ffmpeg decrypts the progressive output to the frames of the clear source', () => {
+  const frames = (path: string, key?: string) => {
+    const r = spawnSync('ffmpeg', ['-v', 'error', ...(key ? ['-decryption_key', key] : []), '-i', path, '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+  };
+  const clearFrames = () => frames(fixture('clear_prog.mp4'));
+
+  it.each(['cenc', 'cbcs'] as const)('%s', async (scheme) => {
+    const out = join(dir, `ffmpeg-${scheme}.mp4`);
+    await encryptMedia(fixture('clear_prog.mp4'), out, { scheme, keys: video, layout: 'progressive' });
+    const expected = clearFrames();
+    expect(expected.length).toBeGreaterThan(200);
+    expect(frames(out, KEYS.video.key)).toEqual(expected);
+    // The control: with another key ffmpeg's frames are not the clear ones, so it did decrypt.
+    expect(frames(out, KEYS.audio.key)).not.toEqual(expected);
+  });
+});
+
+describe('bad input: one MediaError, no output left behind', () => {
+  const attempt = async (input: string | Buffer, options: Partial<EncryptOptions> = {}) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}.mp4`);
+    const error = await encryptMedia(input, out, { scheme: 'cenc', keys: video, ...options }).then(() => undefined, (e: unknown) => e);
+    expect(existsSync(out)).toBe(false);
+    expect(error).toBeInstanceOf(MediaError);
+    return error as MediaError;
+  };
+
+  it('not ISO-BMFF', async () => {
+    expect((await attempt(Buffer.from('this is not an mp4 file at all'))).message).toMatch(/not an MP4 file/);
+  });
+
+  it('a codec the encryptor does not cover', async () => {
+    const bytes = readFixture('clear_prog.mp4');
+    bytes.write('vp09', bytes.indexOf('avc1', bytes.indexOf('stsd')), 'latin1');
+    expect(await attempt(bytes)).toMatchObject({ code: 'unsupported-codec', trackId: 1 });
+  });
+
+  it('a key of the wrong length', async () => {
+    expect((await attempt(fixture('clear_prog.mp4'), { keys: { keyId: video.keyId, key: video.key.subarray(0, 8) } })).message).toMatch(/16 bytes/);
+  });
+
+  it('an input that is already protected', async () => {
+    expect((await attempt(fixture('cenc_mp4box.mp4'))).message).toMatch(/already protected/);
+  });
+
+  it('progressive output of a fragmented input', async () => {
+    expect((await attempt(fixture('clear_frag.mp4'), { layout: 'progressive' })).message).toMatch(/progressive input/);
+  });
+});
