@@ -12,8 +12,10 @@ export interface CommandSpec<O extends Options> {
   /** Printed for --help: hand-written, next to the command's code. */
   help: string;
   options: O;
-  /** Names of the operands, each required, none more allowed. */
+  /** Names of the operands, each required, none more allowed (unless `rest`). */
   operands?: readonly string[];
+  /** One or more further operands of this name: `emekit package <in>...`. */
+  rest?: string;
   required?: readonly (keyof O & string)[];
   /** A multiple option that also takes the operands after it, up to the next option: --cors-origin a b. */
   variadic?: keyof O & string;
@@ -66,7 +68,8 @@ export function parse<const O extends Options>(spec: CommandSpec<O>, argv: strin
   }
   const names = spec.operands ?? [];
   if (operands.length < names.length) return usageError(spec.command, `missing argument <${names[operands.length]}>`);
-  if (operands.length > names.length) {
+  if (spec.rest !== undefined && operands.length === names.length) return usageError(spec.command, `missing argument <${spec.rest}>`);
+  if (spec.rest === undefined && operands.length > names.length) {
     const expected = names.length === 0 ? 'none' : names.map((name) => `<${name}>`).join(' ');
     return usageError(spec.command, `too many arguments: expected ${expected}, got ${operands.length}`);
   }

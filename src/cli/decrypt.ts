@@ -5,19 +5,19 @@ import type { SingleBar } from 'cli-progress';
 import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
 import { MediaError } from '../media/errors.js';
 import { parse } from './args.js';
+import { parseKeyArgument } from './key-args.js';
 import { writeThroughTemporary } from './output-file.js';
-
-const HEX_32 = /^[0-9a-fA-F]{32}$/;
 
 function parseKeys(pairs: readonly string[]): Map<string, Uint8Array> {
   const keys = new Map<string, Uint8Array>();
   for (const pair of pairs) {
-    const [kid, key, extra] = pair.split(':');
-    // Never echo the argument: it holds the key.
-    if (extra !== undefined || !kid || !key || !HEX_32.test(kid.replace(/-/g, '')) || !HEX_32.test(key)) {
-      throw new LicenseError('--key takes KID:KEY, each 32 hex digits (16 bytes)');
+    let parsed;
+    try {
+      parsed = parseKeyArgument(pair);
+    } catch (error) {
+      throw new LicenseError((error as Error).message);
     }
-    keys.set(kid.replace(/-/g, '').toLowerCase(), Uint8Array.from(Buffer.from(key, 'hex')));
+    keys.set(parsed.kid.toString('hex'), Uint8Array.from(parsed.key));
   }
   return keys;
 }

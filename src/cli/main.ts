@@ -5,6 +5,8 @@ import { dispatch, type Commands } from './args.js';
 const commands: Commands = {
   inspect: ['show the tracks, protection schemes, key IDs and pssh boxes of an MP4', () => import('./inspect.js')],
   decrypt: ['decrypt a Common Encryption MP4 through the EME flow', () => import('./decrypt.js')],
+  encrypt: ['protect a clear MP4 with Common Encryption (cenc, cbcs, cens, cbc1)', () => import('./encrypt.js')],
+  package: ['encrypt clear media into a DASH + HLS presentation with Clear Key signalling', () => import('./package.js')],
   serve: ['run the Clear Key license server', () => import('./serve.js')],
   keys: ["manage the license server's content keys", () => import('./keys.js')],
   token: ['print a license token (JWT) granting key IDs and/or labels', () => import('./token.js')],
@@ -15,7 +17,7 @@ const commands: Commands = {
 // failures; a rejection here is a bug, left unhandled so that Node prints it and exits with an error.
 void dispatch(
   'emekit',
-  'W3C Encrypted Media Extensions with a Clear Key CDM: inspect and decrypt\nprotected media, serve licenses.',
+  'W3C Encrypted Media Extensions with a Clear Key CDM: inspect, encrypt, package\nand decrypt protected media, serve licenses.',
   commands,
   process.argv.slice(2),
 );

@@ -18,7 +18,7 @@ export interface KeyRotation {
   /** Length of a key period in seconds (a period starts at the first fragment at or after its start). */
   seconds: number;
   /** The key of a track in period n (n ≥ 1; period 0 uses `keys`). */
-  key(period: number, track: { id: number; handler: string }): ContentKey;
+  key(period: number, track: { id: number; handler: string }): ContentKey | Promise<ContentKey>;
 }
 
 export interface EncryptOptions extends ProtectOptions {
@@ -73,16 +73,16 @@ export function initStsd(timeline: Timeline, protectors: ReadonlyMap<number, Tra
  * Switches keys at period boundaries; returns the pssh boxes the fragment's moof should carry (the common one
  * listing the new key IDs) when keys changed.
  */
-export function rotationStep(rotation: KeyRotation | undefined, protectors: ReadonlyMap<number, TrackProtector>): (index: number, start: number) => Buffer[] {
+export function rotationStep(rotation: KeyRotation | undefined, protectors: ReadonlyMap<number, TrackProtector>): (index: number, start: number) => Promise<Buffer[]> {
   let period = 0;
-  return (_index, start) => {
+  return async (_index, start) => {
     if (!rotation) return [];
     const now = Math.floor(start / rotation.seconds + 1e-9);
     if (now === period) return [];
     period = now;
     const ids = new Map<string, Buffer>();
     for (const p of protectors.values()) {
-      p.rotate(rotation.key(period, { id: p.track.id, handler: p.track.handler }));
+      p.rotate(await rotation.key(period, { id: p.track.id, handler: p.track.handler }));
       ids.set(p.keyId.toString('hex'), p.keyId);
     }
     return [psshBox(COMMON_SYSTEM_ID, [...ids.values()])];
@@ -119,8 +119,8 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
     let fragments = 0;
     const fragmentOptions = {
       seconds: o.fragmentDuration ?? 2,
-      beforeFragment: (index: number, start: number) => {
-        moofPssh = rotate(index, start);
+      beforeFragment: async (index: number, start: number) => {
+        moofPssh = await rotate(index, start);
       },
       onProgress: (bytes: number) => {
         done += bytes;

@@ -59,7 +59,7 @@ export interface FragmentOptions {
   /** Tracks to write, in order (default: all of the timeline's). */
   trackIds?: readonly number[];
   /** Key rotation: called before each fragment's samples are protected, to switch a track's key. */
-  beforeFragment?(index: number, start: number): void;
+  beforeFragment?(index: number, start: number): void | Promise<void>;
   onProgress?(bytes: number): void;
   signal?: AbortSignal;
 }
@@ -72,7 +72,7 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
   const bounds = new Map(tracks.map((t) => [t.track.id, cuts(t, starts, lead)]));
   for (let f = 0; f < starts.length; f++) {
     o.signal?.throwIfAborted();
-    o.beforeFragment?.(f, starts[f]!);
+    await o.beforeFragment?.(f, starts[f]!);
     const out: FragmentTrack[] = [];
     for (const t of tracks) {
       const b = bounds.get(t.track.id)!;

@@ -1,0 +1,103 @@
+// `emekit package IN... --out DIR`: clear inputs → an encrypted fragmented presentation with a DASH MPD and HLS
+// playlists carrying Clear Key signalling, ready for `emekit serve` to license.
+
+import type { SingleBar } from 'cli-progress';
+import { parse } from './args.js';
+import { explainMediaError, keysFromArguments, keysFromStore, parseDuration, type KeyChoice } from './protect-args.js';
+
+export const spec = {
+  command: 'emekit package',
+  options: {
+    out: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    'key-from-store': { type: 'boolean' },
+    db: { type: 'string' },
+    label: { type: 'string' },
+    scheme: { type: 'string', default: 'cenc' },
+    segment: { type: 'string', default: '2s' },
+    'license-url': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  rest: 'in',
+  required: ['out'],
+  help: `Usage: emekit package <in>... --out DIR --key [TARGET=]KID:KEY [--key ...] [options]
+       emekit package <in>... --out DIR --key-from-store [--db LOCATION] [options]
+
+Encrypt clear MP4 inputs (a video and audio tracks, in one file or several)
+into a fragmented presentation: per track an init segment and media segments
+cut on video keyframes, a DASH manifest (manifest.mpd: mp4protection with
+cenc:default_KID, Clear Key ContentProtection with the license server as
+clearkey:Laurl) and HLS playlists (master.m3u8: fMP4 with EXT-X-MAP and
+EXT-X-KEY KEYFORMAT="org.w3.clearkey"). DIR must not exist or be empty; it
+appears whole or not at all.
+
+Options:
+  --out DIR            the presentation's folder
+  --key [TARGET=]KID:KEY
+                       hex key ID and key; TARGET is video, audio or a track
+                       ID (default: every track); repeatable
+  --key-from-store     generate a key and record it, sealed, in the license
+                       server's store (needs EMEKIT_MASTER_KEY)
+  --db LOCATION        the store: SQLite file or postgres:// URL
+  --label LABEL        label of the generated key (tokens can grant it)
+  --scheme S           cenc (default; HLS SAMPLE-AES-CTR) or cbcs (SAMPLE-AES)
+  --segment DURATION   segment length, cut on video keyframes (default 2s)
+  --license-url URL    the Clear Key license server players should ask
+  -q, --quiet          print nothing but errors
+  -h, --help           show this help
+`,
+} as const;
+
+export async function run(argv: string[]): Promise<void> {
+  const args = parse(spec, argv);
+  if (args === undefined) return;
+  const v = args.values;
+  const say = (line: string) => {
+    if (!v.quiet) process.stderr.write(`${line}\n`);
+  };
+  let bar: SingleBar | undefined;
+  let choice: KeyChoice | undefined;
+  try {
+    if (v.scheme !== 'cenc' && v.scheme !== 'cbcs') throw new Error('--scheme takes cenc or cbcs for packaging');
+    const segmentDuration = parseDuration('--segment', v.segment);
+    if (v['license-url'] !== undefined && !/^https?:\/\//.test(v['license-url'])) throw new Error('--license-url takes an http(s) URL');
+    if (v['key-from-store']) {
+      if (v.key?.length) throw new Error('give either --key or --key-from-store');
+      choice = await keysFromStore({ db: v.db, label: v.label, rotate: false });
+      say(`keys: generated and stored in ${choice.storeLocation} as ${choice.generated.map((k) => k.keyId.toString('hex')).join(', ')}${v.label ? ` (label ${v.label})` : ''}`);
+    } else {
+      if (!v.key?.length) throw new Error('give the keys with --key [TARGET=]KID:KEY or --key-from-store');
+      choice = keysFromArguments(v.key);
+    }
+    const { packageMedia, enableArrayBufferTransfer } = await import('../media/index.js');
+    const progress = !v.quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
+    enableArrayBufferTransfer();
+    const started = performance.now();
+    const report = await packageMedia(args.operands, v.out!, {
+      scheme: v.scheme,
+      keys: choice.keys,
+      segmentDuration,
+      ...(v['license-url'] ? { licenseUrl: v['license-url'] } : {}),
+      onProgress: (done, total) => {
+        if (!progress || total === 0) return;
+        if (!bar) {
+          bar = new progress.SingleBar({ format: 'packaging [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
+          bar.start(Math.ceil(total / 1e6), 0);
+        }
+        bar.update(Math.floor(done / 1e6));
+      },
+    });
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    for (const r of report.presentation.representations) {
+      say(`${r.id}: ${r.codecs}, ${r.segments.length} segments, ${Math.round(r.bandwidth / 1000)} kb/s, ${r.keyId ? `${v.scheme} KID ${r.keyId.toString('hex')}` : 'clear'}`);
+    }
+    say(`packaged ${report.presentation.duration.toFixed(2)} s in ${seconds.toFixed(2)} s → ${v.out}/${report.dash}, ${v.out}/${report.hls}`);
+  } catch (error) {
+    bar?.stop();
+    process.stderr.write(`emekit package: ${explainMediaError(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await choice?.close();
+  }
+}

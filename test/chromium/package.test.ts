@@ -1,0 +1,93 @@
+// A presentation made by packageMedia, played by Debian's Chromium with its own Clear Key CDM, licensed by emekit's
+// license server at the URL the DASH manifest names (clearkey:Laurl): the video and audio representations go to
+// two SourceBuffers, init segment then media segments as a DASH player fetches them, and play to the end.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { packageMedia, type PackageReport } from '../../src/media/index.js';
+import { buildLicenseApp } from '../../src/server/app.js';
+import { openKeyStore, type KeyStore } from '../../src/server/key-store.js';
+import { signLicenseToken } from '../../src/server/token.js';
+import { fixture, KEYS } from '../support/fixtures.js';
+import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
+
+const video = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
+const audio = { keyId: Buffer.from(KEYS.audio.kid, 'hex'), key: Buffer.from(KEYS.audio.key, 'hex') };
+const dir = mkdtempSync(join(tmpdir(), 'emekit-package-chromium-'));
+
+/** Each representation as [MSE type, [init, ...segments] in base64]. */
+function tracks(out: string, report: PackageReport): [string, string[]][] {
+  return report.presentation.representations.map((r) => [
+    `${r.kind}/mp4; codecs="${r.codecs}"`,
+    [r.init, ...r.segments.map((_, i) => r.media.replace('$Number$', String(i + 1)))].map((p) => readFileSync(join(out, p)).toString('base64')),
+  ]);
+}
+
+function pageProgram(media: [string, string[]][], licenseUrl: string, token: string): string {
+  return `(async () => {
+    ${MSE_PAGE_HELPERS}
+    const log = [];
+    const access = await navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c00d"' }], audioCapabilities: [{ contentType: 'audio/mp4; codecs="mp4a.40.2"' }] }]);
+    const video = newVideo();
+    await video.setMediaKeys(await access.createMediaKeys());
+    video.addEventListener('encrypted', async (event) => {
+      const session = video.mediaKeys.createSession();
+      session.addEventListener('message', async (message) => {
+        const response = await fetch(${JSON.stringify(licenseUrl)}, { method: 'POST', headers: { authorization: 'Bearer ${token}' }, body: message.message });
+        await session.update(await response.arrayBuffer());
+        log.push('license ' + response.status + ' ' + [...session.keyStatuses.values()].join(','));
+      });
+      await session.generateRequest(event.initDataType, event.initData);
+    });
+    const source = new MediaSource();
+    video.src = URL.createObjectURL(source);
+    await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
+    const appendOne = (buffer, bytes) => new Promise((resolve) => {
+      buffer.addEventListener('updateend', () => resolve('ok'), { once: true });
+      buffer.addEventListener('error', () => resolve('error'), { once: true });
+      buffer.appendBuffer(bytes);
+    });
+    const media = ${JSON.stringify(media)};
+    const buffers = media.map(([type]) => source.addSourceBuffer(type));
+    const appended = [];
+    for (let i = 0; i < media.length; i++) for (const part of media[i][1]) appended.push(await appendOne(buffers[i], decodeBase64(part)));
+    const ended = appended.every((a) => a === 'ok') ? await playToEnd(video, source, 10000) : 'append error';
+    const quality = video.getVideoPlaybackQuality();
+    log.sort();
+    return { log, ended, frames: quality.totalVideoFrames, corrupted: quality.corruptedVideoFrames };
+  })()`;
+}
+
+describeWithChromium('a packaged presentation in Chromium, licensed by emekit at the manifest\'s Laurl', (chromium) => {
+  let store: KeyStore;
+  let app: FastifyInstance;
+  let licenseUrl: string;
+  const secret = randomBytes(32);
+
+  beforeAll(async () => {
+    store = await openKeyStore(':memory:', randomBytes(32));
+    await store.addKey(video.keyId, video.key, 'package');
+    await store.addKey(audio.keyId, audio.key, 'package');
+    app = await buildLicenseApp({ store, auth: { kind: 'hs256', secret }, log: false });
+    licenseUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/license`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['cenc', 'cbcs'] as const)('%s: video and audio, two keys, played to the end', async (scheme) => {
+    const out = join(dir, scheme);
+    const report = await packageMedia([fixture('clear_prog.mp4')], out, { scheme, keys: (t) => (t.handler === 'vide' ? video : audio), licenseUrl });
+    const mpd = readFileSync(join(out, report.dash), 'utf8');
+    const laurl = /<clearkey:Laurl Lic_type="EME-1.0">([^<]+)<\/clearkey:Laurl>/.exec(mpd)![1]!.replace(/&amp;/g, '&');
+    const token = await signLicenseToken(secret, { labels: ['package'], ttlSeconds: 60 });
+    const played = await chromium().page.evaluate(pageProgram(tracks(out, report), laurl, token));
+    expect(played).toEqual({ log: ['license 200 usable', 'license 200 usable'], ended: 'ended', frames: 100, corrupted: 0 });
+  }, 60_000);
+});
