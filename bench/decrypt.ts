@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptMp4 } from '../test/support/encrypt.js';
+import { clearSources } from './support/clear-source.js';
 import type { EncryptOptions } from '../test/support/encrypt.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,18 +36,7 @@ function have(cmd: string, arg = '-version'): boolean {
 const TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true']).status === 0 ? '/usr/bin/time' : undefined;
 
 function build(): void {
-  const clearProg = join(dir, 'clear_prog.mp4');
-  if (!existsSync(clearProg)) {
-    if (!have('ffmpeg')) throw new Error('ffmpeg is needed once to build the clear source in .cache/bench');
-    console.log(`building a ~200 MB clear source (${SECONDS} s of noisy 720p at 26 Mb/s) with ffmpeg…`);
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', String(SECONDS), '-vf', 'noise=alls=25:allf=t,format=yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '26M', '-maxrate', '26M', '-bufsize', '26M', '-g', '60',
-      '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', clearProg]);
-  }
-  const clearFrag = join(dir, 'clear_frag.mp4');
-  if (!existsSync(clearFrag)) {
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', clearProg, '-c', 'copy', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', clearFrag]);
-  }
+  const { prog: clearProg, frag: clearFrag } = clearSources(dir, SECONDS);
   const key = Buffer.from(KEY, 'hex');
   const kid = Buffer.from(KID, 'hex');
   for (const layout of ['prog', 'frag']) {

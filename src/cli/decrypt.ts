@@ -1,12 +1,12 @@
 // `emekit decrypt IN OUT --key KID:KEY … | --license-url URL [--token T]`: decrypts through the EME API itself
 // (platform → MediaKeys → session → license → update → decrypt), with a progress bar on a terminal.
 
-import type { SingleBar } from 'cli-progress';
 import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
 import { MediaError } from '../media/errors.js';
 import { parse } from './args.js';
 import { parseKeyArgument } from './key-args.js';
 import { writeThroughTemporary } from './output-file.js';
+import { reporter } from './report.js';
 
 function parseKeys(pairs: readonly string[]): Map<string, Uint8Array> {
   const keys = new Map<string, Uint8Array>();
@@ -74,17 +74,13 @@ export async function run(argv: string[]): Promise<void> {
   if (args === undefined) return;
   const [input, output] = args.operands as [string, string];
   const { key: keyPairs, 'license-url': licenseUrl, token, quiet } = args.values;
-  const say = (line: string) => {
-    if (!quiet) process.stderr.write(`${line}\n`);
-  };
-  let bar: SingleBar | undefined;
+  const show = await reporter('decrypting', quiet);
+  const say = show.say;
   try {
     if (!keyPairs?.length && !licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
     const license: LicenseSource = licenseUrl ? licenseServer(licenseUrl, token) : localKeys(parseKeys(keyPairs ?? []));
-    // Loaded here so that other commands do not pay for the EME and media layers at start-up; the progress bar
-    // only when it will show.
+    // Loaded here so that other commands do not pay for the EME and media layers at start-up.
     const { decryptThroughEme, enableArrayBufferTransfer } = await import('./decrypt-flow.js');
-    const progress = !quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
     // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
     // Node 20, see crypto-output.ts), and read and write without thread-pool hand-offs (blockingIo).
     enableArrayBufferTransfer();
@@ -99,21 +95,14 @@ export async function run(argv: string[]): Promise<void> {
           if (step === 'message') say(`license request: ${JSON.stringify((detail as { body: unknown }).body)}`);
           if (step === 'keystatuses' && Object.keys(detail as object).length > 0) say(`key statuses: ${Object.entries(detail as Record<string, string>).map(([k, s]) => `${k}=${s}`).join(' ')}`);
         },
-        onProgress: (read, total) => {
-          if (!progress || !total) return;
-          if (!bar) {
-            bar = new progress.SingleBar({ format: 'decrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
-            bar.start(Math.ceil(total / 1e6), 0);
-          }
-          bar.update(Math.floor(read / 1e6));
-        },
+        onProgress: show.progress,
       }),
     );
-    bar?.stop();
+    show.stop();
     const { report } = result;
     say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
   } catch (error) {
-    bar?.stop();
+    show.stop();
     process.stderr.write(`emekit decrypt: ${explain(error)}\n`);
     process.exitCode = 1;
   }

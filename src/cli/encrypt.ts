@@ -2,10 +2,10 @@
 // (fragmented by default, or progressive), with a progress bar on a terminal and a report like decrypt's.
 
 import { promises as fsp } from 'node:fs';
-import type { SingleBar } from 'cli-progress';
 import type { EncryptOptions, EncryptReport, Scheme } from '../media/index.js';
 import { parse } from './args.js';
-import { explainMediaError, keysFromArguments, keysFromStore, parseDuration, parseScheme, type KeyChoice } from './protect-args.js';
+import { chooseKeys, explainMediaError, parseDuration, parseScheme, type KeyChoice } from './protect-args.js';
+import { reporter } from './report.js';
 
 export const spec = {
   command: 'emekit encrypt',
@@ -74,10 +74,8 @@ export async function run(argv: string[]): Promise<void> {
   if (args === undefined) return;
   const [input, output] = args.operands as [string, string];
   const v = args.values;
-  const say = (line: string) => {
-    if (!v.quiet) process.stderr.write(`${line}\n`);
-  };
-  let bar: SingleBar | undefined;
+  const show = await reporter('encrypting', v.quiet);
+  let choice: KeyChoice | undefined;
   try {
     const scheme: Scheme = parseScheme(v.scheme);
     const fragmentDuration = parseDuration('--fragment', v.fragment);
@@ -91,17 +89,7 @@ export async function run(argv: string[]): Promise<void> {
       return box;
     });
     const { encryptMedia, enableArrayBufferTransfer } = await import('../media/index.js');
-    let choice: KeyChoice;
-    if (v['key-from-store']) {
-      if (v.key?.length) throw new Error('give either --key or --key-from-store');
-      choice = await keysFromStore({ db: v.db, label: v.label, rotate: rotateSeconds !== undefined });
-      say(`keys: generated and stored in ${choice.storeLocation} as ${choice.generated.map((k) => k.keyId.toString('hex')).join(', ')}${v.label ? ` (label ${v.label})` : ''}`);
-    } else {
-      if (!v.key?.length) throw new Error('give the keys with --key [TARGET=]KID:KEY or --key-from-store');
-      if (rotateSeconds !== undefined) throw new Error('--rotate needs --key-from-store (a new key per period)');
-      choice = keysFromArguments(v.key);
-    }
-    const progress = !v.quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
+    choice = await chooseKeys(v, rotateSeconds !== undefined, show.say);
     enableArrayBufferTransfer();
     const options: EncryptOptions = {
       scheme,
@@ -112,24 +100,18 @@ export async function run(argv: string[]): Promise<void> {
       ...(ivSize ? { iv: { size: ivSize as 8 | 16 } } : {}),
       ...(extraPssh.length ? { extraPssh } : {}),
       ...(rotateSeconds !== undefined && choice.rotation ? { rotation: { seconds: rotateSeconds, key: choice.rotation } } : {}),
-      onProgress: (done, total) => {
-        if (!progress || total === 0) return;
-        if (!bar) {
-          bar = new progress.SingleBar({ format: 'encrypting [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
-          bar.start(Math.ceil(total / 1e6), 0);
-        }
-        bar.update(Math.floor(done / 1e6));
-      },
+      onProgress: show.progress,
     };
     const started = performance.now();
     const report = await encryptMedia(input, output, options);
-    bar?.stop();
+    show.stop();
     const seconds = (performance.now() - started) / 1000;
-    for (const line of reportLines(report, seconds, (await fsp.stat(input)).size, output)) say(line);
-    await choice.close();
+    for (const line of reportLines(report, seconds, (await fsp.stat(input)).size, output)) show.say(line);
   } catch (error) {
-    bar?.stop();
+    show.stop();
     process.stderr.write(`emekit encrypt: ${explainMediaError(error)}\n`);
     process.exitCode = 1;
+  } finally {
+    await choice?.close();
   }
 }

@@ -1,9 +1,9 @@
 // `emekit package IN... --out DIR`: clear inputs → an encrypted fragmented presentation with a DASH MPD and HLS
 // playlists carrying Clear Key signalling, ready for `emekit serve` to license.
 
-import type { SingleBar } from 'cli-progress';
 import { parse } from './args.js';
-import { explainMediaError, keysFromArguments, keysFromStore, parseDuration, type KeyChoice } from './protect-args.js';
+import { chooseKeys, explainMediaError, parseDuration, type KeyChoice } from './protect-args.js';
+import { reporter } from './report.js';
 
 export const spec = {
   command: 'emekit package',
@@ -52,25 +52,14 @@ export async function run(argv: string[]): Promise<void> {
   const args = parse(spec, argv);
   if (args === undefined) return;
   const v = args.values;
-  const say = (line: string) => {
-    if (!v.quiet) process.stderr.write(`${line}\n`);
-  };
-  let bar: SingleBar | undefined;
+  const show = await reporter('packaging', v.quiet);
   let choice: KeyChoice | undefined;
   try {
     if (v.scheme !== 'cenc' && v.scheme !== 'cbcs') throw new Error('--scheme takes cenc or cbcs for packaging');
     const segmentDuration = parseDuration('--segment', v.segment);
     if (v['license-url'] !== undefined && !/^https?:\/\//.test(v['license-url'])) throw new Error('--license-url takes an http(s) URL');
-    if (v['key-from-store']) {
-      if (v.key?.length) throw new Error('give either --key or --key-from-store');
-      choice = await keysFromStore({ db: v.db, label: v.label, rotate: false });
-      say(`keys: generated and stored in ${choice.storeLocation} as ${choice.generated.map((k) => k.keyId.toString('hex')).join(', ')}${v.label ? ` (label ${v.label})` : ''}`);
-    } else {
-      if (!v.key?.length) throw new Error('give the keys with --key [TARGET=]KID:KEY or --key-from-store');
-      choice = keysFromArguments(v.key);
-    }
+    choice = await chooseKeys(v, false, show.say);
     const { packageMedia, enableArrayBufferTransfer } = await import('../media/index.js');
-    const progress = !v.quiet && process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
     enableArrayBufferTransfer();
     const started = performance.now();
     const report = await packageMedia(args.operands, v.out!, {
@@ -78,23 +67,16 @@ export async function run(argv: string[]): Promise<void> {
       keys: choice.keys,
       segmentDuration,
       ...(v['license-url'] ? { licenseUrl: v['license-url'] } : {}),
-      onProgress: (done, total) => {
-        if (!progress || total === 0) return;
-        if (!bar) {
-          bar = new progress.SingleBar({ format: 'packaging [{bar}] {percentage}% | {value}/{total} MB', stream: process.stderr }, progress.Presets.shades_classic);
-          bar.start(Math.ceil(total / 1e6), 0);
-        }
-        bar.update(Math.floor(done / 1e6));
-      },
+      onProgress: show.progress,
     });
-    bar?.stop();
+    show.stop();
     const seconds = (performance.now() - started) / 1000;
     for (const r of report.presentation.representations) {
-      say(`${r.id}: ${r.codecs}, ${r.segments.length} segments, ${Math.round(r.bandwidth / 1000)} kb/s, ${r.keyId ? `${v.scheme} KID ${r.keyId.toString('hex')}` : 'clear'}`);
+      show.say(`${r.id}: ${r.codecs}, ${r.segments.length} segments, ${Math.round(r.bandwidth / 1000)} kb/s, ${r.keyId ? `${v.scheme} KID ${r.keyId.toString('hex')}` : 'clear'}`);
     }
-    say(`packaged ${report.presentation.duration.toFixed(2)} s in ${seconds.toFixed(2)} s → ${v.out}/${report.dash}, ${v.out}/${report.hls}`);
+    show.say(`packaged ${report.presentation.duration.toFixed(2)} s in ${seconds.toFixed(2)} s → ${v.out}/${report.dash}, ${v.out}/${report.hls}`);
   } catch (error) {
-    bar?.stop();
+    show.stop();
     process.stderr.write(`emekit package: ${explainMediaError(error)}\n`);
     process.exitCode = 1;
   } finally {

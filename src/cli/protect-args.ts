@@ -82,6 +82,23 @@ export async function keysFromStore(o: { db: string | undefined; label: string |
   return choice;
 }
 
+/** --key or --key-from-store, as encrypt and package take them; says where generated keys went. */
+export async function chooseKeys(
+  v: { key?: string[] | undefined; 'key-from-store'?: boolean | undefined; db?: string | undefined; label?: string | undefined },
+  rotate: boolean,
+  say: (line: string) => void,
+): Promise<KeyChoice> {
+  if (v['key-from-store']) {
+    if (v.key?.length) throw new Error('give either --key or --key-from-store');
+    const choice = await keysFromStore({ db: v.db, label: v.label, rotate });
+    say(`keys: generated and stored in ${choice.storeLocation} as ${choice.generated.map((k) => k.keyId.toString('hex')).join(', ')}${v.label ? ` (label ${v.label})` : ''}`);
+    return choice;
+  }
+  if (!v.key?.length) throw new Error('give the keys with --key [TARGET=]KID:KEY or --key-from-store');
+  if (rotate) throw new Error('--rotate needs --key-from-store (a new key per period)');
+  return keysFromArguments(v.key);
+}
+
 export function explainMediaError(error: unknown): string {
   if (error instanceof MediaError) return error.code === 'malformed' || error.code === 'truncated' ? `not a usable MP4: ${error.message}` : error.message;
   return error instanceof Error ? error.message : String(error);

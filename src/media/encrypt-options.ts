@@ -1,5 +1,5 @@
 // What the encryptors take: scheme, keys per track, IVs, pattern, extra pssh boxes.
-import type { TrackInfo } from './boxes/movie.js';
+import type { Movie } from './boxes/movie.js';
 import type { Scheme } from './boxes/protection.js';
 import type { IvOptions } from './cenc/ivs.js';
 import { MediaError } from './errors.js';
@@ -28,15 +28,15 @@ export interface ProtectOptions {
 }
 
 /** A protector per track that has a key; throws for a track whose codec or layout the scheme cannot cover. */
-export function trackProtectors(tracks: readonly TrackInfo[], o: ProtectOptions): Map<number, TrackProtector> {
+export function trackProtectors(movie: Movie, o: ProtectOptions): Map<number, TrackProtector> {
   const out = new Map<number, TrackProtector>();
-  for (const t of tracks) {
+  for (const t of movie.tracks) {
     const key = typeof o.keys === 'function' ? o.keys({ id: t.id, handler: t.handler }) : o.keys;
     if (!key) continue;
     if (key.keyId.length !== 16 || key.key.length !== 16) throw new MediaError('unsupported-layout', `track ${t.id}: key IDs and keys are 16 bytes`, { trackId: t.id });
     if (t.entries.length !== 1) throw new MediaError('unsupported-layout', `track ${t.id} has ${t.entries.length} sample entries (the encryptor takes one)`, { trackId: t.id });
     const options = { scheme: o.scheme, key, ...(o.iv ? { iv: o.iv } : {}), ...(o.pattern ? { pattern: o.pattern } : {}), ...(o.videoLayout ? { videoLayout: o.videoLayout } : {}) };
-    out.set(t.id, new TrackProtector(t, t.entries[0]!, options));
+    out.set(t.id, new TrackProtector(movie.ctx, t, t.entries[0]!, options));
   }
   if (out.size === 0) throw new MediaError('unsupported-layout', 'no track to encrypt (no key for any track)');
   return out;

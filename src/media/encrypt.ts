@@ -94,7 +94,7 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
   const timeline = await readTimeline(await openSource(input, io));
   let sink: Sink | undefined;
   try {
-    const protectors = trackProtectors(timeline.movie.tracks, o);
+    const protectors = trackProtectors(timeline.movie, o);
     if (o.rotation && o.rotation.seconds <= 0) throw new MediaError('unsupported-layout', 'the key period must be positive');
     if (o.layout === 'progressive') {
       if (timeline.fragmentedInput) throw new MediaError('unsupported-layout', 'progressive output needs a progressive input');

@@ -60,7 +60,7 @@ export async function packageMedia(inputs: readonly MediaInput[], outDir: string
     const keyIds = new Set<string>();
     for (const timeline of timelines) {
       try {
-        const protectors = trackProtectors(timeline.movie.tracks, { ...o, scheme });
+        const protectors = trackProtectors(timeline.movie, { ...o, scheme });
         for (const t of timeline.tracks) {
           const kind = t.track.handler === 'vide' ? 'video' : t.track.handler === 'soun' ? 'audio' : undefined;
           if (!kind || t.samples.length === 0) continue;

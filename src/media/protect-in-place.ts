@@ -38,7 +38,7 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   if (!moovBox) throw new MediaError('malformed', 'no moov box', { box: 'file', offset: 0 });
   const movie = parseMovie(work.subarray(moovBox.start, moovBox.end), moovBox.start);
   const budget = SampleBudget.ofSize(work.length);
-  const protectors = trackProtectors(movie.tracks, o);
+  const protectors = trackProtectors(movie, o);
   const withSubs = (id: number) => protectors.get(id)?.subsampled ?? false;
 
   // Progressive samples.

@@ -1,10 +1,13 @@
 // Encrypting one track's samples in place, per ISO/IEC 23001-7: the scheme's cipher (cenc/ciphers), subsamples
 // for AVC/HEVC, whole samples for audio, IVs per sample; returns each sample's senc entry.
+import { children } from './boxes/box.js';
+import type { BoxContext } from './boxes/box.js';
 import type { SampleCrypto } from './boxes/job.js';
 import type { TrackInfo } from './boxes/movie.js';
 import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
 import { cryptSample } from './cenc/cipher.js';
 import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
+import { AvcSliceHeaders } from './cenc/avc-slice.js';
 import { nalSubsamples } from './cenc/subsamples.js';
 import { MediaError } from './errors.js';
 import { auxEntry, type TrackProtection } from './write/protection.js';
@@ -34,6 +37,13 @@ export function defaultIv(scheme: Scheme): IvOptions {
   return { size: scheme === 'cbc1' ? 16 : 8 };
 }
 
+/** The payload of a sample entry's decoder configuration box (avcC, hvcC). */
+function configRecord(ctx: BoxContext, entry: SampleEntryInfo, type: string): Buffer | undefined {
+  if (entry.childSkip === undefined) return undefined;
+  const b = children(ctx, entry.box, entry.childSkip).find((k) => k.type === type);
+  return b && ctx.buf.subarray(b.start + b.headerSize, b.end);
+}
+
 export class TrackProtector {
   readonly video: boolean;
   readonly subsampled: boolean;
@@ -44,8 +54,10 @@ export class TrackProtector {
   private readonly hevc: boolean;
   private readonly lengthSize: number | undefined;
   private key: ContentKey;
+  /** cbcs on AVC: the protected range starts after the slice header (ISO/IEC 23001-7 cbcs; GPAC's layout exactly). */
+  private readonly slices: AvcSliceHeaders | undefined;
 
-  constructor(readonly track: TrackInfo, readonly entry: SampleEntryInfo, o: TrackProtectorOptions) {
+  constructor(ctx: BoxContext, readonly track: TrackInfo, readonly entry: SampleEntryInfo, o: TrackProtectorOptions) {
     if (entry.protected) {
       throw new MediaError('unsupported-layout', `track ${track.id} is already protected (${entry.scheme ?? 'unknown scheme'})`, { trackId: track.id, box: entry.box.path });
     }
@@ -63,6 +75,8 @@ export class TrackProtector {
     this.hevc = format.startsWith('hv') || format.startsWith('he');
     this.lengthSize = entry.nalLengthSize;
     this.subsampled = this.video && o.videoLayout !== 'whole';
+    const avcC = this.subsampled && !this.hevc && o.scheme === 'cbcs' ? configRecord(ctx, entry, 'avcC') : undefined;
+    this.slices = avcC ? new AvcSliceHeaders(avcC) : undefined;
     this.ivs = ivSource(o.iv ?? defaultIv(o.scheme));
     if (o.scheme === 'cbcs' && this.ivs.size !== 0 && this.ivs.size !== 16) throw new MediaError('unsupported-layout', 'cbcs takes 16-byte IVs');
     const patterned = o.scheme === 'cbcs' || o.scheme === 'cens';
@@ -92,7 +106,7 @@ export class TrackProtector {
   /** Encrypts buf[off, off+size) in place; returns its senc entry. */
   protect(buf: Buffer, off: number, size: number): Buffer {
     const iv = this.ivs.next();
-    const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc) : undefined;
+    const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices) : undefined;
     const p = this.protection;
     const crypto: SampleCrypto = {
       scheme: p.scheme,

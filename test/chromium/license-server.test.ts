@@ -7,13 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EncryptedMediaElement, type MediaEncryptedEvent, requestMediaKeySystemAccess } from '../../src/index.js';
-import { buildLicenseApp } from '../../src/server/app.js';
-import { openKeyStore, type KeyStore } from '../../src/server/key-store.js';
 import { signLicenseToken } from '../../src/server/token.js';
 import { encryptMp4 } from '../support/encrypt.js';
+import { startLicenseServer, type TestLicenseServer } from '../support/license-server.js';
 import { KEYS, readFixture } from '../support/fixtures.js';
 import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
@@ -50,21 +48,17 @@ function pageProgram(file: Buffer, licenseUrl: string, token: string, stallMs = 
 }
 
 describeWithChromium("emekit's license server serving Chromium's Clear Key CDM", (chromium) => {
-  let store: KeyStore;
-  let app: FastifyInstance;
+  let server: TestLicenseServer;
   let licenseUrl: string;
-  const secret = randomBytes(32);
+  let secret: Buffer;
 
   beforeAll(async () => {
-    store = await openKeyStore(':memory:', randomBytes(32));
-    await store.addKey(kid, key, 'interop');
-    app = await buildLicenseApp({ store, auth: { kind: 'hs256', secret }, log: false });
-    licenseUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/license`;
+    server = await startLicenseServer([{ kid, key }], 'interop');
+    ({ licenseUrl, secret } = server);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

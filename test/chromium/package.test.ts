@@ -1,17 +1,14 @@
 // A presentation made by packageMedia, played by Debian's Chromium with its own Clear Key CDM, licensed by emekit's
 // license server at the URL the DASH manifest names (clearkey:Laurl): the video and audio representations go to
 // two SourceBuffers, init segment then media segments as a DASH player fetches them, and play to the end.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageMedia, type PackageReport } from '../../src/media/index.js';
-import { buildLicenseApp } from '../../src/server/app.js';
-import { openKeyStore, type KeyStore } from '../../src/server/key-store.js';
 import { signLicenseToken } from '../../src/server/token.js';
 import { fixture, KEYS } from '../support/fixtures.js';
+import { startLicenseServer, type TestLicenseServer } from '../support/license-server.js';
 import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
 const video = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
@@ -62,31 +59,23 @@ function pageProgram(media: [string, string[]][], licenseUrl: string, token: str
 }
 
 describeWithChromium('a packaged presentation in Chromium, licensed by emekit at the manifest\'s Laurl', (chromium) => {
-  let store: KeyStore;
-  let app: FastifyInstance;
-  let licenseUrl: string;
-  const secret = randomBytes(32);
+  let server: TestLicenseServer;
 
   beforeAll(async () => {
-    store = await openKeyStore(':memory:', randomBytes(32));
-    await store.addKey(video.keyId, video.key, 'package');
-    await store.addKey(audio.keyId, audio.key, 'package');
-    app = await buildLicenseApp({ store, auth: { kind: 'hs256', secret }, log: false });
-    licenseUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/license`;
+    server = await startLicenseServer([video, audio].map((k) => ({ kid: k.keyId, key: k.key })), 'package');
   });
 
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it.each(['cenc', 'cbcs'] as const)('%s: video and audio, two keys, played to the end', async (scheme) => {
     const out = join(dir, scheme);
-    const report = await packageMedia([fixture('clear_prog.mp4')], out, { scheme, keys: (t) => (t.handler === 'vide' ? video : audio), licenseUrl });
+    const report = await packageMedia([fixture('clear_prog.mp4')], out, { scheme, keys: (t) => (t.handler === 'vide' ? video : audio), licenseUrl: server.licenseUrl });
     const mpd = readFileSync(join(out, report.dash), 'utf8');
     const laurl = /<clearkey:Laurl Lic_type="EME-1.0">([^<]+)<\/clearkey:Laurl>/.exec(mpd)![1]!.replace(/&amp;/g, '&');
-    const token = await signLicenseToken(secret, { labels: ['package'], ttlSeconds: 60 });
+    const token = await signLicenseToken(server.secret, { labels: ['package'], ttlSeconds: 60 });
     const played = await chromium().page.evaluate(pageProgram(tracks(out, report), laurl, token));
     expect(played).toEqual({ log: ['license 200 usable', 'license 200 usable'], ended: 'ended', frames: 100, corrupted: 0 });
   }, 60_000);

@@ -2,7 +2,7 @@
 // source, every scheme and layout), by its structure (tfdt in every traf, fragments on keyframes, timing kept, the
 // common pssh), and by ffmpeg (a decoder nobody here wrote) on the progressive output.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import { encryptMedia, type EncryptOptions } from '../../src/media/encrypt.js';
 import { decryptMedia, MediaError, type Scheme } from '../../src/media/index.js';
 import { openSource } from '../../src/media/io/io.js';
 import { readTimeline, type TimedTrack } from '../../src/media/timeline.js';
-import { defaultKeys, expectClearSamples, fixture, KEYS, readFixture } from '../support/fixtures.js';
-import { boxTypes, hasFfmpeg } from '../support/mp4.js';
+import { defaultKeys, expectClearSamples, fixture, KEYS, readFixture, repoRoot } from '../support/fixtures.js';
+import { boxTypes, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-encrypt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,5 +150,34 @@ describe('bad input: one MediaError, no output left behind', () => {
 
   it('progressive output of a fragmented input', async () => {
     expect((await attempt(fixture('clear_frag.mp4'), { layout: 'progressive' })).message).toMatch(/progressive input/);
+  });
+});
+
+describe('HEVC, AC-3, E-AC-3 and Opus (test/fixtures/codecs, made by ffmpeg)', () => {
+  const codecFixture = (name: string) => join(repoRoot, 'test/fixtures/codecs', name);
+  const key = { keyId: Buffer.alloc(16, 0x51), key: Buffer.alloc(16, 0x52) };
+  const files = [
+    ['hevc_ac3.mp4', ['hvc1', 'ac-3']],
+    ['eac3.mp4', ['ec-3']],
+    ['opus.mp4', ['Opus']],
+  ] as const;
+
+  it.each(files)('%s: cbcs fragmented output decrypts to the clear samples', async (name, codecs) => {
+    const out = join(dir, `cbcs-${name}`);
+    const report = await encryptMedia(codecFixture(name), out, { scheme: 'cbcs', keys: key });
+    expect(report.tracks.map((t) => t.codec)).toEqual(codecs);
+    const clear = join(dir, `cbcs-${name}.clear.mp4`);
+    await decryptMedia(out, clear, { keys: () => key.key });
+    for (const t of report.tracks) expect(sampleDiff(readFileSync(codecFixture(name)), readFileSync(clear), t.trackId)).toEqual([]);
+  });
+
+  it.skipIf(!hasFfmpeg).each(files)('%s: ffmpeg decrypts the progressive cenc output to the clear frames', async (name) => {
+    const out = join(dir, `cenc-${name}`);
+    await encryptMedia(codecFixture(name), out, { scheme: 'cenc', keys: key, layout: 'progressive' });
+    const frames = (path: string, k?: string) =>
+      spawnSync('ffmpeg', ['-v', 'error', ...(k ? ['-decryption_key', k] : []), '-i', path, '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    const expected = frames(codecFixture(name));
+    expect(expected.length).toBeGreaterThan(50);
+    expect(frames(out, key.key.toString('hex'))).toEqual(expected);
   });
 });

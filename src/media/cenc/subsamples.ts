@@ -1,9 +1,11 @@
-// Where an encryptor leaves AVC/HEVC samples clear (ISO/IEC 23001-7, 10.2 and 10.4.2): NAL length fields, NAL
-// headers and every non-VCL NAL unit stay clear; of a VCL NAL unit the protected range is a whole number of
-// blocks ending at the NAL's end, so that the bytes just after the header (the slice header's start) stay clear.
+// Where an encryptor leaves AVC/HEVC samples clear (ISO/IEC 23001-7): NAL length fields, NAL headers and every
+// non-VCL NAL unit stay clear. Of a VCL NAL unit the protected range is a whole number of blocks ending at the NAL's
+// end (so the bytes after the header, where the slice header starts, stay clear), or, given `slices` (cbcs on
+// AVC), everything after the slice header.
+import type { AvcSliceHeaders } from './avc-slice.js';
 
 /** [clear, protected, ...] pairs for one length-prefixed sample at buf[off, off+size). */
-export function nalSubsamples(buf: Uint8Array, off: number, size: number, lengthSize: number, hevc: boolean): Uint32Array {
+export function nalSubsamples(buf: Uint8Array, off: number, size: number, lengthSize: number, hevc: boolean, slices?: AvcSliceHeaders): Uint32Array {
   const out: number[] = [];
   let pendingClear = 0;
   const flushClear = (protectedBytes: number) => {
@@ -25,7 +27,11 @@ export function nalSubsamples(buf: Uint8Array, off: number, size: number, length
     const type = hevc ? (first >> 1) & 0x3f : first & 0x1f;
     const vcl = hevc ? type < 32 : type >= 1 && type <= 5;
     const header = lengthSize + (hevc ? 2 : 1);
-    const prot = vcl && total > header + 16 ? Math.floor((total - header) / 16) * 16 : 0;
+    const nal = buf.subarray(p + lengthSize, p + total);
+    if (slices && !vcl && (type === 7 || type === 8)) slices.parameterSet(nal);
+    const sliceHeader = slices && vcl ? slices.headerLength(nal) : undefined;
+    let prot = vcl && total > header + 16 ? Math.floor((total - header) / 16) * 16 : 0;
+    if (sliceHeader !== undefined) prot = total - lengthSize - sliceHeader >= 16 ? total - lengthSize - sliceHeader : 0;
     pendingClear += total - prot;
     if (prot > 0) flushClear(prot);
     p += total;

@@ -1,0 +1,67 @@
+// Encryption throughput and memory, whole process (start-up included): `emekit encrypt` per scheme and layout
+// against ffmpeg's -encryption_scheme cenc-aes-ctr (its only scheme) and cp, on the clear source bench:decrypt uses.
+// Printed, never asserted.
+//
+//   npm run bench:encrypt                       (BENCH_RUNS=3 rounds, BENCH_SECONDS=60 s of source video)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clearSources } from './support/clear-source.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = join(root, '.cache/bench');
+const KID = 'eb676abbcb345e96bbcf616630f1a3da';
+const KEY = '100b6c20940f779a4589152b57d2dacb';
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+mkdirSync(dir, { recursive: true });
+const { prog } = clearSources(dir, Number(process.env.BENCH_SECONDS ?? 60));
+const cli = join(root, 'dist/bin/emekit.cjs');
+if (!existsSync(cli)) throw new Error('run npm run build first');
+const out = join(dir, 'encrypted.mp4');
+const TIME = spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
+
+interface Row {
+  name: string;
+  cmd: string;
+  args: string[];
+  seconds: number[];
+  rssMb: number[];
+}
+
+const rows: Row[] = [];
+const add = (name: string, cmd: string, args: string[]) => rows.push({ name, cmd, args, seconds: [], rssMb: [] });
+for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1']) add(`emekit encrypt --scheme ${scheme} (fragmented, 2 s)`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme]);
+for (const scheme of ['cenc', 'cbcs']) add(`emekit encrypt --scheme ${scheme} --progressive`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme, '--progressive']);
+if (spawnSync('ffmpeg', ['-version']).status === 0) {
+  add('ffmpeg -encryption_scheme cenc-aes-ctr -c copy (progressive)', 'ffmpeg', ['-v', 'error', '-y', '-i', prog, '-map', '0', '-c', 'copy', '-encryption_scheme', 'cenc-aes-ctr', '-encryption_key', KEY, '-encryption_kid', KID, out]);
+}
+add('cp (I/O ceiling)', 'cp', [prog, out]);
+
+for (let round = 0; round < RUNS; round++) {
+  for (const row of [...rows].sort(() => Math.random() - 0.5)) {
+    rmSync(out, { force: true });
+    spawnSync('cat', [prog], { stdio: 'ignore' });
+    spawnSync('sync');
+    const [cmd, args] = TIME ? ['/usr/bin/time', ['-v', row.cmd, ...row.args]] : [row.cmd, row.args];
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    row.seconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    if (r.status !== 0) throw new Error(`${row.name} failed: ${r.stderr.slice(-1000)}`);
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+    if (m) row.rssMb.push((Number(m[1]) * 1024) / 1e6);
+  }
+}
+rmSync(out, { force: true });
+
+const mb = statSync(prog).size / 1e6;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
+console.log(`\ninput: ${mb.toFixed(0)} MB progressive (720p H.264 + AAC), ${RUNS} rounds, page cache warm, output deleted before each run`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' / ')}`);
+console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'not measured (install Debian package `time`)'}\n`);
+console.log('| command | MB/s best | MB/s median | peak RSS MB (max) |');
+console.log('|---|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.name} | ${(mb / Math.min(...r.seconds)).toFixed(0)} | ${(mb / median(r.seconds)).toFixed(0)} | ${r.rssMb.length ? Math.max(...r.rssMb).toFixed(0) : '?'} |`);
+}
