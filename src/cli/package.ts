@@ -15,6 +15,7 @@ export const spec = {
     label: { type: 'string' },
     scheme: { type: 'string', default: 'cenc' },
     segment: { type: 'string', default: '2s' },
+    rotate: { type: 'string' },
     'license-url': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
@@ -42,6 +43,9 @@ Options:
   --label LABEL        label of the generated key (tokens can grant it)
   --scheme S           cenc (default; HLS SAMPLE-AES-CTR) or cbcs (SAMPLE-AES)
   --segment DURATION   segment length, cut on video keyframes (default 2s)
+  --rotate DURATION    key rotation: a new key every DURATION (with
+                       --key-from-store): seig groups, a pssh in the moof
+                       where it starts, a new EXT-X-KEY in HLS
   --license-url URL    the Clear Key license server players should ask
   -q, --quiet          print nothing but errors
   -h, --help           show this help
@@ -58,7 +62,8 @@ export async function run(argv: string[]): Promise<void> {
     if (v.scheme !== 'cenc' && v.scheme !== 'cbcs') throw new Error('--scheme takes cenc or cbcs for packaging');
     const segmentDuration = parseDuration('--segment', v.segment);
     if (v['license-url'] !== undefined && !/^https?:\/\//.test(v['license-url'])) throw new Error('--license-url takes an http(s) URL');
-    choice = await chooseKeys(v, false, show.say);
+    const rotateSeconds = v.rotate === undefined ? undefined : parseDuration('--rotate', v.rotate);
+    choice = await chooseKeys(v, rotateSeconds !== undefined, show.say);
     const { packageMedia, enableArrayBufferTransfer } = await import('../media/index.js');
     enableArrayBufferTransfer();
     const started = performance.now();
@@ -66,6 +71,7 @@ export async function run(argv: string[]): Promise<void> {
       scheme: v.scheme,
       keys: choice.keys,
       segmentDuration,
+      ...(rotateSeconds !== undefined && choice.rotation ? { rotation: { seconds: rotateSeconds, key: choice.rotation } } : {}),
       ...(v['license-url'] ? { licenseUrl: v['license-url'] } : {}),
       onProgress: show.progress,
     });

@@ -5,7 +5,7 @@
 export { decryptMedia } from './decrypt.js';
 export { encryptMedia } from './encrypt.js';
 export type { EncryptOptions, EncryptReport, EncryptTrackReport, KeyRotation } from './encrypt.js';
-export { packageMedia } from './package.js';
+export { packageMedia, packagePresentation } from './package.js';
 export type { PackageOptions, PackageReport } from './package.js';
 export type { Presentation, Representation, SegmentInfo } from './manifest/presentation.js';
 export { protectInPlace } from './protect-in-place.js';

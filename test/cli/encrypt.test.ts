@@ -103,6 +103,17 @@ describe('emekit package', () => {
     expect(readFileSync(join(out, 'video/playlist.m3u8'), 'utf8')).toContain('#EXT-X-KEY:METHOD=SAMPLE-AES,');
   });
 
+  it('--key-from-store --rotate: a key per period, recorded in the store, each announced in the HLS playlist', () => {
+    const db = join(dir, 'package-keys.db');
+    const out = join(dir, 'rotating');
+    const run = emekit(['package', fixture('clear_prog.mp4'), '--out', out, '--key-from-store', '--db', db, '--rotate', '1s', '--segment', '1s'], MASTER);
+    expect(run.status, run.stderr).toBe(0);
+    const keys = JSON.parse(emekit(['keys', 'list', '--json', '--db', db], MASTER).stdout) as { kid: string }[];
+    const playlist = readFileSync(join(out, 'video/playlist.m3u8'), 'utf8');
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const k of keys) expect(playlist).toContain(`KEYID=0x${k.kid}`);
+  });
+
   it('refuses a missing input or --out, and leaves nothing on failure', () => {
     expect(emekit(['package', '--out', join(dir, 'x'), '--key', VIDEO]).stderr).toContain('missing argument <in>');
     expect(emekit(['package', fixture('clear_prog.mp4'), '--key', VIDEO]).stderr).toContain('missing required option --out');

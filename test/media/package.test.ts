@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptMedia, MediaError, packageMedia, type PackageReport } from '../../src/media/index.js';
+import { decryptMedia, MediaError, packageMedia, packagePresentation, type PackageReport } from '../../src/media/index.js';
 import { openSource } from '../../src/media/io/io.js';
 import { readTimeline } from '../../src/media/timeline.js';
 import { defaultKeys, fixture, KEYS, readFixture } from '../support/fixtures.js';
-import { hasFfmpeg, sampleDiff } from '../support/mp4.js';
+import { boxTypes, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-package-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -119,5 +119,37 @@ describe('failures leave nothing behind', () => {
 
   it('HLS has no method for cens or cbc1', async () => {
     await expect(packageMedia([fixture('clear_prog.mp4')], join(dir, 'cens'), { keys: video, scheme: 'cens' as 'cenc' })).rejects.toThrow(/cenc or cbcs/);
+  });
+});
+
+describe('packagePresentation: in memory, with key rotation', () => {
+  it('a new key per period: seig groups and a pssh in the moof where it starts, a new EXT-X-KEY, the init segment naming the first key only', async () => {
+    const periodKeys = [0, 1, 2, 3].map((n) => ({ keyId: Buffer.alloc(16, 0x10 + n), key: Buffer.alloc(16, 0x20 + n) }));
+    const report = await packagePresentation([fixture('clear_prog.mp4')], {
+      keys: periodKeys[0]!,
+      segmentDuration: 1,
+      rotation: { seconds: 2, key: (period) => periodKeys[period]! },
+    });
+    expect(report.keyIds).toEqual([periodKeys[0]!.keyId.toString('hex'), periodKeys[1]!.keyId.toString('hex')]);
+    const files = report.files;
+    expect([...files.keys()].filter((p) => !p.includes('seg-')).sort()).toEqual(['audio/init.mp4', 'audio/playlist.m3u8', 'manifest.mpd', 'master.m3u8', 'video/init.mp4', 'video/playlist.m3u8']);
+    const init = files.get('video/init.mp4')!;
+    expect(init.includes(periodKeys[0]!.keyId)).toBe(true);
+    expect(init.includes(periodKeys[1]!.keyId)).toBe(false);
+    const playlist = files.get('video/playlist.m3u8')!.toString('utf8');
+    expect(playlist.match(/#EXT-X-KEY:/g)).toHaveLength(2);
+    expect(playlist).toContain(`KEYID=0x${periodKeys[1]!.keyId.toString('hex')}`);
+    const r = report.presentation.representations[0]!;
+    const segments = r.segments.map((_, i) => files.get(`video/seg-${i + 1}.m4s`)!);
+    // The segment where the second period starts carries its pssh and seig group; the one before does not.
+    const second = r.segments.findIndex((s) => s.keyId!.equals(periodKeys[1]!.keyId));
+    expect(second).toBeGreaterThan(0);
+    expect(boxTypes(segments[second]!)).toEqual(expect.arrayContaining(['pssh', 'sgpd:seig', 'sbgp:seig']));
+    expect(boxTypes(segments[second - 1]!)).not.toContain('pssh');
+    const file = join(dir, 'rotated-video.mp4');
+    writeFileSync(file, Buffer.concat([init, ...segments]));
+    const lookup = (kid: Uint8Array) => periodKeys.find((k) => k.keyId.equals(kid))?.key;
+    await decryptMedia(file, join(dir, 'rotated-video.clear.mp4'), { keys: lookup });
+    expect(sampleDiff(readFixture('clear_prog.mp4'), readFileSync(join(dir, 'rotated-video.clear.mp4')), 1)).toEqual([]);
   });
 });

@@ -22,7 +22,13 @@ export function mediaPlaylist(p: Presentation, r: Representation): string {
   if (r.keyId) lines.push(keyTag(p, r.keyId));
   const local = (path: string) => path.slice(r.id.length + 1);
   lines.push(`#EXT-X-MAP:URI="${local(r.init)}"`);
-  r.segments.forEach((_, i) => lines.push(`#EXTINF:${seconds[i]!.toFixed(6)},`, local(segmentPath(r, i + 1))));
+  let key = r.keyId;
+  r.segments.forEach((s, i) => {
+    // Key rotation: a new EXT-X-KEY applies from the segment where the key changes.
+    if (s.keyId && key && !s.keyId.equals(key)) lines.push(keyTag(p, s.keyId));
+    key = s.keyId;
+    lines.push(`#EXTINF:${seconds[i]!.toFixed(6)},`, local(segmentPath(r, i + 1)));
+  });
   lines.push('#EXT-X-ENDLIST', '');
   return lines.join('\n');
 }

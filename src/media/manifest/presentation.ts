@@ -8,6 +8,8 @@ export interface SegmentInfo {
   duration: number;
   /** Bytes, for the bandwidth. */
   size: number;
+  /** The key its samples use (changes with key rotation). */
+  keyId: Buffer | undefined;
 }
 
 export interface Representation {
@@ -27,6 +29,7 @@ export interface Representation {
   init: string;
   /** With $Number$ (1-based) for the segment. */
   media: string;
+  /** The first segment's key (cenc:default_KID). */
   keyId: Buffer | undefined;
 }
 
