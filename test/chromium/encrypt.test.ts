@@ -60,7 +60,7 @@ describeWithChromium("emekit's encrypted output played by Chromium's Clear Key C
   beforeAll(async () => {
     clear = await play(readFixture('clear_frag.mp4'));
     expect(clear).toMatchObject({ appended: 'ok', ended: 'ended', corrupted: 0 });
-    expect(clear.frames).toBeGreaterThan(0);
+    expect(clear.frames).toBeGreaterThanOrEqual(100);
   }, 60_000);
 
   const schemes: [Scheme, string][] = [
@@ -73,7 +73,10 @@ describeWithChromium("emekit's encrypted output played by Chromium's Clear Key C
     const out = join(dir, `${scheme}-${source}`);
     await encryptMedia(readFixture(source), out, { scheme, keys: { keyId: kid, key } });
     const played = await play(readFileSync(out), { [kid.toString('base64url')]: key.toString('base64url') });
-    expect(played).toEqual({ log: ['encrypted cenc', `request ${kid.toString('base64url')}`, 'keys usable'], appended: 'ok', ended: 'ended', frames: clear.frames, corrupted: 0 });
+    expect(played).toMatchObject({ log: ['encrypted cenc', `request ${kid.toString('base64url')}`, 'keys usable'], appended: 'ok', ended: 'ended', corrupted: 0 });
+    // Every one of the 100 video samples decoded. (Under CPU load Chromium's counter can exceed the sample count,
+    // re-decoding from a keyframe after a stall: seen 104 for 100, so not compared for equality.)
+    expect(played.frames).toBeGreaterThanOrEqual(100);
   }, 60_000);
 
   // Chromium's MP4 parser takes cenc and cbcs only (the schemes it supports); emekit's own decrypt covers the other two.

@@ -77,6 +77,8 @@ describeWithChromium('a packaged presentation in Chromium, licensed by emekit at
     const laurl = /<clearkey:Laurl Lic_type="EME-1.0">([^<]+)<\/clearkey:Laurl>/.exec(mpd)![1]!.replace(/&amp;/g, '&');
     const token = await signLicenseToken(server.secret, { labels: ['package'], ttlSeconds: 60 });
     const played = await chromium().page.evaluate(pageProgram(tracks(out, report), laurl, token));
-    expect(played).toEqual({ log: ['license 200 usable', 'license 200 usable'], ended: 'ended', frames: 100, corrupted: 0 });
+    expect(played).toMatchObject({ log: ['license 200 usable', 'license 200 usable'], ended: 'ended', corrupted: 0 });
+    // Every one of the 100 video samples decoded (Chromium's counter can exceed it under CPU load, see encrypt.test.ts).
+    expect((played as { frames: number }).frames).toBeGreaterThanOrEqual(100);
   }, 60_000);
 });
