@@ -5,6 +5,7 @@ import { promises as fsp } from 'node:fs';
 import type { EncryptOptions, EncryptReport, Scheme } from '../media/index.js';
 import { parse } from './args.js';
 import { chooseKeys, explainMediaError, parseDuration, parseScheme, type KeyChoice } from './protect-args.js';
+import { writeThroughTemporary } from './output-file.js';
 import { reporter } from './report.js';
 
 export const spec = {
@@ -103,7 +104,8 @@ export async function run(argv: string[]): Promise<void> {
       onProgress: show.progress,
     };
     const started = performance.now();
-    const report = await encryptMedia(input, output, options);
+    // Written beside OUT and renamed into place on success: a failure never leaves a partial OUT nor destroys one.
+    const report = await writeThroughTemporary(output, (temporary) => encryptMedia(input, temporary, options));
     show.stop();
     const seconds = (performance.now() - started) / 1000;
     for (const line of reportLines(report, seconds, (await fsp.stat(input)).size, output)) show.say(line);
