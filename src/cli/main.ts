@@ -1,5 +1,6 @@
 // The `emekit` command. Each sub-command lives in its own file, exports run(argv) and its help text, and is loaded
 // only when it runs, so a command's start-up pays for nothing but that command.
+import { createRequire } from 'node:module';
 import { dispatch, type Commands } from './args.js';
 
 const commands: Commands = {
@@ -15,9 +16,16 @@ const commands: Commands = {
 
 // Not a top-level await: the command is bundled as CommonJS (see launcher.cts). Commands report their own
 // failures; a rejection here is a bug, left unhandled so that Node prints it and exits with an error.
-void dispatch(
-  'emekit',
-  'W3C Encrypted Media Extensions with a Clear Key CDM: inspect, encrypt, package\nand decrypt protected media, serve licenses.',
-  commands,
-  process.argv.slice(2),
-);
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // package.json is two folders up from src/cli, dist/cli and dist/bin (the bundle) alike.
+  const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+  process.stdout.write(`emekit ${version}\n`);
+} else {
+  void dispatch(
+    'emekit',
+    'W3C Encrypted Media Extensions with a Clear Key CDM: inspect, encrypt, package\nand decrypt protected media, serve licenses.',
+    commands,
+    argv,
+  );
+}

@@ -6,7 +6,7 @@ import type { CdmSession, CdmSessionClient, CdmSessionResult, KeyStatusEntry } f
 import { sanitizeInitData } from '../initdata/sanitize.js';
 import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
-import { domException, illegalInvocation } from '../webidl/errors.js';
+import { domException } from '../webidl/errors.js';
 import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
@@ -79,35 +79,35 @@ export class MediaKeySession extends PlatformObject {
   }
 
   get sessionId(): string {
-    return MediaKeySession.#brand(this, 'sessionId').#sessionId;
+    return this.#sessionId;
   }
 
   get expiration(): number {
-    return MediaKeySession.#brand(this, 'expiration').#expiration;
+    return this.#expiration;
   }
 
   get closed(): Promise<MediaKeySessionClosedReasonValue> {
-    return MediaKeySession.#brand(this, 'closed').#closed;
+    return this.#closed;
   }
 
   get keyStatuses(): MediaKeyStatusMap {
-    return MediaKeySession.#brand(this, 'keyStatuses').#keyStatuses;
+    return this.#keyStatuses;
   }
 
   get onmessage(): MessageHandler {
-    return getEventHandler(MediaKeySession.#brand(this, 'onmessage'), 'message') as MessageHandler;
+    return getEventHandler(this, 'message') as MessageHandler;
   }
 
   set onmessage(value: MessageHandler) {
-    setEventHandler(MediaKeySession.#brand(this, 'onmessage'), 'message', value);
+    setEventHandler(this, 'message', value);
   }
 
   get onkeystatuseschange(): EventHandlerValue {
-    return getEventHandler(MediaKeySession.#brand(this, 'onkeystatuseschange'), 'keystatuseschange') as EventHandlerValue;
+    return getEventHandler(this, 'keystatuseschange') as EventHandlerValue;
   }
 
   set onkeystatuseschange(value: EventHandlerValue) {
-    setEventHandler(MediaKeySession.#brand(this, 'onkeystatuseschange'), 'keystatuseschange', value);
+    setEventHandler(this, 'keystatuseschange', value);
   }
 
   generateRequest(initDataType: string, initData: BufferSourceInput): Promise<undefined> {
@@ -118,12 +118,11 @@ export class MediaKeySession extends PlatformObject {
 
   #generateRequestSteps(argumentCount: number, initDataType: string, initData: BufferSourceInput): Promise<undefined> {
     try {
-      const session = MediaKeySession.#brand(this, 'generateRequest');
       const context = "Failed to execute 'generateRequest' on 'MediaKeySession'";
       requireArguments(argumentCount, 2, context);
       const type = toDOMString(initDataType, `${context}: initDataType`);
       const data = viewOfBufferSource(initData, `${context}: initData`);
-      return session.#generateRequest(type, data);
+      return this.#generateRequest(type, data);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -186,10 +185,9 @@ export class MediaKeySession extends PlatformObject {
 
   #loadSteps(argumentCount: number, sessionId: string): Promise<boolean> {
     try {
-      const session = MediaKeySession.#brand(this, 'load');
       const context = "Failed to execute 'load' on 'MediaKeySession'";
       requireArguments(argumentCount, 1, context);
-      return session.#load(toDOMString(sessionId, `${context}: sessionId`));
+      return this.#load(toDOMString(sessionId, `${context}: sessionId`));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -259,10 +257,9 @@ export class MediaKeySession extends PlatformObject {
 
   #updateSteps(argumentCount: number, response: BufferSourceInput): Promise<undefined> {
     try {
-      const session = MediaKeySession.#brand(this, 'update');
       const context = "Failed to execute 'update' on 'MediaKeySession'";
       requireArguments(argumentCount, 1, context);
-      return session.#update(viewOfBufferSource(response, `${context}: response`));
+      return this.#update(viewOfBufferSource(response, `${context}: response`));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -314,7 +311,7 @@ export class MediaKeySession extends PlatformObject {
   close(): Promise<undefined> {
     return this.#traced('close', () => ({}), () => {
       try {
-        return MediaKeySession.#brand(this, 'close').#close();
+        return this.#close();
       } catch (error) {
         return Promise.reject(error);
       }
@@ -349,7 +346,7 @@ export class MediaKeySession extends PlatformObject {
   remove(): Promise<undefined> {
     return this.#traced('remove', () => ({}), () => {
       try {
-        return MediaKeySession.#brand(this, 'remove').#remove();
+        return this.#remove();
       } catch (error) {
         return Promise.reject(error);
       }
@@ -493,11 +490,6 @@ export class MediaKeySession extends PlatformObject {
 
   #traceWarnings(warnings: readonly string[]): void {
     if (warnings.length > 0) this.#init.trace?.tracer.warnings(this.#traceWho, warnings);
-  }
-
-  static #brand(value: unknown, member: string): MediaKeySession {
-    if (typeof value !== 'object' || value === null || !(#init in value)) throw illegalInvocation('MediaKeySession', member);
-    return value as MediaKeySession;
   }
 }
 

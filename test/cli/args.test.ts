@@ -2,7 +2,7 @@
 // errors with a hint, repeatable and variadic options, and no secret ever quoted back.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,12 @@ describe('emekit help', () => {
     expect(none.stderr).toBe(help.stdout);
   });
 
+  it('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(emekit(['--version'])).toEqual({ status: 0, stdout: `emekit ${version}\n`, stderr: '' });
+    expect(emekit(['-V']).stdout).toBe(`emekit ${version}\n`);
+  });
+
   it.each([['inspect'], ['decrypt'], ['serve'], ['keys', 'add'], ['keys', 'generate'], ['keys', 'list'], ['token']])('%s %s --help', (...command) => {
     const run = emekit([...command, '--help']);
     expect(run.status, run.stderr).toBe(0);
@@ -62,7 +68,7 @@ describe('emekit usage errors', () => {
   it('unknown commands and options', () => {
     expectUsageError(emekit(['bogus']), 'emekit', "unknown command 'bogus'");
     expectUsageError(emekit(['keys', 'bogus']), 'emekit keys', "unknown command 'bogus'");
-    expectUsageError(emekit(['--version']), 'emekit', "unknown option '--version'");
+    expectUsageError(emekit(['--verbose']), 'emekit', "unknown option '--verbose'");
     expectUsageError(emekit(['decrypt', 'a', 'b', '--bogus']), 'emekit decrypt', "unknown option '--bogus'");
     expectUsageError(emekit(['decrypt', 'a', 'b', '-qx']), 'emekit decrypt', "unknown option '-x'");
     expectUsageError(emekit(['inspect', '--json=yes', 'a']), 'emekit inspect', "option '--json' does not take an argument");
