@@ -43,3 +43,103 @@ export const EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
   'idlharness.https.html': { subtests: 92, failures: {} },
   'clearkey-sharedarraybuffer.https.window.js': { subtests: 6, failures: {} },
 };
+
+// The pages that need MSE and playback (../shared/wpt/README.md), run on emekit/dom by wpt-playback.test.ts.
+export const PLAYBACK_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
+  'clearkey-mp4-playback-destroy-persistent-license.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-license, mp4, playback, destroy and acknowledge":
+        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
+    },
+  },
+  'clearkey-mp4-playback-persistent-license-events.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-license, mp4, playback, check events":
+        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
+    },
+  },
+  'clearkey-mp4-playback-persistent-license.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-license, mp4playback":
+        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
+    },
+  },
+  'clearkey-mp4-playback-persistent-usage-record-events.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-usage-record, mp4, playback, check events":
+        "'persistent-usage-record' is no longer a MediaKeySessionType in the EME spec: requestMediaKeySystemAccess refuses it (Chromium fails these pages too)",
+    },
+  },
+  'clearkey-mp4-playback-persistent-usage-record.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-usage-record, mp4playback":
+        "'persistent-usage-record' is no longer a MediaKeySessionType in the EME spec: requestMediaKeySystemAccess refuses it (Chromium fails these pages too)",
+    },
+  },
+  'clearkey-mp4-playback-retrieve-destroy-persistent-license.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-license, mp4, playback, retrieve, playback and destroy":
+        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
+    },
+  },
+  'clearkey-mp4-playback-retrieve-persistent-license.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-license, mp4, playback, retrieve and playback":
+        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
+    },
+  },
+  'clearkey-mp4-playback-retrieve-persistent-usage-record.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, persistent-usage-record, mp4, playback, retrieve in new window":
+        "'persistent-usage-record' is no longer a MediaKeySessionType in the EME spec: requestMediaKeySystemAccess refuses it (Chromium fails these pages too)",
+    },
+  },
+  'clearkey-mp4-playback-temporary-clear-encrypted-segmented.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-clear-encrypted.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-encrypted-clear-sources.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-encrypted-clear.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-events.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, temporary, mp4, playback, check events":
+        "emekit/dom fires 'playing' before the first frame can be decrypted (Chromium: only once the key is usable)",
+    },
+  },
+  'clearkey-mp4-playback-temporary-multikey-sequential-readyState.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, successful playback, temporary, mp4, multiple keys, sequential, readyState":
+        "emekit/dom's readyState at waitingforkey is HAVE_METADATA, Chromium's HAVE_CURRENT_DATA",
+    },
+  },
+  'clearkey-mp4-playback-temporary-multikey-sequential.https.html': {
+    subtests: 1,
+    failures: {
+      "org.w3.clearkey, successful playback, temporary, mp4, multiple keys, sequential":
+        "emekit/dom fires no timeupdate when playback stalls in Wait for Key (Chromium one)",
+    },
+  },
+  'clearkey-mp4-playback-temporary-multikey.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-multisession.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-setMediaKeys-after-src.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-setMediaKeys-after-update.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-setMediaKeys-immediately.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-setMediaKeys-onencrypted.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-two-videos.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-waitingforkey.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-reset-src-after-setmediakeys.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-setmediakeys-again-after-playback.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-setmediakeys-again-after-resetting-src.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-setmediakeys-multiple-times-with-different-mediakeys.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-setmediakeys-multiple-times-with-the-same-mediakeys.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-waiting-for-a-key.https.html': { subtests: 1, failures: {} },
+};

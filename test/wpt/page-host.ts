@@ -50,18 +50,24 @@ GlobalRegistrator.register({
 });
 Object.defineProperty(globalThis, 'DOMException', { value: NodeDOMException, writable: true, configurable: true, enumerable: false });
 // emekit is loaded after the DOM is registered: its interface objects inherit from the page's EventTarget and Event.
-const { install } = await import('../../src/index.js');
+const { createEME, install, MemorySessionStore } = await import('../../src/index.js');
 const { installMedia } = await import('../../src/dom/install.js');
+// The playback pages (wpt-playback.test.ts) get a session store, as a browser profile has (the persistent-license
+// pages need one): their EME platform goes in first, so install() keeps it and the second installMedia returns it.
+if (process.env['EMEKIT_WPT_PLAYBACK'] === '1') {
+  installMedia(globalThis as never, { clock: 'virtual', eme: createEME({ store: new MemorySessionStore(), origin }) });
+}
 install(globalThis);
 // The page's <video> elements are emekit/dom's headless media elements (EME on the element included).
 installMedia(globalThis as never, { clock: 'virtual' });
 
-// idlharness fetches the IDL files; nothing else is fetched by these pages.
+// idlharness fetches the IDL files, the playback pages their content/*.mp4 (as bytes); nothing else is fetched.
 const HostResponse = globalThis.Response;
 globalThis.fetch = (async (input: string | URL) => {
   const url = new URL(String(input), `${origin}/encrypted-media/`);
   if (url.origin !== origin) throw new TypeError(`fetch: ${url} is outside the test server`);
-  return new HostResponse(wptFile(url.pathname), { status: 200 });
+  const body = url.pathname.endsWith('.mp4') ? readFileSync(join(wptRoot, url.pathname)) : wptFile(url.pathname);
+  return new HostResponse(body, { status: 200 });
 }) as typeof fetch;
 
 // The DOM's globals, which the project's types (no DOM library) do not declare.
@@ -75,6 +81,12 @@ const { document, window } = globalThis as unknown as {
 };
 
 document.documentElement.innerHTML = pageMarkup(page).replace(/^<!doctype html>/i, '');
+// HTML's named access on the Window object, which happy-dom lacks: waiting-for-a-key.js reaches `video` (the
+// page's <div id=video>) from a function where its own `video` is out of scope.
+for (const element of [...document.querySelectorAll('[id]')]) {
+  const id = element.getAttribute('id')!;
+  if (!(id in globalThis)) Object.defineProperty(globalThis, id, { value: element, writable: true, configurable: true, enumerable: false });
+}
 for (const script of [...document.querySelectorAll('script')]) {
   const src = script.getAttribute('src');
   const path = src === null ? null : new URL(src, `${origin}/encrypted-media/${page}`).pathname;
