@@ -12,6 +12,7 @@ import { defaultRealm, type Realm } from '../webidl/realm.js';
 import { inParallel, queueTask } from '../webidl/tasks.js';
 import { convertConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
 import { MediaKeySystemAccess } from './media-key-system-access.js';
+import { allowedToUseEncryptedMedia } from './permissions-policy.js';
 import { SessionRegistry } from './session-registry.js';
 import { describeValue, traced, Tracer, type TraceOption, type TraceWho } from './trace.js';
 import { getSupportedConfiguration } from './supported-configuration.js';
@@ -80,6 +81,10 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
   const requestAccess: RequestSteps = (realm, args) => {
     try {
       const context = "Failed to execute 'requestMediaKeySystemAccess' on 'Navigator'";
+      // 1. A document not allowed to use encrypted-media (a sandboxed frame's opaque origin): SecurityError.
+      if (!allowedToUseEncryptedMedia(realm.global)) {
+        throw domException('SecurityError', `${context}: the encrypted-media feature is not allowed in this document (an opaque origin).`);
+      }
       requireArguments(args.length, 2, context);
       const [keySystem, supportedConfigurations] = args;
       const system = toDOMString(keySystem, `${context}: keySystem`);

@@ -1,6 +1,6 @@
 // requestMediaKeySystemAccess and Get Supported Configuration (EME §3), against the spec's rules.
 import { describe, expect, it } from 'vitest';
-import { createEME, MediaKeySystemAccess, MemorySessionStore, requestMediaKeySystemAccess } from '../../src/index.js';
+import { createEME, install, MediaKeySystemAccess, MemorySessionStore, requestMediaKeySystemAccess } from '../../src/index.js';
 import { expectRejectName } from '../support/eme.js';
 
 const CK = 'org.w3.clearkey';
@@ -180,5 +180,31 @@ describe('Get Supported Configuration', () => {
     expect(() => access.getConfiguration.call({})).toThrow(TypeError);
     await expectRejectName(access.createMediaKeys.call({} as never), 'TypeError');
     expect(() => Object.getOwnPropertyDescriptor(MediaKeySystemAccess.prototype, 'keySystem')!.get!.call({})).toThrow(TypeError);
+  });
+});
+
+describe('requestMediaKeySystemAccess: a document not allowed to use encrypted-media (step 1)', () => {
+  const config = [{ initDataTypes: ['keyids'], videoCapabilities: [avc()] }];
+  type Nav = { requestMediaKeySystemAccess(k: string, c: unknown[]): Promise<unknown> };
+  const navigatorOf = (window: object) => (window as { navigator: Nav }).navigator;
+
+  it('a nested frame with an opaque origin (sandboxed) rejects with SecurityError; top-level and same-origin frames are allowed', async () => {
+    const { JSDOM } = await import('jsdom');
+    // jsdom's default document is about:blank at the top: an opaque origin, but not nested (its allowlist is 'self');
+    // its about:blank frame shares that origin.
+    const blank = new JSDOM('<iframe></iframe>').window;
+    expect(blank.origin).toBe('null');
+    const blankFrame = blank.document.querySelector('iframe')!.contentWindow!;
+    const top = new JSDOM('<iframe></iframe>', { url: 'https://player.test/' }).window;
+    const frame = top.document.querySelector('iframe')!.contentWindow!;
+    for (const window of [blank, blankFrame, top, frame]) {
+      install(window, createEME());
+      await expect(navigatorOf(window).requestMediaKeySystemAccess(CK, config)).resolves.toBeInstanceOf((window as never)['MediaKeySystemAccess']);
+    }
+    // jsdom ignores `sandbox`: the frame's origin as a host that honours it reports a sandboxed frame's.
+    Object.defineProperty(frame, 'origin', { value: 'null', configurable: true });
+    await expectRejectName(navigatorOf(frame).requestMediaKeySystemAccess(CK, config), 'SecurityError');
+    blank.close();
+    top.close();
   });
 });

@@ -28,15 +28,7 @@ export const EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
   'clearkey-mp4-syntax-mediakeys.https.html': { subtests: 3, failures: {} },
   'clearkey-mp4-syntax-mediakeysession.https.html': { subtests: 7, failures: {} },
   'clearkey-mp4-syntax-mediakeysystemaccess.https.html': { subtests: 2, failures: {} },
-  'clearkey-mp4-unique-origin.https.html': {
-    subtests: 1,
-    harness: 2,
-    failures: {
-      // The page runs script in a sandboxed srcdoc iframe, which must fail to create MediaKeys there. The page host
-      // runs no frame scripts (happy-dom's frames are separate windows emekit is not installed in); Chromium passes.
-      'Unique origin is unable to create MediaKeys': 'no script in sandboxed iframes in the page host (Chromium passes)',
-    },
-  },
+  'clearkey-mp4-unique-origin.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-update-disallowed-input.https.html': { subtests: 1, failures: {} },
   'clearkey-not-callable-after-createsession.https.html': { subtests: 3, failures: {} },
   'clearkey-update-non-ascii-input.https.html': { subtests: 1, failures: {} },

@@ -7,6 +7,7 @@ import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
+import { runSandboxedFrames } from './sandboxed-frames.js';
 
 const [wptRoot, page] = process.argv.slice(2) as [string, string];
 const origin = 'https://web-platform.test';
@@ -58,6 +59,8 @@ if (process.env['EMEKIT_WPT_PLAYBACK'] === '1') {
   installMedia(globalThis as never, { clock: 'virtual', eme: createEME({ store: new MemorySessionStore(), origin }) });
 }
 install(globalThis);
+// <iframe srcdoc sandbox> (the unique-origin page): frames of their own, emekit installed in each.
+runSandboxedFrames(globalThis as never, (frame) => install(frame));
 // The page's <video> elements are emekit/dom's headless media elements (EME on the element included).
 installMedia(globalThis as never, { clock: 'virtual' });
 
