@@ -6,7 +6,7 @@ import type { HostWindow } from './host-window.js';
 export type Range = readonly [number, number];
 
 /** Ranges closer than this are one range: float rounding of timestampOffset must not split what is contiguous. */
-const ADJACENT = 1e-6;
+export const ADJACENT = 1e-6;
 
 /** Sorts and merges ranges that overlap or touch; drops empty ones. */
 export function normalizeRanges(ranges: Iterable<Range>): Array<[number, number]> {

@@ -53,13 +53,14 @@ class MediaSourceCore implements ParentMediaSource {
     this.context.fire(this.target, 'sourceopen');
   }
 
-  /** Duration change algorithm (MSE §2.4.6), from its step 3 (the setter checks steps 1 and 2 itself). */
+  /**
+   * Duration change algorithm (MSE §2.4.6; the setter checks its step 2 itself). A duration between the last
+   * frame's start and its end stays as set: the current spec dropped the clamp to the highest end time (w3c/media-source
+   * issue 124), and Chromium keeps it too (test/chromium/mse-buffering.test.ts).
+   */
   durationChange(newDuration: number): void {
     if (newDuration === this.duration) return;
-    const highestEnd = Math.max(0, ...this.all.map((s) => s.highestEndTime()));
-    const duration = Math.max(newDuration, highestEnd);
-    if (duration === this.duration) return;
-    this.duration = duration;
+    this.duration = newDuration;
     this.link?.durationChanged();
   }
 

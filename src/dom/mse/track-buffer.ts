@@ -3,7 +3,7 @@
 // access point flag), its buffered ranges, and removal of frames with their decoding dependencies.
 
 import type { CodedFrame, TrackBufferView } from '../media-source-link.js';
-import { normalizeRanges } from '../time-ranges.js';
+import { ADJACENT, normalizeRanges } from '../time-ranges.js';
 
 export class TrackBuffer implements TrackBufferView {
   lastDecodeTimestamp: number | undefined;
@@ -18,6 +18,9 @@ export class TrackBuffer implements TrackBufferView {
   #maxReorder = 0;
   #maxLead = 0;
   #ranges: Array<[number, number]> | undefined = [];
+  /** Bounds of every frame's presentation interval: appends past the end skip the overlap scans. */
+  #minPts = Infinity;
+  #maxEnd = -Infinity;
 
   constructor(
     readonly id: string,
@@ -63,12 +66,22 @@ export class TrackBuffer implements TrackBufferView {
     this.#bytes += frame.data.byteLength;
     this.#maxReorder = Math.max(this.#maxReorder, frame.pts - frame.dts);
     this.#maxLead = Math.max(this.#maxLead, frame.dts - frame.pts);
-    this.#ranges = undefined;
+    const end = frame.pts + frame.duration;
+    // The ranges grow in place when the frame extends the last one or starts a new one after it (the usual append);
+    // anything else recomputes them on the next read.
+    const ranges = this.#ranges;
+    const last = ranges?.at(-1);
+    if (ranges && (!last || frame.pts >= last[0])) {
+      if (last && frame.pts <= last[1] + ADJACENT) last[1] = Math.max(last[1], end);
+      else if (end > frame.pts) ranges.push([frame.pts, end]);
+    } else this.#ranges = undefined;
+    this.#minPts = Math.min(this.#minPts, frame.pts);
+    this.#maxEnd = Math.max(this.#maxEnd, end);
   }
 
   /** Whether any frame's pts lies in [start, end): lets the common append at the end skip a scan. */
   hasFramesIn(start: number, end: number): boolean {
-    if (this.#frames.length === 0) return false;
+    if (this.#frames.length === 0 || start >= this.#maxEnd || end <= this.#minPts) return false;
     const ranges = this.buffered();
     return ranges.some(([s, e]) => s < end && e > start);
   }

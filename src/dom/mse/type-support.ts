@@ -11,9 +11,8 @@ export function mseTypeSupport(type: string): { audio: boolean; video: boolean }
   const mime = parseMimeType(type);
   if (!mime || (mime.essence !== 'video/mp4' && mime.essence !== 'audio/mp4')) return undefined;
   const codecs = codecsOf(mime);
-  // Without a codecs parameter the container alone decides (as Chromium's isTypeSupported does).
-  if (codecs === undefined) return { audio: true, video: mime.essence === 'video/mp4' };
-  if (codecs.length === 0 || codecs.some((c) => c === '')) return undefined;
+  // MP4 without a codecs parameter names no decoder: not supported, as in Chromium.
+  if (codecs === undefined || codecs.length === 0 || codecs.some((c) => c === '')) return undefined;
   let audio = false;
   let video = false;
   for (const codec of codecs) {

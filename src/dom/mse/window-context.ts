@@ -4,6 +4,8 @@
 import type { HostEventTarget, HostWindow } from '../host-window.js';
 import { timeRangesFor, type TimeRangesInterface } from '../time-ranges.js';
 import { queueTask } from '../../webidl/tasks.js';
+import { quotaExceededError } from '../../webidl/quota-exceeded-error.js';
+import { realmOf } from '../../webidl/realm.js';
 
 export interface MediaSourceOptions {
   /**
@@ -41,6 +43,7 @@ export function windowContext(window: HostWindow, options: MediaSourceOptions = 
       queueTask(() => target.dispatchEvent(new HostEvent(type)));
     },
     queue: queueTask,
-    error: (name, message) => new HostDOMException(message, name),
+    // QuotaExceededError is its own interface now (a DOMException subclass): the window's, or webidl's for it.
+    error: (name, message) => (name === 'QuotaExceededError' ? quotaExceededError(realmOf(window), message) : new HostDOMException(message, name)),
   };
 }
