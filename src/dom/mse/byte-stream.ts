@@ -9,7 +9,7 @@ import { SampleBudget } from '../../media/boxes/budget.js';
 import { parseFragment } from '../../media/boxes/fragment.js';
 import { parseMovie, type Movie } from '../../media/boxes/movie.js';
 import { entryKind, psshRuns } from '../../media/boxes/protection.js';
-import { movieDuration, trackFormat } from '../../media/boxes/track-format.js';
+import { editListOffset, movieDuration, trackFormat } from '../../media/boxes/track-format.js';
 import { children } from '../../media/boxes/box.js';
 import { MediaError } from '../../media/errors.js';
 import type { CodedFrame } from '../media-source-link.js';
@@ -41,6 +41,14 @@ export interface MediaSegment {
 
 export type Segment = InitSegment | MediaSegment;
 
+/** What turns a track's sample times into seconds on the presentation timeline. */
+interface TrackTiming {
+  timescale: number;
+  kind: 'audio' | 'video';
+  /** The edit list's media start, in the timescale. */
+  offset: number;
+}
+
 /** Top-level boxes a media segment may carry besides moof and mdat, or that sit between segments: ignored. */
 const MEDIA_KINDS = new Set(['vide', 'soun']);
 
@@ -50,7 +58,7 @@ export class ByteStreamParser {
   /** Stream offset of the first byte of the input buffer (explicit base_data_offset values count from 0). */
   #offset = 0;
   #movie: Movie | undefined;
-  #timescales = new Map<number, { timescale: number; kind: 'audio' | 'video' }>();
+  #timescales = new Map<number, TrackTiming>();
   /** A complete moof waiting for its mdat (append state PARSING_MEDIA_SEGMENT). */
   #moof: { buf: Buffer; offset: number } | undefined;
 
@@ -108,7 +116,7 @@ export class ByteStreamParser {
   #initSegment(buf: Buffer, offset: number): InitSegment {
     const movie = parseMovie(buf, offset);
     const tracks: TrackDescription[] = [];
-    const timescales = new Map<number, { timescale: number; kind: 'audio' | 'video' }>();
+    const timescales = new Map<number, TrackTiming>();
     for (const t of movie.tracks) {
       if (!MEDIA_KINDS.has(t.handler)) continue;
       const entry = t.entries[0];
@@ -116,7 +124,7 @@ export class ByteStreamParser {
       const kind = entryKind(entry.originalFormat, t.handler) ?? (t.handler === 'vide' ? 'video' : 'audio');
       if (t.timescale === 0) throw malformed(`track ${t.id} has timescale 0`, offset + t.trak.start);
       tracks.push({ id: t.id, kind, ...trackFormat(movie.ctx, entry, kind) });
-      timescales.set(t.id, { timescale: t.timescale, kind });
+      timescales.set(t.id, { timescale: t.timescale, kind, offset: editListOffset(movie.ctx, t.trak) });
     }
     this.#movie = movie;
     this.#timescales = timescales;
@@ -138,7 +146,8 @@ export class ByteStreamParser {
         // ISO BMFF byte stream format: every traf of a media segment needs a tfdt (Chromium refuses them too).
         throw malformed(`traf of track ${traf.trackId} has no tfdt`, moof.offset);
       }
-      let decodeTime = traf.baseDecodeTime;
+      // The edit list's start moves every timestamp (AAC priming, a first composition offset), as in Chromium.
+      let decodeTime = traf.baseDecodeTime - track.offset;
       for (let i = 0; i < traf.durations.length; i++) {
         const job = fragment.jobs[traf.firstJob + i]!;
         if (job.offset < dataStart || job.offset + job.size > dataEnd) {

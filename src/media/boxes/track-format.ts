@@ -94,6 +94,32 @@ export function trackFormat(ctx: BoxContext, entry: SampleEntryInfo, kind: 'audi
   return out;
 }
 
+/**
+ * The media time at which presentation starts, from the track's edit list (ISO/IEC 14496-12 §8.6.6): the media_time of
+ * its first edit that is not empty, in the media's timescale; 0 without one. It is what encoders use to hide AAC
+ * priming samples or the first composition offset, and what Chromium's MSE subtracts from every timestamp.
+ */
+export function editListOffset(ctx: BoxContext, trak: Box): number {
+  const edts = children(ctx, trak).find((b) => b.type === 'edts');
+  const elst = edts && children(ctx, edts).find((b) => b.type === 'elst');
+  if (!elst) return 0;
+  const c = payload(ctx, elst);
+  const { version } = fullBox(c);
+  const count = c.u32();
+  for (let i = 0; i < count; i++) {
+    c.skip(version === 1 ? 8 : 4);
+    // media_time is signed; -1 marks an empty edit.
+    let mediaTime = c.i32();
+    if (version === 1) {
+      const low = c.u32();
+      mediaTime = mediaTime < 0 ? -1 : mediaTime * 0x100000000 + low;
+    }
+    c.skip(4);
+    if (mediaTime >= 0) return mediaTime;
+  }
+  return 0;
+}
+
 function durationOf(ctx: BoxContext, b: Box): number {
   const c = payload(ctx, b);
   const { version } = fullBox(c);
