@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { expect, it } from 'vitest';
 import { installMediaSource } from '../../src/dom/mse/install.js';
 import { readFixture, repoRoot } from '../support/fixtures.js';
-import { hostWindow, recordingLink, segments, type Dom } from '../support/mse.js';
+import { hostWindow, recordingLink, segments, tasksRun, type Dom } from '../support/mse.js';
 import { describeWithChromium } from './harness.js';
 
 const video = segments(readFixture('clear_frag_video.mp4'));
@@ -89,6 +89,15 @@ const scenarios: Record<string, Scenario> = {
     sb.appendWindowEnd = 2.99;
     await env.append(sb, env.bytes.videoMedia[2]!);
     return { first, second: env.ranges(sb) };
+  },
+  'audio and video with an append window inside frames': async (env) => {
+    const ms = await env.open();
+    const sb = ms.addSourceBuffer('video/mp4; codecs="avc1.42C00D, mp4a.40.2"');
+    await env.append(sb, env.bytes.avInit);
+    sb.appendWindowStart = 1.01;
+    sb.appendWindowEnd = 3.01;
+    for (const m of env.bytes.avMedia) await env.append(sb, m);
+    return { ranges: env.ranges(sb) };
   },
   'GOPs out of order, then remove() across them': async (env) => {
     const ms = await env.open();
@@ -188,6 +197,13 @@ const scenarios: Record<string, Scenario> = {
  * byte stream format), and addSourceBuffer follows it.
  */
 const KNOWN_DIFFERENCES: Record<string, (theirs: Dom) => unknown> = {
+  // Both trim the audio frame that straddles appendWindowStart (1.01 s) to start there. Chromium then also reports
+  // the video from 1.01 s, 11 ms before its first keyframe kept (1.0214 s): its coded frame group starts at the
+  // append window. emekit's buffered is the frames' own intervals, as the spec defines it: from the keyframe.
+  'audio and video with an append window inside frames': (theirs) => {
+    expect(theirs).toEqual({ ranges: [['1.010', '2.981']] });
+    return { ranges: [['1.021', '2.981']] };
+  },
   "isTypeSupported and addSourceBuffer's errors": (theirs) => ({
     supported: {
       ...theirs.supported,
@@ -271,7 +287,7 @@ async function inEmekit(scenario: Scenario, file?: Uint8Array): Promise<unknown>
     },
     append: appendProgram,
     ranges: rangesProgram,
-    settle: () => new Promise((resolve) => setTimeout(resolve, 50)),
+    settle: tasksRun,
     time: timeProgram,
   };
   return JSON.parse(JSON.stringify(await scenario(env)));

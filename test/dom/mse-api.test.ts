@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { installMediaSource } from '../../src/dom/mse/install.js';
 import { readFixture } from '../support/fixtures.js';
-import { append, HOSTS, hostWindow, nextEvent, openMediaSource, ranges, recordingLink, segments, type Dom } from '../support/mse.js';
+import { append, type Dom, HOSTS, hostWindow, nextEvent, openMediaSource, ranges, recordingLink, segments, tasksRun } from '../support/mse.js';
 
 const TYPE = 'video/mp4; codecs="avc1.42C00D"';
 const { init, media } = segments(readFixture('clear_frag_video.mp4'));
@@ -77,7 +77,7 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
     expect(() => mediaSource.removeSourceBuffer({})).toThrow(TypeError);
     expect(() => a.appendBuffer(init)).toThrow(named('InvalidStateError'));
     expect(() => a.buffered).toThrow(named('InvalidStateError'));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tasksRun();
     expect(added).toEqual(['addsourcebuffer:true', 'addsourcebuffer:true', 'removesourcebuffer']);
     expect(() => new window.SourceBuffer()).toThrow(TypeError);
     expect(() => new window.SourceBufferList()).toThrow(TypeError);
@@ -91,7 +91,7 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
     for (const type of ['updatestart', 'update', 'updateend', 'abort', 'error']) sb.addEventListener(type, () => seen.push(type));
     sb.appendBuffer(init);
     mediaSource.removeSourceBuffer(sb);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await tasksRun();
     expect(seen).toEqual(['updatestart', 'abort', 'updateend']);
   });
 
@@ -150,7 +150,7 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
     expect(mediaSource.readyState).toBe('open');
     mediaSource.endOfStream('decode');
     expect(link.calls.at(-1)).toBe("decodeError: endOfStream('decode')");
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tasksRun();
     expect(events).toEqual(['sourceended', 'onsourceended', 'sourceopen', 'sourceended', 'onsourceended']);
   });
 

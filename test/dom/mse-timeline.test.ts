@@ -3,7 +3,7 @@
 // one-second GOPs of 25 frames of 40 ms, one per media segment (ffprobe -show_frames: keyframes at 0, 1, 2, 3 s).
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../support/fixtures.js';
-import { append, HOSTS, nextEvent, openMediaSource, ranges, segments } from '../support/mse.js';
+import { append, HOSTS, nextEvent, openMediaSource, ranges, segments, tasksRun } from '../support/mse.js';
 
 const TYPE = 'video/mp4; codecs="avc1.42C00D"';
 const video = readFixture('clear_frag_video.mp4');
@@ -85,7 +85,7 @@ describe.each(HOSTS)('MSE timeline on %s', (host) => {
     sb.abort();
     expect(sb.updating).toBe(false);
     await nextEvent(sb, 'updateend');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tasksRun();
     expect(seen).toEqual(['updatestart', 'abort', 'updateend']);
     expect(ranges(sb.buffered)).toEqual([]);
     expect([sb.appendWindowStart, sb.appendWindowEnd]).toEqual([0, Infinity]);

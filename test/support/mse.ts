@@ -75,6 +75,14 @@ export async function openMediaSource(host: Host, options?: MediaSourceOptions):
   return { window: w, mediaSource, link, attached };
 }
 
+/**
+ * Resolves once the tasks queued so far have run, and the tasks they queue in turn (two levels: an append's task
+ * queues update and updateend). MSE queues its tasks with setImmediate, in order, so this does not depend on timing.
+ */
+export async function tasksRun(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 export function nextEvent(target: Dom, type: string): Promise<Dom> {
   return new Promise((resolve) => target.addEventListener(type, resolve, { once: true }));
 }

@@ -60,6 +60,15 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     }
     // 1.7. Frame end timestamp.
     const end = pts + duration;
+    let kept = frame;
+    // An audio frame straddling appendWindowStart keeps its part inside the window, as Chromium does (the spec's
+    // note on collecting such frames for a splice): without it every period boundary would leave a gap.
+    if (track.kind === 'audio' && pts < state.appendWindowStart && end > state.appendWindowStart && end <= state.appendWindowEnd) {
+      const cut = state.appendWindowStart - pts;
+      pts += cut;
+      dts += cut;
+      kept = { ...frame, duration: duration - cut };
+    }
     // 1.8, 1.9. Outside the append window: dropped, and the next frame kept must be a random access point.
     if (pts < state.appendWindowStart || end > state.appendWindowEnd) {
       track.needRandomAccessPoint = true;
@@ -67,7 +76,7 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     }
     // 1.10. Waiting for a random access point: frames before it are dropped.
     if (track.needRandomAccessPoint) {
-      if (!frame.keyframe) return false;
+      if (!kept.keyframe) return false;
       track.needRandomAccessPoint = false;
     }
     // 1.11. The first frame after a discontinuity lands inside a buffered frame: a video frame starting within 1 µs
@@ -86,10 +95,10 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     if (removeFrom !== undefined) track.removePresentation(removeFrom, end, overlapped);
     else if (overlapped) track.removePresentation(pts, pts, overlapped);
     // 1.14. Add the frame, on the presentation timeline.
-    track.add(pts === frame.pts && dts === frame.dts ? frame : { ...frame, pts, dts });
+    track.add(pts === kept.pts && dts === kept.dts ? kept : { ...kept, pts, dts });
     // 1.15–1.18. Decode state and the coded frame group's end.
     track.lastDecodeTimestamp = dts;
-    track.lastFrameDuration = duration;
+    track.lastFrameDuration = kept.duration;
     if (track.highestEndTimestamp === undefined || end > track.highestEndTimestamp) track.highestEndTimestamp = end;
     if (end > state.groupEndTimestamp) state.groupEndTimestamp = end;
     return true;
