@@ -3,23 +3,23 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMovie } from '../../src/media/boxes/movie.js';
+import { parseMovie, type Movie } from '../../src/media/boxes/movie.js';
 import { readBox } from '../../src/media/boxes/box.js';
 import { entryKind } from '../../src/media/boxes/protection.js';
 import { editListOffset, movieDuration, trackFormat } from '../../src/media/boxes/track-format.js';
 import { hasShaka, readFixture, shakaDir } from '../support/fixtures.js';
 
-function formats(file: Buffer): Array<{ codec: string; width?: number; height?: number }> {
+/** The moov of a file, parsed. */
+function movieOf(file: Buffer): Movie {
   const ctx = { buf: file, base: 0 };
-  for (let p = 0; p < file.length; ) {
-    const b = readBox(ctx, p, file.length, '');
-    if (b.type === 'moov') {
-      const movie = parseMovie(file.subarray(b.start, b.end), b.start);
-      return movie.tracks.map((t) => trackFormat(movie.ctx, t.entries[0]!, entryKind(t.entries[0]!.originalFormat, t.handler)!));
-    }
-    p = b.end;
-  }
-  throw new Error('no moov');
+  let b = readBox(ctx, 0, file.length, '');
+  while (b.type !== 'moov') b = readBox(ctx, b.end, file.length, '');
+  return parseMovie(file.subarray(b.start, b.end), b.start);
+}
+
+function formats(file: Buffer): Array<{ codec: string; width?: number; height?: number }> {
+  const movie = movieOf(file);
+  return movie.tracks.map((t) => trackFormat(movie.ctx, t.entries[0]!, entryKind(t.entries[0]!.originalFormat, t.handler)!));
 }
 
 describe('track formats', () => {
@@ -29,29 +29,16 @@ describe('track formats', () => {
   });
 
   it('the movie duration from mvhd', () => {
-    const prog = readFixture('clear_prog.mp4');
-    const ctx = { buf: prog, base: 0 };
-    let p = 0;
-    let b = readBox(ctx, p, prog.length, '');
-    while (b.type !== 'moov') b = readBox(ctx, (p = b.end), prog.length, '');
     // ffprobe -show_entries format=duration clear_prog.mp4: 4.000000 (mvhd: 4000 at timescale 1000).
-    expect(movieDuration(parseMovie(prog.subarray(b.start, b.end), b.start))).toBe(4);
+    expect(movieDuration(movieOf(readFixture('clear_prog.mp4')))).toBe(4);
   });
 
   it("the edit list's media start: ffmpeg's 1024 AAC priming samples on the audio track, 0 on the video track", () => {
-    const prog = readFixture('clear_prog.mp4');
-    const ctx = { buf: prog, base: 0 };
-    let b = readBox(ctx, 0, prog.length, '');
-    while (b.type !== 'moov') b = readBox(ctx, b.end, prog.length, '');
-    const movie = parseMovie(prog.subarray(b.start, b.end), b.start);
-    expect(movie.tracks.map((t) => editListOffset(movie.ctx, t.trak))).toEqual([0, 1024]);
+    const prog = movieOf(readFixture('clear_prog.mp4'));
+    expect(prog.tracks.map((t) => editListOffset(prog.ctx, t.trak))).toEqual([0, 1024]);
     // The fragmented file ffmpeg made from it has no edit list.
-    const frag = readFixture('clear_frag.mp4');
-    const fctx = { buf: frag, base: 0 };
-    let f = readBox(fctx, 0, frag.length, '');
-    while (f.type !== 'moov') f = readBox(fctx, f.end, frag.length, '');
-    const fragMovie = parseMovie(frag.subarray(f.start, f.end), f.start);
-    expect(fragMovie.tracks.map((t) => editListOffset(fragMovie.ctx, t.trak))).toEqual([0, 0]);
+    const frag = movieOf(readFixture('clear_frag.mp4'));
+    expect(frag.tracks.map((t) => editListOffset(frag.ctx, t.trak))).toEqual([0, 0]);
   });
 
   it.skipIf(!hasShaka)('Shaka media: as their DASH manifests say (codecs, width, height)', () => {
