@@ -5,16 +5,19 @@ import type { HostWindow } from './host-window.js';
 
 export type Range = readonly [number, number];
 
-/** Ranges closer than this are one range: float rounding of timestampOffset must not split what is contiguous. */
-export const ADJACENT = 1e-6;
+/**
+ * Times closer than 1 µs are one time: Chromium keeps timestamps in microseconds, and seconds as doubles pick up a few
+ * ulps of rounding (a frame's pts + duration can exceed the next frame's pts once timestampOffset is added).
+ */
+export const TIME_EPSILON = 1e-6;
 
-/** Sorts and merges ranges that overlap or touch; drops empty ones. */
-export function normalizeRanges(ranges: Iterable<Range>): Array<[number, number]> {
+/** Sorts and merges ranges that overlap or are at most `gap` apart; drops empty ones. */
+export function normalizeRanges(ranges: Iterable<Range>, gap = TIME_EPSILON): Array<[number, number]> {
   const sorted = [...ranges].filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   for (const [s, e] of sorted) {
     const last = out.at(-1);
-    if (last && s <= last[1] + ADJACENT) last[1] = Math.max(last[1], e);
+    if (last && s <= last[1] + gap) last[1] = Math.max(last[1], e);
     else out.push([s, e]);
   }
   return out;

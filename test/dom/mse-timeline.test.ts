@@ -142,4 +142,38 @@ describe.each(HOSTS)('MSE timeline on %s', (host) => {
     await append(sb, media[2]!);
     expect(ranges(sb.buffered)).toEqual([[K1, K3]]);
   });
+
+  it('re-appending a segment under a timestampOffset replaces its own frames only (no frame lost to float rounding)', async () => {
+    const { init: avInit, media: avMedia } = segments(readFixture('clear_frag.mp4'));
+    // With these offsets added, seconds as doubles put a frame's pts + duration an ulp past the next frame's pts at
+    // some segment boundaries: without a tolerance the old copies stayed (193 audio frames) or, at 1.1 s, a whole
+    // video GOP went (75 frames).
+    for (const offset of [0.7, 1.1, 4.02140625]) {
+      const { mediaSource, link } = await openMediaSource(host);
+      const sb = mediaSource.addSourceBuffer('video/mp4; codecs="avc1.42C00D, mp4a.40.2"');
+      await append(sb, avInit);
+      sb.timestampOffset = offset;
+      for (const m of avMedia) await append(sb, m);
+      for (const [i, m] of avMedia.entries()) {
+        await append(sb, m);
+        const counts = link.tracks.map((t) => [...t.frames(-Infinity, Infinity)].length);
+        expect(counts, `offset ${offset}: after appending segment ${i} again`).toEqual([100, 189]);
+      }
+      expect(ranges(sb.buffered)).toHaveLength(1);
+    }
+  });
+
+  it('tracks of slightly different lengths appended in sequence leave no gap in buffered (Chromium\'s fudge room)', async () => {
+    const { init: avInit, media: avMedia } = segments(readFixture('clear_frag.mp4'));
+    const { mediaSource, link } = await openMediaSource(host);
+    const sb = mediaSource.addSourceBuffer('video/mp4; codecs="avc1.42C00D, mp4a.40.2"');
+    await append(sb, avInit);
+    sb.mode = 'sequence';
+    for (const m of [...avMedia, ...avMedia]) await append(sb, m);
+    // The second copy starts at the video's end (4.0214 s), 73 µs after the audio's (4.021333 s).
+    const audio = link.tracks[1]!.all();
+    expect(audio[189]!.pts - (audio[188]!.pts + audio[188]!.duration)).toBeCloseTo(0.0000729, 6);
+    expect(link.tracks[1]!.buffered()).toHaveLength(1);
+    expect(ranges(sb.buffered)).toHaveLength(1);
+  });
 });

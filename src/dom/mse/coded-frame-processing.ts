@@ -3,6 +3,7 @@
 // random access point, replaces the frames it overlaps (and their dependents), and is added to its track buffer.
 
 import type { CodedFrame } from '../media-source-link.js';
+import { TIME_EPSILON } from '../time-ranges.js';
 import type { TrackBuffer } from './track-buffer.js';
 
 export type AppendMode = 'segments' | 'sequence';
@@ -20,6 +21,9 @@ export interface ProcessingState {
 
 /** 1 microsecond: the remove window of an overlapped video frame (step 1.11.3). */
 const MICROSECOND = 1e-6;
+
+// Timestamps within TIME_EPSILON (1 µs) compare equal throughout: seconds as doubles carry rounding dust that
+// Chromium's integer microseconds do not.
 
 /** Runs the algorithm over one media segment's frames; returns whether any track buffer changed. */
 export function processCodedFrames(state: ProcessingState, frames: ReadonlyArray<{ trackId: number; frame: CodedFrame }>): boolean {
@@ -52,7 +56,7 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     }
     // 1.6. A decode timestamp going backwards or jumping more than twice the last frame duration: discontinuity.
     const last = track.lastDecodeTimestamp;
-    if (attempt === 0 && last !== undefined && (dts < last || dts - last > 2 * track.lastFrameDuration!)) {
+    if (attempt === 0 && last !== undefined && (dts < last - TIME_EPSILON || dts - last > 2 * track.lastFrameDuration! + TIME_EPSILON)) {
       if (state.mode === 'segments') state.groupEndTimestamp = pts;
       else state.groupStartTimestamp = state.groupEndTimestamp;
       for (const t of state.trackBuffers.values()) t.resetDecodeState();
@@ -63,14 +67,16 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     let kept = frame;
     // An audio frame straddling appendWindowStart keeps its part inside the window, as Chromium does (the spec's
     // note on collecting such frames for a splice): without it every period boundary would leave a gap.
-    if (track.kind === 'audio' && pts < state.appendWindowStart && end > state.appendWindowStart && end <= state.appendWindowEnd) {
+    const windowStart = state.appendWindowStart - TIME_EPSILON;
+    const windowEnd = state.appendWindowEnd + TIME_EPSILON;
+    if (track.kind === 'audio' && pts < windowStart && end > state.appendWindowStart && end <= windowEnd) {
       const cut = state.appendWindowStart - pts;
       pts += cut;
       dts += cut;
       kept = { ...frame, duration: duration - cut };
     }
     // 1.8, 1.9. Outside the append window: dropped, and the next frame kept must be a random access point.
-    if (pts < state.appendWindowStart || end > state.appendWindowEnd) {
+    if (pts < windowStart || end > windowEnd) {
       track.needRandomAccessPoint = true;
       return false;
     }
@@ -91,7 +97,7 @@ function processFrame(state: ProcessingState, track: TrackBuffer, frame: CodedFr
     const highest = track.highestEndTimestamp;
     let removeFrom: number | undefined;
     if (highest === undefined) removeFrom = pts;
-    else if (highest <= pts) removeFrom = highest;
+    else if (highest <= pts + TIME_EPSILON) removeFrom = highest;
     if (removeFrom !== undefined) track.removePresentation(removeFrom, end, overlapped);
     else if (overlapped) track.removePresentation(pts, pts, overlapped);
     // 1.14. Add the frame, on the presentation timeline.

@@ -3,7 +3,7 @@
 // access point flag), its buffered ranges, and removal of frames with their decoding dependencies.
 
 import type { CodedFrame, TrackBufferView } from '../media-source-link.js';
-import { ADJACENT, normalizeRanges } from '../time-ranges.js';
+import { normalizeRanges, TIME_EPSILON } from '../time-ranges.js';
 
 export class TrackBuffer implements TrackBufferView {
   lastDecodeTimestamp: number | undefined;
@@ -21,6 +21,8 @@ export class TrackBuffer implements TrackBufferView {
   /** Bounds of every frame's presentation interval: appends past the end skip the overlap scans. */
   #minPts = Infinity;
   #maxEnd = -Infinity;
+  /** The largest frame duration seen: gaps up to twice it do not split a range (Chromium's fudge room). */
+  #maxDuration = 0;
 
   constructor(
     readonly id: string,
@@ -40,7 +42,10 @@ export class TrackBuffer implements TrackBufferView {
   }
 
   buffered(): Array<[number, number]> {
-    this.#ranges ??= normalizeRanges(this.#frames.map((f) => [f.pts, f.pts + f.duration] as const));
+    this.#ranges ??= normalizeRanges(
+      this.#frames.map((f) => [f.pts, f.pts + f.duration] as const),
+      this.#gap(),
+    );
     return this.#ranges.map(([s, e]) => [s, e]);
   }
 
@@ -67,12 +72,16 @@ export class TrackBuffer implements TrackBufferView {
     this.#maxReorder = Math.max(this.#maxReorder, frame.pts - frame.dts);
     this.#maxLead = Math.max(this.#maxLead, frame.dts - frame.pts);
     const end = frame.pts + frame.duration;
+    if (frame.duration > this.#maxDuration) {
+      this.#maxDuration = frame.duration;
+      this.#ranges = undefined;
+    }
     // The ranges grow in place when the frame extends the last one or starts a new one after it (the usual append);
     // anything else recomputes them on the next read.
     const ranges = this.#ranges;
     const last = ranges?.at(-1);
     if (ranges && (!last || frame.pts >= last[0])) {
-      if (last && frame.pts <= last[1] + ADJACENT) last[1] = Math.max(last[1], end);
+      if (last && frame.pts <= last[1] + this.#gap()) last[1] = Math.max(last[1], end);
       else if (end > frame.pts) ranges.push([frame.pts, end]);
     } else this.#ranges = undefined;
     this.#minPts = Math.min(this.#minPts, frame.pts);
@@ -93,7 +102,8 @@ export class TrackBuffer implements TrackBufferView {
   }
 
   /**
-   * Removes the frames with pts in [start, end) and every frame after each of them in decode order up to the next
+   * Removes the frames with pts in [start, end) (to within TIME_EPSILON: a frame starting 1 ulp before the end of the
+   * one replacing the frame before it stays) and every frame after each of them in decode order up to the next
    * random access point (their decoding dependencies). Returns whether anything was removed.
    */
   removePresentation(start: number, end: number, alsoRemove?: CodedFrame): boolean {
@@ -102,7 +112,7 @@ export class TrackBuffer implements TrackBufferView {
     let removed = 0;
     const kept: CodedFrame[] = [];
     for (const f of this.#frames) {
-      if (f === alsoRemove || (f.pts >= start && f.pts < end)) dropping = true;
+      if (f === alsoRemove || (f.pts >= start - TIME_EPSILON && f.pts < end - TIME_EPSILON)) dropping = true;
       else if (f.keyframe) dropping = false;
       if (dropping) {
         removed++;
@@ -127,6 +137,15 @@ export class TrackBuffer implements TrackBufferView {
     let best: number | undefined;
     for (const f of this.#frames) if (f.keyframe && f.pts <= time && (best === undefined || f.pts > best)) best = f.pts;
     return best;
+  }
+
+  /**
+   * How far apart two frames may be and still be one buffered range: twice the largest frame duration, as Chromium's
+   * "fudge room" (twice its max inter-buffer distance); so that the 73 µs between an audio track's end and the next
+   * coded frame group's start (tracks of slightly different lengths, appended in sequence) is no gap to stall at.
+   */
+  #gap(): number {
+    return Math.max(TIME_EPSILON, 2 * this.#maxDuration);
   }
 
   /** Unsets the coded frame processing state (reset parser state, discontinuities). */
