@@ -5,6 +5,7 @@
 
 import { readBox } from '../../media/boxes/box.js';
 import type { HostWindow } from '../host-window.js';
+import { initSegmentType } from '../mse/byte-stream.js';
 import type { AttachedSource, MediaElementLink, MediaSourceRegistry } from '../media-source-link.js';
 
 type Dom = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -25,7 +26,16 @@ export function attachFetched(window: HostWindow, registry: MediaSourceRegistry,
             link.networkError(`${url} is not a fragmented MP4: only fragmented MP4 plays from a URL here`);
             return;
           }
-          const sourceBuffer = mediaSource.addSourceBuffer('video/mp4');
+          // The codecs come from the file's own init segment (a bare 'video/mp4' names no decoder).
+          const type = initSegmentType(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          let sourceBuffer: Dom;
+          try {
+            if (type === undefined) throw new Error('it has no readable initialization segment');
+            sourceBuffer = mediaSource.addSourceBuffer(type);
+          } catch (error) {
+            link.networkError(`${url} cannot be played: ${(error as Error)?.message ?? String(error)}`);
+            return;
+          }
           sourceBuffer.addEventListener('updateend', () => mediaSource.readyState === 'open' && !sourceBuffer.updating && mediaSource.endOfStream(), { once: true });
           sourceBuffer.appendBuffer(bytes);
         },

@@ -219,6 +219,23 @@ export class ByteStreamParser {
   }
 }
 
+/**
+ * The type naming a file's tracks as read from its first initialization segment (`video/mp4; codecs="avc1.64001f,
+ * mp4a.40.2"`), what a SourceBuffer for the whole file is created with; undefined when there is no readable one.
+ */
+export function initSegmentType(bytes: Buffer): string | undefined {
+  const parser = new ByteStreamParser();
+  parser.append(bytes);
+  try {
+    for (let segment = parser.next(); segment; segment = parser.next()) {
+      if (segment.kind === 'init') return segment.tracks.length === 0 ? undefined : `video/mp4; codecs="${segment.tracks.map((t) => t.codec).join(',')}"`;
+    }
+  } catch {
+    // Malformed before any init segment.
+  }
+  return undefined;
+}
+
 function malformed(message: string, offset: number): MediaError {
   return new MediaError('malformed', message, { box: 'file', offset });
 }
