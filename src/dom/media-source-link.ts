@@ -83,6 +83,11 @@ export interface MediaSourceRegistry {
   attachObject(mediaSource: unknown, link: MediaElementLink): AttachedSource | undefined;
   /** Whether `value` is a MediaSource of this window (srcObject accepts MediaSource, MediaStream, Blob). */
   isMediaSource(value: unknown): boolean;
+  /**
+   * A media file at a plain URL: `load` fetches its bytes (a rejection is a network error), and it plays through a
+   * MediaSource no script sees, fragmented or progressive MP4. Absent: such URLs fail as not supported.
+   */
+  attachFile?(load: () => Promise<Uint8Array>, link: MediaElementLink): AttachedSource;
 }
 
 /**

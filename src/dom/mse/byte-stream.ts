@@ -12,6 +12,7 @@ import { entryKind, psshRuns } from '../../media/boxes/protection.js';
 import { editListOffset, movieDuration, trackFormat } from '../../media/boxes/track-format.js';
 import { children } from '../../media/boxes/box.js';
 import { MediaError } from '../../media/errors.js';
+import type { SampleCrypto } from '../../media/boxes/job.js';
 import type { CodedFrame } from '../media-source-link.js';
 
 export interface TrackDescription {
@@ -42,7 +43,7 @@ export interface MediaSegment {
 export type Segment = InitSegment | MediaSegment;
 
 /** What turns a track's sample times into seconds on the presentation timeline. */
-interface TrackTiming {
+export interface TrackTiming {
   timescale: number;
   kind: 'audio' | 'video';
   /** The edit list's media start, in the timescale. */
@@ -115,20 +116,10 @@ export class ByteStreamParser {
 
   #initSegment(buf: Buffer, offset: number): InitSegment {
     const movie = parseMovie(buf, offset);
-    const tracks: TrackDescription[] = [];
-    const timescales = new Map<number, TrackTiming>();
-    for (const t of movie.tracks) {
-      if (!MEDIA_KINDS.has(t.handler)) continue;
-      const entry = t.entries[0];
-      if (!entry) throw malformed(`track ${t.id} has no sample description`, offset + t.trak.start);
-      const kind = entryKind(entry.originalFormat, t.handler) ?? (t.handler === 'vide' ? 'video' : 'audio');
-      if (t.timescale === 0) throw malformed(`track ${t.id} has timescale 0`, offset + t.trak.start);
-      tracks.push({ id: t.id, kind, ...trackFormat(movie.ctx, entry, kind) });
-      timescales.set(t.id, { timescale: t.timescale, kind, offset: editListOffset(movie.ctx, t.trak) });
-    }
+    const { segment, timings } = describeMovie(movie, offset);
     this.#movie = movie;
-    this.#timescales = timescales;
-    return { kind: 'init', tracks, duration: movieDuration(movie), initData: psshRuns(movie.ctx, children(movie.ctx, movie.moov)) };
+    this.#timescales = timings;
+    return segment;
   }
 
   #mediaSegment(moof: { buf: Buffer; offset: number }, mdat: Buffer, mdatOffset: number): MediaSegment {
@@ -146,8 +137,7 @@ export class ByteStreamParser {
         // ISO BMFF byte stream format: every traf of a media segment needs a tfdt (Chromium refuses them too).
         throw malformed(`traf of track ${traf.trackId} has no tfdt`, moof.offset);
       }
-      // The edit list's start moves every timestamp (AAC priming, a first composition offset), as in Chromium.
-      let decodeTime = traf.baseDecodeTime - track.offset;
+      let decodeTime = traf.baseDecodeTime;
       for (let i = 0; i < traf.durations.length; i++) {
         const job = fragment.jobs[traf.firstJob + i]!;
         if (job.offset < dataStart || job.offset + job.size > dataEnd) {
@@ -155,15 +145,8 @@ export class ByteStreamParser {
         }
         const at = job.offset - mdatOffset;
         const duration = traf.durations[i]!;
-        const frame: CodedFrame = {
-          dts: decodeTime / track.timescale,
-          pts: (decodeTime + traf.compositionOffsets[i]!) / track.timescale,
-          duration: duration / track.timescale,
-          // Every audio frame is a random access point; video frames say so in sample_is_non_sync_sample.
-          keyframe: track.kind === 'audio' || (traf.flags[i]! & 0x10000) === 0,
-          data: Uint8Array.prototype.slice.call(mdat, at, at + job.size),
-          ...(job.crypto ? { crypto: job.crypto } : {}),
-        };
+        const data = Uint8Array.prototype.slice.call(mdat, at, at + job.size);
+        const frame = codedFrame(track, decodeTime, traf.compositionOffsets[i]!, duration, (traf.flags[i]! & 0x10000) === 0, data, job.crypto);
         frames.push({ trackId: traf.trackId, frame });
         decodeTime += duration;
       }
@@ -220,22 +203,40 @@ export class ByteStreamParser {
 }
 
 /**
- * The type naming a file's tracks as read from its first initialization segment (`video/mp4; codecs="avc1.64001f,
- * mp4a.40.2"`), what a SourceBuffer for the whole file is created with; undefined when there is no readable one.
+ * A coded frame from a sample's times in its track's timescale: the edit list's start moves every timestamp (AAC
+ * priming, a first composition offset), as in Chromium; every audio frame is a random access point.
  */
-export function initSegmentType(bytes: Buffer): string | undefined {
-  const parser = new ByteStreamParser();
-  parser.append(bytes);
-  try {
-    for (let segment = parser.next(); segment; segment = parser.next()) {
-      if (segment.kind === 'init') return segment.tracks.length === 0 ? undefined : `video/mp4; codecs="${segment.tracks.map((t) => t.codec).join(',')}"`;
-    }
-  } catch {
-    // Malformed before any init segment.
-  }
-  return undefined;
+export function codedFrame(track: TrackTiming, decodeTime: number, compositionOffset: number, duration: number, sync: boolean, data: Uint8Array, crypto: SampleCrypto | undefined): CodedFrame {
+  const dts = decodeTime - track.offset;
+  return {
+    dts: dts / track.timescale,
+    pts: (dts + compositionOffset) / track.timescale,
+    duration: duration / track.timescale,
+    keyframe: track.kind === 'audio' || sync,
+    data,
+    ...(crypto ? { crypto } : {}),
+  };
 }
 
-function malformed(message: string, offset: number): MediaError {
+/**
+ * A moov as an initialization segment: its audio and video tracks, the duration, the pssh runs; and per track what
+ * turns its sample times into seconds. Throws MediaError for a track MSE cannot describe.
+ */
+export function describeMovie(movie: Movie, offset: number): { segment: InitSegment; timings: Map<number, TrackTiming> } {
+  const tracks: TrackDescription[] = [];
+  const timings = new Map<number, TrackTiming>();
+  for (const t of movie.tracks) {
+    if (!MEDIA_KINDS.has(t.handler)) continue;
+    const entry = t.entries[0];
+    if (!entry) throw malformed(`track ${t.id} has no sample description`, offset + t.trak.start);
+    const kind = entryKind(entry.originalFormat, t.handler) ?? (t.handler === 'vide' ? 'video' : 'audio');
+    if (t.timescale === 0) throw malformed(`track ${t.id} has timescale 0`, offset + t.trak.start);
+    tracks.push({ id: t.id, kind, ...trackFormat(movie.ctx, entry, kind) });
+    timings.set(t.id, { timescale: t.timescale, kind, offset: editListOffset(movie.ctx, t.trak) });
+  }
+  return { segment: { kind: 'init', tracks, duration: movieDuration(movie), initData: psshRuns(movie.ctx, children(movie.ctx, movie.moov)) }, timings };
+}
+
+export function malformed(message: string, offset: number): MediaError {
   return new MediaError('malformed', message, { box: 'file', offset });
 }

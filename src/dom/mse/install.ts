@@ -66,6 +66,7 @@ export function installMediaSource(window: HostWindow, options: MediaSourceOptio
     attachUrl: (url, link) => sources.attach(urls.get(url), link),
     attachObject: (mediaSource, link) => sources.attach(mediaSource, link),
     isMediaSource: (value) => sources.isMediaSource(value),
+    attachFile: (load, link) => sources.attachFile(load, link),
   };
   installed.set(window, registry);
   return registry;

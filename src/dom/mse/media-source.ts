@@ -10,6 +10,8 @@ import { defineEventHandlers } from './event-handlers.js';
 import type { ParentMediaSource, ReadyState, SourceBufferCore } from './source-buffer-core.js';
 import type { SourceBufferInterface } from './source-buffer.js';
 import type { SourceBufferListControl, SourceBufferListInterface } from './source-buffer-list.js';
+import type { Segment } from './byte-stream.js';
+import { fileSegments } from './media-file.js';
 import { mseTypeSupport } from './type-support.js';
 import type { WindowContext } from './window-context.js';
 
@@ -18,6 +20,8 @@ export interface MediaSourceInterface {
   /** Attaches a MediaSource of this window to an element; undefined if it is not one, or not 'closed'. */
   attach(value: unknown, link: MediaElementLink): AttachedSource | undefined;
   isMediaSource(value: unknown): boolean;
+  /** A fetched media file played through a MediaSource of its own (MediaSourceRegistry.attachFile). */
+  attachFile(load: () => Promise<Uint8Array>, link: MediaElementLink): AttachedSource;
 }
 
 class MediaSourceCore implements ParentMediaSource {
@@ -139,6 +143,15 @@ class MediaSourceCore implements ParentMediaSource {
     };
   }
 
+  /** A whole media file as this MediaSource's one SourceBuffer, then the end of the stream. */
+  playFile(segments: Iterable<Segment>): void {
+    // The type only sizes the quota, which a file's own SourceBuffer does not use.
+    const { object, core: buffer } = this.buffers.create(this, 'video/mp4');
+    this.cores.set(object, buffer);
+    this.sourceBuffers.add(object);
+    if (buffer.appendSegments(segments) && this.readyState === 'open') this.endOfStream(undefined);
+  }
+
   /** Detaching from a media element (MSE §2.4.x): closed, duration NaN, every SourceBuffer removed. */
   detach(): void {
     this.link = undefined;
@@ -153,7 +166,7 @@ class MediaSourceCore implements ParentMediaSource {
   }
 }
 
-const token = Symbol('MediaSource');
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function defineMediaSource(context: WindowContext, lists: SourceBufferListInterface, buffers: SourceBufferInterface): MediaSourceInterface {
   const cores = new WeakMap<object, MediaSourceCore>();
@@ -289,5 +302,18 @@ export function defineMediaSource(context: WindowContext, lists: SourceBufferLis
       return core?.attach(link);
     },
     isMediaSource: (value) => typeof value === 'object' && value !== null && cores.has(value),
+    attachFile(load, link) {
+      const core = cores.get(new MediaSource())!;
+      const source = core.attach(link)!;
+      load().then(
+        (bytes) =>
+          fileSegments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
+            (segments) => core.link === link && core.playFile(segments),
+            (error: unknown) => core.link === link && core.endOfStream('decode', messageOf(error)),
+          ),
+        (error: unknown) => core.link === link && link.networkError(messageOf(error)),
+      );
+      return source;
+    },
   };
 }

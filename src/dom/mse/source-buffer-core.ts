@@ -7,7 +7,7 @@ import type { HostEventTarget } from '../host-window.js';
 import type { MediaElementLink, TrackBufferView } from '../media-source-link.js';
 import { intersectRanges } from '../time-ranges.js';
 import { toArrayBuffer } from '../../webidl/buffer-source.js';
-import { ByteStreamParser, type InitSegment, type MediaSegment } from './byte-stream.js';
+import { ByteStreamParser, type InitSegment, type MediaSegment, type Segment } from './byte-stream.js';
 import { processCodedFrames, type AppendMode, type ProcessingState } from './coded-frame-processing.js';
 import { TrackBuffer } from './track-buffer.js';
 import { mseTypeSupport } from './type-support.js';
@@ -140,11 +140,23 @@ export class SourceBufferCore implements ProcessingState {
     this.context.fire(this.target, 'updateend');
   }
 
-  /** Segment parser loop (MSE §3.5.1); false when the append error algorithm ran. */
-  #segmentParserLoop(): boolean {
+  /**
+   * The element's own media file (a SourceBuffer no script sees): segments cut already, processed at once, without
+   * the buffer quota (the whole file is in memory anyway). False when the append error algorithm ran.
+   */
+  appendSegments(segments: Iterable<Segment>): boolean {
+    const iterator = segments[Symbol.iterator]();
+    return this.#segmentParserLoop(() => {
+      const step = iterator.next();
+      return step.done ? undefined : step.value;
+    });
+  }
+
+  /** Segment parser loop (MSE §3.5.1), over the input buffer or given segments; false when the append error ran. */
+  #segmentParserLoop(next: () => Segment | undefined = () => this.#parser.next()): boolean {
     try {
       for (;;) {
-        const segment = this.#parser.next();
+        const segment = next();
         if (!segment) return true;
         if (segment.kind === 'init') this.#initSegmentReceived(segment);
         else this.#mediaSegment(segment);
