@@ -1,6 +1,6 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
 import { children, readBox } from './boxes/box.js';
-import { SampleDecryptor } from './cenc/cipher.js';
+import { SampleCipher } from './cenc/cipher.js';
 import { clearMovie } from './write/clear-movie.js';
 import { asParserBug, MediaError } from './errors.js';
 import { parseFragment } from './boxes/fragment.js';
@@ -135,7 +135,7 @@ class Run {
   private readonly keys: KeyResolver;
   private readonly ring: SlabRing;
   private readonly tracks = new Map<number, TrackReport>();
-  private readonly cipher: SampleDecryptor;
+  private readonly cipher: SampleCipher;
   private piecesSinceYield = 0;
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
@@ -153,7 +153,7 @@ class Run {
     this.budget = SampleBudget.of(src.size, () => src.position);
     const slabSize = chunkSize(opts);
     // The slabs live in the decryptor's memory, where its per-block loops reach the samples where they lie.
-    this.cipher = new SampleDecryptor(SLABS * slabSize);
+    this.cipher = new SampleCipher('decrypt', SLABS * slabSize);
     this.ring = new SlabRing(slabSize, SLABS, () => sink.flush(), (n) => this.cipher.allocate(n));
   }
 

@@ -137,7 +137,14 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
       });
       await sink.write(moofBox(f.index + 1, trafs, moofPssh));
       await sink.write(mdatHeader(offset));
-      for (const t of f.tracks) for (const d of t.data) await sink.write(d);
+      for (const t of f.tracks) {
+        // A sink that keeps what it is given (a stream) gets a copy; the buffer goes back for a later fragment.
+        if (sink.keepsBuffers) {
+          const copy = Buffer.from(t.data);
+          t.release();
+          await sink.write(copy);
+        } else await sink.write(t.data, t.release);
+      }
       for (const t of f.tracks) {
         const r = reports.find((x) => x.trackId === t.trackId)!;
         const kid = protectors.get(t.trackId)?.keyId.toString('hex');

@@ -1,13 +1,19 @@
 // The samples of a clear timeline cut into fragments on the lead track's keyframes and protected fragment by
-// fragment: what the encryptor and the packager write out (one fragment's data in memory at a time).
+// fragment: what the encryptor and the packager write out (a fragment's data in memory at a time, in buffers
+// reused once written).
+import { SampleCipher } from './cenc/cipher.js';
+import { MediaError } from './errors.js';
+import { BufferPool } from './io/buffer-pool.js';
 import type { TrafSpec } from './write/fragments.js';
 import type { TimedTrack, Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
 
 export interface FragmentTrack extends Omit<TrafSpec, 'dataOffset'> {
   /** The samples' bytes, protected, in order. */
-  data: Buffer[];
+  data: Buffer;
   dataSize: number;
+  /** Hands `data` back for a later fragment once it is written (it must not be used after). */
+  release(): void;
 }
 
 export interface ProtectedFragment {
@@ -64,12 +70,17 @@ export interface FragmentOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes of memory the encrypting cipher works in, for fragment buffers (beyond it: ordinary buffers, slower for CBC). */
+const CIPHER_MEMORY = 64 << 20;
+
 export async function* protectedFragments(timeline: Timeline, protectors: ReadonlyMap<number, TrackProtector>, o: FragmentOptions): AsyncGenerator<ProtectedFragment> {
   const tracks = timeline.tracks.filter((t) => (o.trackIds ?? timeline.tracks.map((x) => x.track.id)).includes(t.track.id));
   const lead = leadTrack(timeline.tracks);
   if (!lead) return;
   const starts = fragmentStarts(timeline.tracks, o.seconds);
   const bounds = new Map(tracks.map((t) => [t.track.id, cuts(t, starts, lead)]));
+  const cipher = new SampleCipher('encrypt', protectors.size > 0 ? CIPHER_MEMORY : 0);
+  const pool = new BufferPool((n) => cipher.allocate(n));
   for (let f = 0; f < starts.length; f++) {
     o.signal?.throwIfAborted();
     await o.beforeFragment?.(f, starts[f]!);
@@ -79,20 +90,24 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
       const samples = t.samples.slice(b[f]!, b[f + 1]!);
       if (samples.length === 0) continue;
       const protector = protectors.get(t.track.id);
-      const data: Buffer[] = [];
-      const aux: Buffer[] = [];
       let dataSize = 0;
-      // Contiguous samples are read in one go, then protected in place.
-      for (let i = 0; i < samples.length; ) {
+      for (let i = 0; i < samples.length; i++) dataSize += samples[i]!.size;
+      const buf = pool.acquire(dataSize);
+      // Contiguous samples are read in one go.
+      const reads: Promise<number>[] = [];
+      for (let i = 0, at = 0; i < samples.length; ) {
         let j = i + 1;
         let end = samples[i]!.offset + samples[i]!.size;
         while (j < samples.length && samples[j]!.offset === end) end += samples[j++]!.size;
-        const buf = await timeline.source.readAt(samples[i]!.offset, end - samples[i]!.offset);
-        if (protector) for (let p = 0, k = i; k < j; p += samples[k]!.size, k++) aux.push(protector.protect(buf, p, samples[k]!.size));
-        data.push(buf);
-        dataSize += buf.length;
+        const len = end - samples[i]!.offset;
+        reads.push(timeline.source.readAtInto(buf.subarray(at, at + len), samples[i]!.offset, len));
+        at += len;
         i = j;
       }
+      const got = (await Promise.all(reads)).reduce((a, n) => a + n, 0);
+      if (got < dataSize) throw new MediaError('truncated', `track ${t.track.id}: the input ended inside fragment ${f + 1}'s samples`, { trackId: t.track.id });
+      const aux: Buffer[] = [];
+      if (protector) for (let i = 0, p = 0; i < samples.length; p += samples[i]!.size, i++) aux.push(protector.protect(buf, p, samples[i]!.size, cipher));
       o.onProgress?.(dataSize);
       out.push({
         trackId: t.track.id,
@@ -101,10 +116,12 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
         aux: protector ? aux : undefined,
         subsampled: protector?.subsampled ?? false,
         ...(protector?.rotated ? { seig: protector.protection } : {}),
-        data,
+        data: buf.subarray(0, dataSize),
         dataSize,
+        release: () => pool.release(buf),
       });
     }
+    cipher.flush();
     yield { index: f, start: starts[f]!, tracks: out };
   }
 }

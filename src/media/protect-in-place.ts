@@ -8,6 +8,7 @@ import { parseMovie } from './boxes/movie.js';
 import type { TrackInfo } from './boxes/movie.js';
 import { buildSampleTable } from './boxes/sample-table.js';
 import { SampleBudget } from './boxes/budget.js';
+import { SampleCipher } from './cenc/cipher.js';
 import { moovPssh, trackProtectors, type ProtectOptions } from './encrypt-options.js';
 import { MediaError } from './errors.js';
 import type { TrackProtector } from './track-protector.js';
@@ -40,13 +41,15 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   const budget = SampleBudget.ofSize(work.length);
   const protectors = trackProtectors(movie, o);
   const withSubs = (id: number) => protectors.get(id)?.subsampled ?? false;
+  // The samples lie in `work`, outside the cipher's memory: CTR is batched all the same, CBC goes sample by sample.
+  const cipher = new SampleCipher('encrypt');
 
   // Progressive samples.
   const progAux = new Map<number, Buffer[]>();
   for (const [id, p] of protectors) {
     const table = buildSampleTable(movie.ctx, p.track, budget);
     const entries: Buffer[] = [];
-    for (let i = 0; i < table.count; i++) entries.push(p.protect(work, table.offset[i]!, table.size[i]!));
+    for (let i = 0; i < table.count; i++) entries.push(p.protect(work, table.offset[i]!, table.size[i]!, cipher));
     if (table.count > 0) progAux.set(id, entries);
   }
 
@@ -97,12 +100,13 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
       for (const p of patches) moov.writeUInt32BE(outPos + p.firstEntry, p.at);
       out.push(moov);
     } else if (b.type === 'moof') {
-      out.push(protectFragment(work, b, fragments++, parseFragment(movie, work.subarray(b.start, b.end), b.start, counters, budget).jobs, protectors, o));
+      out.push(protectFragment(work, b, fragments++, parseFragment(movie, work.subarray(b.start, b.end), b.start, counters, budget).jobs, protectors, cipher, o));
     } else {
       out.push(work.subarray(b.start, b.end));
     }
     outPos += out.at(-1)!.length;
   }
+  cipher.flush();
   const result = Buffer.concat(out);
   if (delta !== 0) moveChunkOffsets(result, moovBox.start, moov.length, delta);
   return result;
@@ -110,11 +114,11 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
 
 type Job = { trackId: number; offset: number; size: number };
 
-function protectFragment(work: Buffer, b: Box, n: number, jobs: readonly Job[], protectors: Map<number, TrackProtector>, o: InPlaceOptions): Buffer {
+function protectFragment(work: Buffer, b: Box, n: number, jobs: readonly Job[], protectors: Map<number, TrackProtector>, cipher: SampleCipher, o: InPlaceOptions): Buffer {
   const byTrack = new Map<number, Buffer[]>();
   for (const j of jobs) {
     const p = protectors.get(j.trackId);
-    if (p) byTrack.set(j.trackId, [...(byTrack.get(j.trackId) ?? []), p.protect(work, j.offset, j.size)]);
+    if (p) byTrack.set(j.trackId, [...(byTrack.get(j.trackId) ?? []), p.protect(work, j.offset, j.size, cipher)]);
   }
   const fctx: BoxContext = { buf: work, base: 0 };
   const moof = readBox(fctx, b.start, b.end, '');

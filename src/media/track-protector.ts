@@ -1,11 +1,12 @@
-// Encrypting one track's samples in place, per ISO/IEC 23001-7: the scheme's cipher (cenc/ciphers), subsamples
-// for AVC/HEVC, whole samples for audio, IVs per sample; returns each sample's senc entry.
+// Encrypting one track's samples in place, per ISO/IEC 23001-7: subsamples for AVC/HEVC, whole samples for audio,
+// IVs per sample, the bytes through a SampleCipher (cenc/cipher.ts) that batches many samples' cipher calls;
+// returns each sample's senc entry.
 import { children } from './boxes/box.js';
 import type { BoxContext } from './boxes/box.js';
 import type { SampleCrypto } from './boxes/job.js';
 import type { TrackInfo } from './boxes/movie.js';
 import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
-import { cryptSample } from './cenc/cipher.js';
+import type { SampleCipher } from './cenc/cipher.js';
 import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
 import { AvcSliceHeaders } from './cenc/avc-slice.js';
 import { nalSubsamples } from './cenc/subsamples.js';
@@ -92,6 +93,8 @@ export class TrackProtector {
     };
   }
 
+  private readonly where = (): string => `track ${this.track.id}`;
+
   get keyId(): Buffer {
     return this.key.keyId;
   }
@@ -103,8 +106,11 @@ export class TrackProtector {
     this.protection = { ...this.protection, keyId: key.keyId };
   }
 
-  /** Encrypts buf[off, off+size) in place; returns its senc entry. */
-  protect(buf: Buffer, off: number, size: number): Buffer {
+  /**
+   * Encrypts buf[off, off+size) in place through `cipher` (an encrypting SampleCipher: the bytes are final after
+   * its next flush()); returns the sample's senc entry.
+   */
+  protect(buf: Buffer, off: number, size: number, cipher: SampleCipher): Buffer {
     const iv = this.ivs.next();
     const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices) : undefined;
     const p = this.protection;
@@ -117,7 +123,7 @@ export class TrackProtector {
       skipBlocks: p.skipBlocks,
       nalLengthSize: undefined,
     };
-    cryptSample(buf, off, size, crypto, this.key.key, 'encrypt', () => `track ${this.track.id}`);
+    cipher.add(buf, off, size, crypto, this.key.key, this.where);
     return auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples);
   }
 }

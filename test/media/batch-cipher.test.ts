@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cryptSample, SampleDecryptor } from '../../src/media/cenc/cipher.js';
+import { cryptSample, SampleCipher } from '../../src/media/cenc/cipher.js';
 import { dropCryptoOutput } from '../../src/media/cenc/crypto-output.js';
 import { decryptMedia, enableArrayBufferTransfer, MediaError } from '../../src/media/index.js';
 import type { SampleCrypto } from '../../src/media/boxes/job.js';
@@ -45,9 +45,9 @@ function crypto(scheme: Scheme, iv: Buffer, subsamples: number[] | undefined, cr
 }
 
 /**
- * Encrypts the samples of a random plaintext with the reference, decrypts them all in one batch, and compares:
- * once in a buffer of the decryptor's own memory (CBC windows gathered there), once in an ordinary buffer
- * (CBC samples one by one).
+ * Encrypts the samples of a random plaintext with the reference, decrypts them all in one batch, and compares;
+ * then encrypts the plaintext in one batch and compares with the reference's ciphertext: each once in a buffer
+ * of the batch's own memory (CBC windows gathered there), once in an ordinary buffer (CBC samples one by one).
  */
 function roundTrip(total: number, samples: Sample[], flushEvery = Infinity): void {
   const plain = randomBytes(total);
@@ -57,19 +57,25 @@ function roundTrip(total: number, samples: Sample[], flushEvery = Infinity): voi
   const ref = Buffer.from(enc);
   for (const s of samples) cryptSample(ref, s.off, s.size, s.c, s.key, 'decrypt', () => 'test');
   expect(ref.equals(plain)).toBe(true);
-  const d = new SampleDecryptor(total);
+  batch('decrypt', total, samples, enc, plain, flushEvery);
+  batch('encrypt', total, samples, plain, enc, flushEvery);
+}
+
+/** Runs every sample of `from` through a SampleCipher in one batch (flushed every `flushEvery` samples) and expects `to`. */
+function batch(direction: 'decrypt' | 'encrypt', total: number, samples: Sample[], from: Buffer, to: Buffer, flushEvery: number): void {
+  const d = new SampleCipher(direction, total);
   const own = d.allocate(total);
-  if (own === undefined) throw new Error('the decryptor has no memory of its own');
+  if (own === undefined) throw new Error('the batch has no memory of its own');
   for (const [name, work] of [['its own memory', own], ['an ordinary buffer', Buffer.allocUnsafe(total)]] as const) {
-    work.set(enc);
+    work.set(from);
     samples.forEach((s, i) => {
       d.add(work, s.off, s.size, s.c, s.key, () => 'test');
       if ((i + 1) % flushEvery === 0) d.flush();
     });
     d.flush();
-    if (!work.equals(plain)) {
-      const bad = samples.findIndex((s) => !work.subarray(s.off, s.off + s.size).equals(plain.subarray(s.off, s.off + s.size)));
-      throw new Error(`in ${name}: sample ${bad} (${JSON.stringify({ ...samples[bad], key: undefined, c: { ...samples[bad]!.c, keyId: undefined } })}) differs`);
+    if (!work.equals(to)) {
+      const bad = samples.findIndex((s) => !work.subarray(s.off, s.off + s.size).equals(to.subarray(s.off, s.off + s.size)));
+      throw new Error(`${direction}ing in ${name}: sample ${bad} (${JSON.stringify({ ...samples[bad], key: undefined, c: { ...samples[bad]!.c, keyId: undefined } })}) differs`);
     }
   }
 }
@@ -89,7 +95,7 @@ const KEY = Buffer.from(KEYS.video.key, 'hex');
 const KEY2 = Buffer.from(KEYS.audio.key, 'hex');
 const iv16 = (hex: string) => Buffer.from(hex.padStart(32, '0'), 'hex');
 
-describe('batched sample decryption matches the per-sample reference', () => {
+describe('batched sample decryption and encryption match the per-sample reference', () => {
   it('cbcs 1:9 restarts the chain at every subsample, across samples and 64 KB windows', () => {
     const iv = randomBytes(16);
     const specs = Array.from({ length: 40 }, (_, i) => ({

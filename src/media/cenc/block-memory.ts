@@ -1,4 +1,4 @@
-// The WebAssembly memory that batched decryption works in, with the module of per-block loops
+// The WebAssembly memory that batched decryption (and encryption) works in, with the module of per-block loops
 // (wasm/blocks.wat) that runs on it. Sample buffers handed out by allocate() live there too, so the loops
 // reach samples where they lie. The memory never grows: growing would detach every buffer handed out.
 import { blocksWasm } from './wasm/blocks-wasm.js';
@@ -6,6 +6,7 @@ import { blocksWasm } from './wasm/blocks-wasm.js';
 export interface BlockLoops {
   gather(q: number, end: number, crypt: number, skip: number, left: number, j: number, full: number, g: number, pos: number): number;
   scatter(nb: number, g: number, plain: number, pos: number, starts: number, ivs: number, nStarts: number): void;
+  place(nb: number, src: number, pos: number): void;
   counters(dst: number, nb: number, iv: number): void;
   xorRange(q: number, end: number, crypt: number, skip: number, ks: number): number;
   readonly resumeAt: { readonly value: number };

@@ -1,8 +1,9 @@
 // The four Common Encryption schemes applied in place to one sample inside a larger buffer.
 // Protected blocks are gathered into one contiguous buffer per sample so each sample costs one cipher call.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import type { Cipher, Decipher } from 'node:crypto';
 import { BlockMemory } from './block-memory.js';
-import { CbcWindow } from './cbc-window.js';
+import { CbcWindow, cbcEncryptorPerKey } from './cbc-window.js';
 import { MediaError } from '../errors.js';
 import { forEachProtectedRange } from '../boxes/job.js';
 import type { SampleCrypto } from '../boxes/job.js';
@@ -145,7 +146,7 @@ function cbc(dir: Direction, key: Buffer, iv: Buffer, data: Buffer, resets: numb
   return Buffer.concat(parts);
 }
 
-/** Decrypts (or, for test vectors, encrypts) one sample at buf[off, off+size) in place. */
+/** Decrypts or encrypts one sample at buf[off, off+size) in place: the reference, and SampleCipher's fallback. */
 export function cryptSample(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, dir: Direction, where: () => string): void {
   const ranges = protectedRanges(off, size, c, where);
   if (ranges.length === 0) return;
@@ -212,32 +213,35 @@ function bytesAt(buf: Uint8Array, at: number, len: number): Uint8Array {
 }
 
 /** Runs buf[p, p+len) through `d` where it lies, in calls of at most WINDOW bytes (the cipher keeps its state between them). */
-function updateInPlace(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
+function updateInPlace(d: Cipher | Decipher, buf: Buffer, p: number, len: number): void {
   for (let o = 0; o < len; o += WINDOW) updateInto(d, bytesAt(buf, p + o, Math.min(WINDOW, len - o)), buf, p + o);
 }
 
 /**
- * Decrypts samples in place, with as few and as well-sized cipher calls as possible:
- * - CTR (cenc, cens): short samples (audio) and patterned ones (cens) share one AES-ECB keystream call
- *   (ctr-keystream.ts); other samples get one AES-CTR stream each, long protected ranges deciphered where
- *   they lie in ≤64 KB calls, short ones gathered into one window per call.
- * - CBC with a pattern (cbcs 1:9) or on short samples: the ciphertext blocks of many samples are gathered
- *   into one 64 KB window and run through a single AES-ECB call; CBC chaining (P = D(C) XOR previous C, or
- *   XOR the IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains carried across
- *   windows) is applied while scattering the plaintext back (cbc-window.ts).
+ * Decrypts (or encrypts) samples in place, with as few and as well-sized cipher calls as possible:
+ * - CTR (cenc, cens), its own inverse, so the same either way: short samples (audio) and patterned ones (cens)
+ *   share one AES-ECB keystream call (ctr-keystream.ts); other samples get one AES-CTR stream each, long
+ *   protected ranges run through it where they lie in ≤64 KB calls, short ones gathered into one window per call.
+ * - CBC with a pattern (cbcs 1:9) or on short samples: the protected blocks of many samples are gathered into one
+ *   64 KB window (cbc-window.ts). Decrypting, a single AES-ECB call deciphers it and CBC chaining (P = D(C) XOR
+ *   previous C, or XOR the IV where a chain starts: every subsample for cbcs, every sample for cbc1, chains
+ *   carried across windows) is applied while scattering the plaintext back. Encrypting, each chain (its blocks
+ *   side by side in the window) takes one AES-CBC call on a cipher kept per key.
  * - CBC without a pattern on long samples (cbc1 video): an AES-CBC cipher per chain, in place.
  * The keystream and the CBC window run their per-block loops in WebAssembly, on samples in its memory: buffers
  * from allocate(). Samples elsewhere (or without WebAssembly) take a cipher of their own: CTR as above, CBC
- * by the per-sample reference path.
+ * by the per-sample reference path (cryptSample).
  * Call flush() before reading the results of the samples added since the last flush.
  */
-export class SampleDecryptor {
+export class SampleCipher {
   /** Where the batched paths work, with the sample buffers from allocate(); absent without WebAssembly. */
   private readonly mem: BlockMemory | undefined;
   private readonly window: CbcWindow | undefined;
   /** Short CTR samples, and patterned ones, deciphered together by the next flush(). */
   private readonly keystream: CtrKeystreamBatch | undefined;
   private readonly ecbFor = ecbPerKey('decrypt');
+  private readonly cbcFor = cbcEncryptorPerKey();
+  private readonly makeCipher: (algorithm: string, key: Buffer, iv: Buffer) => Cipher | Decipher;
   // CTR gathering window (samples are finished before add() returns).
   private readonly cg = Buffer.allocUnsafeSlow(WINDOW);
   private cn = 0;
@@ -245,7 +249,11 @@ export class SampleDecryptor {
   private readonly cLen: number[] = [];
 
   /** @param bufferBytes room for the buffers allocate() hands out */
-  constructor(bufferBytes = 0) {
+  constructor(
+    private readonly direction: Direction,
+    bufferBytes = 0,
+  ) {
+    this.makeCipher = direction === 'decrypt' ? createDecipheriv : createCipheriv;
     this.mem = BlockMemory.create(CbcWindow.reservedBytes + CtrKeystreamBatch.reservedBytes, bufferBytes);
     if (this.mem) {
       this.window = new CbcWindow(this.mem);
@@ -261,7 +269,7 @@ export class SampleDecryptor {
     return this.mem?.allocate(n);
   }
 
-  /** Decrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
+  /** Decrypts or encrypts buf[off, off+size) (long CTR samples at once, the rest by the next flush()). */
   add(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer, where: () => string): void {
     const enc = protectedBytes(size, c, where);
     if (c.scheme === 'cenc' || c.scheme === 'cens') this.ctrSample(buf, off, size, c, key, enc, where);
@@ -284,15 +292,15 @@ export class SampleDecryptor {
     const iv = c.iv;
     if (iv.readUInt32BE(8) === 0xffffffff && iv.readUInt32BE(12) + Math.ceil(stream / 16) > 0x100000000) {
       // The 64-bit block counter wraps inside this sample (CENC does not carry into the high half): rare, take the simple path.
-      cryptSample(buf, off, size, c, key, 'decrypt', where);
+      cryptSample(buf, off, size, c, key, this.direction, where);
       return;
     }
-    const d = createDecipheriv('aes-128-ctr', key, iv);
+    const d = this.makeCipher('aes-128-ctr', key, iv);
     forEachCtrRange(off, size, c, (p, len) => this.ctrPiece(d, buf, p, len));
     this.ctrFlush(d, buf);
   }
 
-  private ctrPiece(d: ReturnType<typeof createDecipheriv>, buf: Buffer, p: number, len: number): void {
+  private ctrPiece(d: Cipher | Decipher, buf: Buffer, p: number, len: number): void {
     if (len >= CTR_DIRECT) {
       this.ctrFlush(d, buf);
       updateInPlace(d, buf, p, len);
@@ -308,7 +316,7 @@ export class SampleDecryptor {
     this.cn += len;
   }
 
-  private ctrFlush(d: ReturnType<typeof createDecipheriv>, buf: Buffer): void {
+  private ctrFlush(d: Cipher | Decipher, buf: Buffer): void {
     if (this.cn === 0) return;
     const out = d.update(bytesAt(this.cg, 0, this.cn));
     let t = 0;
@@ -334,10 +342,11 @@ export class SampleDecryptor {
     }
     const w = this.window;
     if (w === undefined || !this.mem!.holds(buf)) {
-      cryptSample(buf, off, size, c, key, 'decrypt', where);
+      cryptSample(buf, off, size, c, key, this.direction, where);
       return;
     }
-    w.use(this.ecbFor(key));
+    if (this.direction === 'decrypt') w.use(this.ecbFor(key));
+    else w.encryptWith(this.cbcFor(key));
     const restartPerRange = c.scheme === 'cbcs';
     const iv = c.iv;
     let chainStart = true;
@@ -349,17 +358,17 @@ export class SampleDecryptor {
   }
 
   /**
-   * Unpatterned CBC with long ranges (cbc1 video, whole-range cbcs): deciphered where they lie, the cipher
+   * Unpatterned CBC with long ranges (cbc1 video, whole-range cbcs): run through the cipher where they lie, the cipher
    * keeping the chain between calls; one chain per sample (cbc1) or per subsample (cbcs).
    */
   private cbcDirect(buf: Buffer, off: number, size: number, c: SampleCrypto, key: Buffer): void {
     const perRange = c.scheme === 'cbcs';
-    let d: ReturnType<typeof createDecipheriv> | undefined;
+    let d: Cipher | Decipher | undefined;
     forEachProtectedRange(off, size, c.subsamples, (p, len) => {
       // Whole blocks only; a partial tail stays clear and does not enter the chain.
       const whole = len - (len % 16);
       if (whole === 0) return;
-      if (!d || perRange) d = createDecipheriv('aes-128-cbc', key, c.iv).setAutoPadding(false);
+      if (!d || perRange) d = this.makeCipher('aes-128-cbc', key, c.iv).setAutoPadding(false);
       updateInPlace(d, buf, p, whole);
     });
   }

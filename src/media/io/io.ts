@@ -24,6 +24,8 @@ export interface Source {
   readInto(into: Buffer, n: number): Promise<number>;
   /** Random access, only when `seekable`. */
   readAt(offset: number, n: number): Promise<Buffer>;
+  /** Random access into `into` (only when `seekable`): resolves with how many bytes arrived (fewer only at the end). */
+  readAtInto(into: Buffer, offset: number, n: number): Promise<number>;
   skip(n: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -246,6 +248,10 @@ class StreamSource implements Source {
 
   readAt(): Promise<Buffer> {
     return Promise.reject(new MediaError('unsupported-layout', 'random access on a stream input'));
+  }
+
+  readAtInto(): Promise<number> {
+    return this.readAt().then(() => 0);
   }
 
   /** Drops the next `n` bytes (fewer at the end of the input) without copying them, a few MiB queued at a time. */

@@ -1,9 +1,11 @@
-;; The per-block loops of batched AES decryption, on sample data that lies in this module's memory, around
+;; The per-block loops of batched AES decryption (and encryption), on sample data that lies in this module's memory, around
 ;; node:crypto calls that each cover many samples:
 ;; - AES-CBC (cbcs, cbc1): gathering the encrypted 16-byte blocks of protected ranges into one window (which
 ;;   node:crypto deciphers with AES-ECB in a single call), and scattering the plaintext back with the CBC
 ;;   chaining applied (P = D(C) XOR the previous ciphertext block, or XOR the IV where a chain starts);
-;; - AES-CTR (cenc audio, cens): writing the counter blocks of many samples (which node:crypto enciphers with
+;; - AES-CBC encryption: the same gathering, each chain enciphered by one AES-CBC call, and the ciphertext
+;;   placed back (place);
+;; - AES-CTR (cenc audio, cens), either way: writing the counter blocks of many samples (which node:crypto enciphers with
 ;;   AES-ECB into their keystream in a single call), and XORing the keystream into the protected ranges,
 ;;   crypt/skip pattern included.
 ;; In cold JavaScript these loops cost several times more (a million blocks per 200 MB of cbcs or cens video),
@@ -85,6 +87,18 @@
           (v128.xor (v128.load (i32.add (local.get $plain) (i32.shl (local.get $j) (i32.const 4)))) (local.get $x)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $each))))
+  ;; Writes the window's `nb` blocks at `src` back where they came from (`pos`, u32 per block), as they are.
+  (func (export "place") (param $nb i32) (param $src i32) (param $pos i32)
+    (local $j i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_s (local.get $j) (local.get $nb)))
+        (v128.store
+          (i32.load (i32.add (local.get $pos) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 4)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each))))
+
   ;; Writes `nb` CTR counter blocks at `dst`, for the 16-byte IV at `iv`: block k is the IV's high 8 bytes, then
   ;; its low 8 bytes (big-endian) plus k, modulo 2^64 (CENC never carries into the high half).
   (func (export "counters") (param $dst i32) (param $nb i32) (param $iv i32)
