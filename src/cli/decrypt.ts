@@ -1,51 +1,15 @@
 // `emekit decrypt IN OUT --key KID:KEY … | --license-url URL [--token T]`: decrypts through the EME API itself
 // (platform → MediaKeys → session → license → update → decrypt), with a progress bar on a terminal.
 
-import { LicenseError, licenseServer, localKeys, type LicenseSource } from '../client/license-source.js';
-import { MediaError } from '../media/errors.js';
 import { parse } from './args.js';
-import { parseKeyArgument } from './key-args.js';
+import { explainEmeFailure, licenseHelp, licenseOptions, licenseSource } from './license-args.js';
 import { writeThroughTemporary } from './output-file.js';
 import { reporter } from './report.js';
-
-function parseKeys(pairs: readonly string[]): Map<string, Uint8Array> {
-  const keys = new Map<string, Uint8Array>();
-  for (const pair of pairs) {
-    let parsed;
-    try {
-      parsed = parseKeyArgument(pair);
-    } catch (error) {
-      throw new LicenseError((error as Error).message);
-    }
-    keys.set(parsed.kid.toString('hex'), Uint8Array.from(parsed.key));
-  }
-  return keys;
-}
-
-function explain(error: unknown): string {
-  if (error instanceof LicenseError) return error.message;
-  if (error instanceof MediaError) {
-    switch (error.code) {
-      case 'missing-key':
-        return `no key for key ID ${error.keyId ?? '?'}${error.trackId !== undefined ? ` (track ${error.trackId})` : ''}: the license did not include it`;
-      case 'wrong-key':
-        return `${error.message} — the key given for this key ID looks wrong`;
-      case 'not-protected':
-        return `not a protected file: ${error.message}`;
-      default:
-        return `${error.code}: ${error.message}`;
-    }
-  }
-  if (error instanceof DOMException || error instanceof TypeError) return `EME: ${error.name}: ${error.message}`;
-  return (error as Error).message ?? String(error);
-}
 
 export const spec = {
   command: 'emekit decrypt',
   options: {
-    key: { type: 'string', multiple: true },
-    'license-url': { type: 'string' },
-    token: { type: 'string' },
+    ...licenseOptions,
     quiet: { type: 'boolean', short: 'q' },
   },
   operands: ['in', 'out'],
@@ -61,10 +25,7 @@ Arguments:
   <out>              clear MP4 to write
 
 Options:
-  --key KID:KEY      a key, hex KID and hex key (repeatable)
-  --license-url URL  Clear Key license server to POST the license request to
-  --token JWT        bearer token for the license server
-  -q, --quiet        print nothing but errors
+${licenseHelp}  -q, --quiet        print nothing but errors
   -h, --help         show this help
 `,
 } as const;
@@ -73,12 +34,11 @@ export async function run(argv: string[]): Promise<void> {
   const args = parse(spec, argv);
   if (args === undefined) return;
   const [input, output] = args.operands as [string, string];
-  const { key: keyPairs, 'license-url': licenseUrl, token, quiet } = args.values;
+  const { quiet } = args.values;
   const show = await reporter('decrypting', quiet);
   const say = show.say;
   try {
-    if (!keyPairs?.length && !licenseUrl) throw new LicenseError('give the keys with --key KID:KEY or a license server with --license-url URL');
-    const license: LicenseSource = licenseUrl ? licenseServer(licenseUrl, token) : localKeys(parseKeys(keyPairs ?? []));
+    const license = licenseSource(args.values);
     // Loaded here so that other commands do not pay for the EME and media layers at start-up.
     const { decryptThroughEme, enableArrayBufferTransfer } = await import('./decrypt-flow.js');
     // This process is ours: let node:crypto's results be freed as soon as they are copied (a V8 flag on
@@ -103,7 +63,7 @@ export async function run(argv: string[]): Promise<void> {
     say(`decrypted ${report.samplesDecrypted} samples (${report.schemes.join(', ')}) in ${result.seconds.toFixed(2)} s, ${(result.bytes / 1e6 / result.seconds).toFixed(1)} MB/s → ${output}`);
   } catch (error) {
     show.stop();
-    process.stderr.write(`emekit decrypt: ${explain(error)}\n`);
+    process.stderr.write(`emekit decrypt: ${explainEmeFailure(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -11,6 +11,7 @@ const commands: Commands = {
   serve: ['run the Clear Key license server', () => import('./serve.js')],
   keys: ["manage the license server's content keys", () => import('./keys.js')],
   token: ['print a license token (JWT) granting key IDs and/or labels', () => import('./token.js')],
+  scenario: ['replay a test key system script (renewals, expiry, faults) against the EME flow', () => import('./scenario.js')],
   trace: ['print an EME trace (EMEKIT_TRACE=file.jsonl) as a timeline, sessions side by side', () => import('./trace.js')],
 };
 

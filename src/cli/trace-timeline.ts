@@ -12,8 +12,8 @@ function compact(value: unknown): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 3)}...` : text;
 }
 
-function args(entry: TraceEntry): string {
-  return Object.entries(entry.args ?? {})
+function args(values: Record<string, unknown> | undefined): string {
+  return Object.entries(values ?? {})
     .map(([name, value]) => `${name}: ${compact(value)}`)
     .join(', ');
 }
@@ -21,7 +21,7 @@ function args(entry: TraceEntry): string {
 function describe(entry: TraceEntry): string {
   switch (entry.kind) {
     case 'call':
-      return `${entry.method}(${args(entry)})`;
+      return `${entry.method}(${args(entry.args)})`;
     case 'resolve':
       return `ok   ${entry.method}${entry.value === undefined ? '' : ` -> ${compact(entry.value)}`}`;
     case 'reject':
@@ -37,6 +37,11 @@ function describe(entry: TraceEntry): string {
       }
       if (entry.type === 'expiration') return `expiration = ${detail['expiration'] === null ? 'NaN' : new Date(detail['expiration'] as number).toISOString()}`;
       if (entry.type === 'closed') return `closed: ${String(detail['reason'])}`;
+      // A test key system script's step (emekit scenario), written like a call.
+      if (entry.type === 'step') {
+        const { do: name, ...rest } = detail;
+        return `${String(name)}(${args(rest)})`;
+      }
       return `event ${entry.type} ${compact(detail)}`;
     }
   }

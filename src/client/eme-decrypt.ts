@@ -8,7 +8,8 @@ import { decryptMedia } from '../element/decrypt-media.js';
 import type { MediaKeySystemConfiguration, MediaKeySystemMediaCapability } from '../eme/configuration.js';
 import type { MediaKeyMessageEventLike } from '../eme/interfaces.js';
 import type { MediaKeySession } from '../eme/media-key-session.js';
-import { createEME } from '../eme/platform.js';
+import type { MediaKeys } from '../eme/media-keys.js';
+import { createEME, type EmePlatform } from '../eme/platform.js';
 import { MediaError, readProtection, type DecryptOptions, type DecryptReport, type MediaInfo } from '../media/index.js';
 import { parseJsonObject } from '../util/json.js';
 import { requestedKids, type LicenseSource } from './license-source.js';
@@ -68,20 +69,32 @@ function chooseInitData(cenc: Uint8Array, keyIds: readonly string[]): { type: st
   return { type: 'keyids', data: buildKeyIdsInitData(keyIds.map((k) => Buffer.from(k, 'hex'))) };
 }
 
-export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
-  const step = options.onStep ?? (() => {});
-  // The moov and the first fragment say what a player needs to start: the tracks and their init data. Key IDs
-  // that come into use later (key rotation) are asked for when decryption meets them, as a player does on
-  // waitingforkey, so the file is not read twice to find them.
-  const { info, initData } = await readProtection(options.input, { blockingIo: options.tuning?.blockingIo, maxFragments: 1 });
+/** What a player has before its first license: Clear Key access for the file's protected tracks, its MediaKeys. */
+export interface PreparedMediaKeys {
+  readonly configuration: MediaKeySystemConfiguration;
+  readonly initDataType: string;
+  readonly initData: Uint8Array;
+  readonly mediaKeys: MediaKeys;
+}
+
+/**
+ * Reads the file's tracks and init data and asks `eme` for org.w3.clearkey access to them, as a player does before
+ * its first license. The moov and the first fragment say what it needs; key IDs that come into use later (key
+ * rotation) are asked for when decryption meets them, as a player does on waitingforkey, so the file is not read
+ * twice to find them.
+ */
+export async function prepareMediaKeys(input: string, eme: EmePlatform, tuning?: EmeDecryptOptions['tuning']): Promise<PreparedMediaKeys> {
+  const { info, initData } = await readProtection(input, { blockingIo: tuning?.blockingIo, maxFragments: 1 });
   if (!info.tracks.some((t) => t.protected)) throw new MediaError('not-protected', 'the file has no protected track');
   const { type: initDataType, data } = chooseInitData(initData.cenc, initData.allKeyIds);
-
-  const eme = createEME();
   const access = await eme.requestMediaKeySystemAccess('org.w3.clearkey', [configurationFor(info, initDataType)]);
-  const configuration = access.getConfiguration();
+  return { configuration: access.getConfiguration(), initDataType, initData: data, mediaKeys: await access.createMediaKeys() };
+}
+
+export async function decryptThroughEme(options: EmeDecryptOptions): Promise<EmeDecryptResult> {
+  const step = options.onStep ?? (() => {});
+  const { configuration, initDataType, initData: data, mediaKeys } = await prepareMediaKeys(options.input, createEME(), options.tuning);
   step('access', configuration);
-  const mediaKeys = await access.createMediaKeys();
   const sessions: MediaKeySession[] = [];
   const requested = new Set<string>();
   const license = async (type: string, initData: Uint8Array) => {
@@ -110,9 +123,10 @@ export async function decryptThroughEme(options: EmeDecryptOptions): Promise<Eme
 
 /**
  * One session's exchange, driven by its events as in a player: generateRequest → message → license → update →
- * keystatuseschange. Resolves with the license request (the message, parsed) and the key statuses.
+ * keystatuseschange. Resolves with the license request (the message, parsed) and the key statuses. Later messages
+ * (renewals) are answered the same way, for as long as the session lives.
  */
-async function runLicenseExchange(
+export async function runLicenseExchange(
   session: MediaKeySession,
   initDataType: string,
   initData: Uint8Array,

@@ -8,6 +8,7 @@
 //    { "at": 20000, "do": "crash", "reason": "hardware-context-reset" }]
 
 import type { ClosedReason, KeyStatus } from '../cdm/cdm.js';
+import { HDCP_VERSIONS } from '../cdm/hdcp-versions.js';
 import type { TestKeySystem } from './test-key-system.js';
 
 export type ScriptStep = { readonly at: number; readonly session?: number } & (
@@ -24,34 +25,77 @@ const STATUSES: ReadonlySet<string> = new Set([
   'usable', 'expired', 'released', 'output-restricted', 'output-downscaled', 'usable-in-future', 'status-pending', 'internal-error',
 ]);
 const REASONS: ReadonlySet<string> = new Set(['internal-error', 'closed-by-application', 'release-acknowledged', 'hardware-context-reset', 'resource-evicted']);
+/** Each step's own members (besides "do", "at" and "session"). */
+const MEMBERS: Readonly<Record<ScriptStep['do'], readonly string[]>> = {
+  renew: [],
+  renewEvery: ['seconds'],
+  setStatus: ['keyId', 'status'],
+  setExpiration: ['expiration', 'inSeconds'],
+  close: ['reason'],
+  crash: ['reason'],
+  setHdcp: ['version'],
+};
+/** A key ID as Clear Key takes one (1 to 512 bytes), in hex; a UUID's dashes are allowed. */
+const HEX_KEY_ID = /^([0-9a-f]{2}){1,512}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Checks a parsed JSON script, naming the first bad step; returns it typed. */
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * Checks a parsed JSON script, naming the first bad step and member in one line; returns it typed (key IDs in
+ * lower-case hex).
+ */
 export function parseScript(value: unknown): ScriptStep[] {
   if (!Array.isArray(value)) throw new TypeError('a test key system script is a JSON array of steps');
   return value.map((raw: unknown, index) => {
     const bad = (why: string) => new TypeError(`script step ${index}: ${why}`);
-    if (typeof raw !== 'object' || raw === null) throw bad('not an object');
-    const step = raw as Record<string, unknown>;
-    if (typeof step['at'] !== 'number' || !(step['at'] >= 0)) throw bad('"at" must be a number of ms, 0 or more');
-    if (step['session'] !== undefined && !(Number.isInteger(step['session']) && (step['session'] as number) >= 0)) throw bad('"session" must be an index');
-    switch (step['do']) {
-      case 'renew':
-      case 'setHdcp':
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('not an object');
+    const step = { ...(raw as Record<string, unknown>) };
+    const name = step['do'];
+    if (typeof name !== 'string' || !Object.hasOwn(MEMBERS, name)) {
+      throw bad(`"do" must be one of ${Object.keys(MEMBERS).join(', ')} (got ${shown(name)})`);
+    }
+    // crash and setHdcp act on the whole key system, the others on one session or every open one.
+    const members = ['at', ...(name === 'crash' || name === 'setHdcp' ? [] : ['session']), ...MEMBERS[name as ScriptStep['do']]];
+    const unknown = Object.keys(step).find((member) => member !== 'do' && !members.includes(member));
+    if (unknown !== undefined) throw bad(`${name} has no member "${unknown}" (it takes ${members.join(', ')})`);
+    if (!isTime(step['at'])) throw bad(`"at" must be a time in ms, 0 or more (got ${shown(step['at'])})`);
+    if (step['session'] !== undefined && !(Number.isInteger(step['session']) && (step['session'] as number) >= 0)) {
+      throw bad(`"session" must be a session's index, 0 or more (got ${shown(step['session'])})`);
+    }
+    switch (name) {
       case 'renewEvery':
+        if (step['seconds'] !== undefined && !(isTime(step['seconds']) && step['seconds'] > 0)) throw bad(`"seconds" must be more than 0 (got ${shown(step['seconds'])})`);
+        break;
       case 'setExpiration':
+        if (step['expiration'] !== undefined && !isTime(step['expiration'])) throw bad(`"expiration" must be ms since the epoch (got ${shown(step['expiration'])})`);
+        if (step['inSeconds'] !== undefined && !isTime(step['inSeconds'])) throw bad(`"inSeconds" must be a number of seconds, 0 or more (got ${shown(step['inSeconds'])})`);
         break;
-      case 'setStatus':
-        if (typeof step['keyId'] !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(step['keyId'])) throw bad('"keyId" must be hex');
-        if (typeof step['status'] !== 'string' || !STATUSES.has(step['status'])) throw bad('"status" must be a MediaKeyStatus');
-        break;
-      case 'close':
-      case 'crash':
-        if ((step['do'] === 'close' || step['reason'] !== undefined) && !REASONS.has(step['reason'] as string)) {
-          throw bad('"reason" must be a MediaKeySessionClosedReason');
+      case 'setStatus': {
+        const keyId = typeof step['keyId'] === 'string' ? step['keyId'].toLowerCase() : '';
+        const hex = UUID.test(keyId) ? keyId.replace(/-/g, '') : keyId;
+        if (!HEX_KEY_ID.test(hex)) throw bad(`"keyId" must be hex, 1 to 512 bytes (got ${shown(step['keyId'])})`);
+        step['keyId'] = hex;
+        if (typeof step['status'] !== 'string' || !STATUSES.has(step['status'])) {
+          throw bad(`"status" must be a MediaKeyStatus: one of ${[...STATUSES].join(', ')} (got ${shown(step['status'])})`);
         }
         break;
-      default:
-        throw bad('"do" must be one of renew, renewEvery, setStatus, setExpiration, close, crash, setHdcp');
+      }
+      case 'close':
+      case 'crash':
+        if ((name === 'close' || step['reason'] !== undefined) && !REASONS.has(step['reason'] as string)) {
+          throw bad(`"reason" must be a MediaKeySessionClosedReason: one of ${[...REASONS].join(', ')} (got ${shown(step['reason'])})`);
+        }
+        break;
+      case 'setHdcp':
+        if (step['version'] !== 'none' && !HDCP_VERSIONS.has(step['version'] as string)) {
+          throw bad(`"version" must be "none" or an HDCP version: ${[...HDCP_VERSIONS].join(', ')} (got ${shown(step['version'])})`);
+        }
+        break;
     }
     return step as ScriptStep;
   });
