@@ -71,3 +71,41 @@ export function hdcpMeets(display: string, required: string): boolean {
   const [rMajor = 0, rMinor = 0] = required.split('.').map(Number);
   return dMajor !== rMajor ? dMajor > rMajor : dMinor >= rMinor;
 }
+
+/**
+ * What a persistent-license record keeps of the policy its licenses set, resolved when they arrived so that it means
+ * the same when load()ed later: the absolute expiration, the renewal interval, each key's minimum HDCP (hex key ID).
+ *
+ *   { "expiration": 1767225660000, "renewalIntervalSeconds": 30, "minHdcp": { "eb676abb…": "2.2" } }
+ */
+export interface RecordedPolicy {
+  readonly expiration?: number;
+  readonly renewalIntervalSeconds?: number;
+  readonly minHdcp: ReadonlyMap<string, string>;
+}
+
+export function recordPolicy(policy: RecordedPolicy): Record<string, unknown> {
+  return {
+    ...(policy.expiration !== undefined && !Number.isNaN(policy.expiration) && { expiration: policy.expiration }),
+    ...(policy.renewalIntervalSeconds !== undefined && { renewalIntervalSeconds: policy.renewalIntervalSeconds }),
+    ...(policy.minHdcp.size > 0 && { minHdcp: Object.fromEntries(policy.minHdcp) }),
+  };
+}
+
+/** The policy a record kept; InvalidStateError when it is not one recordPolicy() wrote (as for unreadable records). */
+export function readRecordedPolicy(stored: Readonly<Record<string, unknown>>): RecordedPolicy {
+  try {
+    const minHdcp = new Map<string, string>();
+    const perKey = stored['minHdcp'] ?? {};
+    if (typeof perKey !== 'object' || perKey === null || Array.isArray(perKey)) throw invalid('"minHdcp" must be an object');
+    for (const [kid, version] of Object.entries(perKey)) {
+      if (!/^([0-9a-f]{2})+$/.test(kid)) throw invalid(`"minHdcp" key ${JSON.stringify(kid)} is not a hex key ID`);
+      minHdcp.set(kid, hdcpVersion(version ?? null, `minHdcp.${kid}`)!);
+    }
+    const expiration = positive(stored['expiration'], 'expiration');
+    const renewalIntervalSeconds = positive(stored['renewalIntervalSeconds'], 'renewalIntervalSeconds');
+    return { ...(expiration !== undefined && { expiration }), ...(renewalIntervalSeconds !== undefined && { renewalIntervalSeconds }), minHdcp };
+  } catch (error) {
+    throw new CdmError('InvalidStateError', `the stored license policy is unreadable: ${(error as Error).message}`);
+  }
+}

@@ -21,7 +21,7 @@ import { decodeBase64Url } from '../util/base64url.js';
 import { compareKeyIds, toHex } from '../util/bytes.js';
 import type { Clock } from '../util/clock.js';
 import type { Faults } from './faults.js';
-import { hdcpMeets, readPolicy } from './policy.js';
+import { hdcpMeets, readPolicy, readRecordedPolicy, recordPolicy } from './policy.js';
 
 /** What a session needs from its CDM instance and key system. */
 export interface SessionHost {
@@ -61,7 +61,9 @@ export class TestSession implements CdmSession, SessionOwner {
   #known = new Map<string, KeyStatusEntry>();
   /** Statuses a test set, by hex key ID; a new license for a key clears its entry. */
   readonly #overrides = new Map<string, KeyStatusEntry>();
-  readonly #minHdcp = new Map<string, string>();
+  #minHdcp = new Map<string, string>();
+  /** The renewal interval the licenses set (not a test's renewEvery()), kept with a persistent record. */
+  #licensedRenewalSeconds: number | undefined;
   #expiration = NaN;
   #expired = false;
   #renewalSeconds: number | undefined;
@@ -115,8 +117,24 @@ export class TestSession implements CdmSession, SessionOwner {
   async load(sessionId: string): Promise<CdmSessionResult | undefined> {
     await this.#host.faults.enter('load');
     const result = await this.#clearKey.load(sessionId);
-    if (result?.keyStatuses) this.#absorb(result.keyStatuses);
-    return result && { ...result, keyStatuses: this.statuses() };
+    if (!result) return undefined;
+    if (result.keyStatuses) this.#absorb(result.keyStatuses);
+    if (result.message) return { ...result, keyStatuses: this.statuses() }; // a record of license destruction
+    // The policy its licenses set comes back with the keys (a record Clear Key wrote has none: as a license without).
+    const stored = this.#clearKey.restoredPolicy;
+    let policy;
+    try {
+      policy = stored ? readRecordedPolicy(stored) : { minHdcp: new Map<string, string>() };
+    } catch (error) {
+      await this.#clearKey.close();
+      throw error;
+    }
+    this.#minHdcp = new Map(policy.minHdcp);
+    this.#licensedRenewalSeconds = policy.renewalIntervalSeconds;
+    this.#expired = false;
+    this.#scheduleExpiry(policy.expiration ?? NaN);
+    this.renewEvery(policy.renewalIntervalSeconds ?? this.#renewalSeconds ?? this.#host.defaultRenewalSeconds());
+    return { ...result, keyStatuses: this.statuses(), expiration: this.#expiration };
   }
 
   async update(sanitizedResponse: Uint8Array): Promise<CdmSessionResult> {
@@ -132,7 +150,13 @@ export class TestSession implements CdmSession, SessionOwner {
     const object = parseResponseObject(sanitizedResponse);
     // Read before Clear Key takes the keys, so a bad policy leaves the session as it was.
     const policy = Array.isArray(object['keys']) ? readPolicy(object) : undefined;
-    const result = await this.#clearKey.update(sanitizedResponse);
+    // A license sets the expiration: its own, or none. A persistent record keeps what it sets, resolved now.
+    const now = this.#host.clock.now();
+    const expiration = policy && (policy.expiration ?? (policy.durationSeconds !== undefined ? now + policy.durationSeconds * 1000 : NaN));
+    const minHdcp = new Map([...this.#minHdcp, ...(policy?.minHdcp ?? [])]);
+    const licensedRenewal = policy?.renewalIntervalSeconds ?? this.#licensedRenewalSeconds;
+    const record = policy && recordPolicy({ expiration, renewalIntervalSeconds: licensedRenewal, minHdcp });
+    const result = await this.#clearKey.update(sanitizedResponse, record);
     if (result.closed) {
       this.#stopTimers();
       return result;
@@ -144,12 +168,10 @@ export class TestSession implements CdmSession, SessionOwner {
       const keyId = typeof jwk['kid'] === 'string' ? decodeBase64Url(jwk['kid']) : undefined;
       if (keyId) this.#overrides.delete(toHex(keyId));
     }
-    for (const [kid, version] of policy.minHdcp) this.#minHdcp.set(kid, version);
-    // A license sets the expiration: its own, or none.
-    const now = this.#host.clock.now();
-    const expiration = policy.expiration ?? (policy.durationSeconds !== undefined ? now + policy.durationSeconds * 1000 : NaN);
+    this.#minHdcp = minHdcp;
+    this.#licensedRenewalSeconds = licensedRenewal;
     this.#expired = false;
-    this.#scheduleExpiry(expiration);
+    this.#scheduleExpiry(expiration ?? NaN);
     this.renewEvery(policy.renewalIntervalSeconds ?? this.#renewalSeconds ?? this.#host.defaultRenewalSeconds());
     return { keyStatuses: this.statuses(), expiration: this.#expiration, ...warnings };
   }

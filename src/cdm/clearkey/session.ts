@@ -8,7 +8,7 @@ import { keyIdsFromInitData } from './init-data.js';
 import { licenseWarnings } from './license-lint.js';
 import { parseLicense, parseResponseObject, type LicenseKey } from './license.js';
 import { licenseRelease, licenseRequest } from './messages.js';
-import { decodeStoredSession, encodeStoredSession } from './record.js';
+import { decodeStoredSession, encodeStoredSession, type StoredPolicy } from './record.js';
 import { openPersistentSessions } from './open-sessions.js';
 import { nextTemporarySessionId, randomSessionId } from './session-ids.js';
 
@@ -28,10 +28,16 @@ export class ClearKeySession implements CdmSession {
   #closed = false;
   /** The key IDs of the last license request, to name a license that holds none of them. */
   #requested: readonly Uint8Array[] = [];
+  #restoredPolicy: StoredPolicy | undefined;
 
   constructor(owner: SessionOwner, type: SessionType) {
     this.#owner = owner;
     this.#type = type;
+  }
+
+  /** What load() found kept with the record by a key system built on this session (see update()'s `policy`). */
+  get restoredPolicy(): StoredPolicy | undefined {
+    return this.#restoredPolicy;
   }
 
   keyFor(keyIdHex: string): Uint8Array | undefined {
@@ -77,11 +83,13 @@ export class ClearKeySession implements CdmSession {
         message: { type: 'license-release', data: licenseRelease(this.#released) },
       };
     }
+    this.#restoredPolicy = record.policy;
     this.#setKeys(new Map(record.keys.map((k) => [toHex(k.keyId), k])));
     return { keyStatuses: this.#statuses() };
   }
 
-  async update(sanitizedResponse: Uint8Array): Promise<CdmSessionResult> {
+  /** `policy`: kept with a persistent record, for a key system built on this session (Clear Key itself has none). */
+  async update(sanitizedResponse: Uint8Array, policy?: StoredPolicy): Promise<CdmSessionResult> {
     const response = parseResponseObject(sanitizedResponse);
     if (this.#type === 'persistent-license' && this.#released) {
       // A record of license destruction acknowledgement: any JSON object (EME §Clear Key behavior).
@@ -107,7 +115,7 @@ export class ClearKeySession implements CdmSession {
     if (this.#type === 'persistent-license') {
       // Stored before the keys take effect, so a failed write leaves the session as it was.
       const storage = this.#requireStorage();
-      await storage.store.put(storage.origin, this.sessionId, encodeStoredSession({ state: 'active', keys: [...keys.values()] }));
+      await storage.store.put(storage.origin, this.sessionId, encodeStoredSession({ state: 'active', keys: [...keys.values()], ...(policy && { policy }) }));
     }
     if (this.#released) {
       const added = new Set(license.keys.map((k) => toHex(k.keyId)));
