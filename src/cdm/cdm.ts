@@ -133,7 +133,8 @@ export interface CdmSession {
   remove(): Promise<CdmSessionResult>;
 }
 
-export type CdmErrorName = 'TypeError' | 'NotSupportedError' | 'InvalidStateError' | 'QuotaExceededError' | 'InvalidAccessError';
+export const CDM_ERROR_NAMES = ['TypeError', 'NotSupportedError', 'InvalidStateError', 'QuotaExceededError', 'InvalidAccessError'] as const;
+export type CdmErrorName = (typeof CDM_ERROR_NAMES)[number];
 
 /**
  * A failure the API layer maps to the spec's exception: TypeError for 'TypeError', a DOMException otherwise.

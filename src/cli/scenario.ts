@@ -28,7 +28,8 @@ timeline: ms of the scenario, each step among the calls and events it caused.
    { "at": 45000, "do": "setStatus", "keyId": "<hex>", "status": "output-restricted" },
    { "at": 60000, "do": "setExpiration", "inSeconds": 10 }]
 
-Steps: renew, renewEvery, setStatus, setExpiration, close, crash, setHdcp.
+Steps: renew, renewEvery, setStatus, setExpiration, close, crash, setHdcp, fail,
+setLatency, failStore (see src/testing/script.ts).
 
 Arguments:
   <script.json>      the steps, a JSON array

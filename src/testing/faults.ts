@@ -4,14 +4,9 @@
 import { CdmError, type CdmErrorName } from '../cdm/cdm.js';
 import type { Clock } from '../util/clock.js';
 
-export type TestMethod =
-  | 'generateRequest'
-  | 'load'
-  | 'update'
-  | 'close'
-  | 'remove'
-  | 'setServerCertificate'
-  | 'getStatusForPolicy';
+/** The CDM calls a test can make fail or slow down. */
+export const TEST_METHODS = ['generateRequest', 'load', 'update', 'close', 'remove', 'setServerCertificate', 'getStatusForPolicy'] as const;
+export type TestMethod = (typeof TEST_METHODS)[number];
 
 export class Faults {
   readonly #clock: Clock;

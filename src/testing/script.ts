@@ -5,10 +5,12 @@
 //   [{ "at": 0, "do": "renewEvery", "seconds": 30 },
 //    { "at": 5000, "do": "setStatus", "session": 0, "keyId": "eb676abbcb345e96bbcf616630f1a3da", "status": "output-restricted" },
 //    { "at": 9000, "do": "setExpiration", "inSeconds": 1 },
+//    { "at": 15000, "do": "fail", "method": "update", "error": "InvalidStateError", "nthCall": 1 },
 //    { "at": 20000, "do": "crash", "reason": "hardware-context-reset" }]
 
-import type { ClosedReason, KeyStatus } from '../cdm/cdm.js';
+import { CDM_ERROR_NAMES, type CdmErrorName, type ClosedReason, type KeyStatus } from '../cdm/cdm.js';
 import { HDCP_VERSIONS } from '../cdm/hdcp-versions.js';
+import { TEST_METHODS, type TestMethod } from './faults.js';
 import type { TestKeySystem } from './test-key-system.js';
 
 export type ScriptStep = { readonly at: number; readonly session?: number } & (
@@ -19,6 +21,9 @@ export type ScriptStep = { readonly at: number; readonly session?: number } & (
   | { readonly do: 'close'; readonly reason: ClosedReason }
   | { readonly do: 'crash'; readonly reason?: ClosedReason }
   | { readonly do: 'setHdcp'; readonly version: string }
+  | { readonly do: 'fail'; readonly method: TestMethod; readonly error: CdmErrorName; readonly nthCall?: number }
+  | { readonly do: 'setLatency'; readonly method: TestMethod; readonly ms: number }
+  | { readonly do: 'failStore'; readonly error?: CdmErrorName | null }
 );
 
 const STATUSES: ReadonlySet<string> = new Set([
@@ -34,7 +39,14 @@ const MEMBERS: Readonly<Record<ScriptStep['do'], readonly string[]>> = {
   close: ['reason'],
   crash: ['reason'],
   setHdcp: ['version'],
+  fail: ['method', 'error', 'nthCall'],
+  setLatency: ['method', 'ms'],
+  failStore: ['error'],
 };
+/** Steps that act on the whole key system, not on a session. */
+const KEY_SYSTEM_WIDE: ReadonlySet<string> = new Set(['crash', 'setHdcp', 'fail', 'setLatency', 'failStore']);
+const ERROR_NAMES: ReadonlySet<string> = new Set(CDM_ERROR_NAMES);
+const METHODS: ReadonlySet<string> = new Set(TEST_METHODS);
 /** A key ID as Clear Key takes one (1 to 512 bytes), in hex; a UUID's dashes are allowed. */
 const HEX_KEY_ID = /^([0-9a-f]{2}){1,512}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -59,8 +71,7 @@ export function parseScript(value: unknown): ScriptStep[] {
     if (typeof name !== 'string' || !Object.hasOwn(MEMBERS, name)) {
       throw bad(`"do" must be one of ${Object.keys(MEMBERS).join(', ')} (got ${shown(name)})`);
     }
-    // crash and setHdcp act on the whole key system, the others on one session or every open one.
-    const members = ['at', ...(name === 'crash' || name === 'setHdcp' ? [] : ['session']), ...MEMBERS[name as ScriptStep['do']]];
+    const members = ['at', ...(KEY_SYSTEM_WIDE.has(name) ? [] : ['session']), ...MEMBERS[name as ScriptStep['do']]];
     const unknown = Object.keys(step).find((member) => member !== 'do' && !members.includes(member));
     if (unknown !== undefined) throw bad(`${name} has no member "${unknown}" (it takes ${members.join(', ')})`);
     if (!isTime(step['at'])) throw bad(`"at" must be a time in ms, 0 or more (got ${shown(step['at'])})`);
@@ -96,6 +107,20 @@ export function parseScript(value: unknown): ScriptStep[] {
           throw bad(`"version" must be "none" or an HDCP version: ${[...HDCP_VERSIONS].join(', ')} (got ${shown(step['version'])})`);
         }
         break;
+      case 'fail':
+      case 'setLatency':
+        if (!METHODS.has(step['method'] as string)) throw bad(`"method" must be one of ${TEST_METHODS.join(', ')} (got ${shown(step['method'])})`);
+        if (name === 'setLatency' && !isTime(step['ms'])) throw bad(`"ms" must be a number of ms, 0 or more (got ${shown(step['ms'])})`);
+        if (name === 'fail' && !ERROR_NAMES.has(step['error'] as string)) throw bad(`"error" must be one of ${CDM_ERROR_NAMES.join(', ')} (got ${shown(step['error'])})`);
+        if (step['nthCall'] !== undefined && !(Number.isInteger(step['nthCall']) && (step['nthCall'] as number) >= 1)) {
+          throw bad(`"nthCall" must be 1 (the next call) or more (got ${shown(step['nthCall'])})`);
+        }
+        break;
+      case 'failStore':
+        if (step['error'] != null && !ERROR_NAMES.has(step['error'] as string)) {
+          throw bad(`"error" must be one of ${CDM_ERROR_NAMES.join(', ')}, or null to stop (got ${shown(step['error'])})`);
+        }
+        break;
     }
     return step as ScriptStep;
   });
@@ -121,5 +146,11 @@ export function runStep(ks: TestKeySystem, step: ScriptStep): Promise<void> | vo
       return ks.crash(step.reason);
     case 'setHdcp':
       return ks.setHdcp(step.version);
+    case 'fail':
+      return ks.fail(step.method, step.error, step.nthCall ?? 1);
+    case 'setLatency':
+      return ks.setLatency(step.method, step.ms);
+    case 'failStore':
+      return ks.failStore(step.error ?? undefined);
   }
 }

@@ -81,6 +81,27 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
     expect(run.stdout).not.toContain(Buffer.from(KEYS.video.key, 'hex').toString('base64url'));
   });
 
+  it('scripted faults: the first renewal answer fails after the scripted latency, the next one succeeds after it', async () => {
+    const file = script('faults.json', [
+      { at: 0, do: 'renewEvery', seconds: 30 },
+      { at: 0, do: 'setLatency', method: 'update', ms: 2_000 },
+      { at: 10_000, do: 'fail', method: 'update', error: 'InvalidStateError' },
+    ]);
+    const run = await emekit(['scenario', file, MEDIA, '--key', KEY, '--until', '65s']);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expectInOrder(lines, [
+      line(0, 0, 'script: setLatency\\(method: "update", ms: 2000\\)$'),
+      line(10_000, 0, 'script: fail\\(method: "update", error: "InvalidStateError"\\)$'),
+      line(30_000, 1, 'event message license-renewal'),
+      line(30_000, 1, 'update\\(response: '),
+      line(32_000, 1, 'FAIL update: InvalidStateError: update: failure scripted by the test key system$'),
+      line(60_000, 1, 'event message license-renewal'),
+      line(60_000, 1, 'update\\(response: '),
+      line(62_000, 1, 'ok   update$'),
+    ]);
+  });
+
   it("answers renewals through a license server: the token's policy sets the expiry and renewal interval, each renewal extends it", async () => {
     const server = await startLicenseServer([{ kid: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') }], 'movie');
     try {
@@ -114,13 +135,16 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
   });
 
   it.each([
-    ['unknown step', [{ at: 0, do: 'expire' }], 'script step 0: "do" must be one of renew, renewEvery, setStatus, setExpiration, close, crash, setHdcp (got "expire")'],
+    ['unknown step', [{ at: 0, do: 'expire' }], 'script step 0: "do" must be one of renew, renewEvery, setStatus, setExpiration, close, crash, setHdcp, fail, setLatency, failStore (got "expire")'],
     ['time as text', [{ at: 0, do: 'renew' }, { at: '5s', do: 'renew' }], 'script step 1: "at" must be a time in ms, 0 or more (got "5s")'],
     ['negative time', [{ at: -1, do: 'renew' }], 'script step 0: "at" must be a time in ms, 0 or more (got -1)'],
     ['key ID not hex', [{ at: 0, do: 'setStatus', keyId: 'video', status: 'expired' }], 'script step 0: "keyId" must be hex, 1 to 512 bytes (got "video")'],
     ['odd hex digits', [{ at: 0, do: 'setStatus', keyId: 'eb6', status: 'expired' }], 'script step 0: "keyId" must be hex, 1 to 512 bytes (got "eb6")'],
     ['unknown status', [{ at: 0, do: 'setStatus', keyId: KEYS.video.kid, status: 'revoked' }], 'script step 0: "status" must be a MediaKeyStatus: one of usable, expired, released, output-restricted, output-downscaled, usable-in-future, status-pending, internal-error (got "revoked")'],
     ['misspelt member', [{ at: 0, do: 'renewEvery', secs: 30 }], 'script step 0: renewEvery has no member "secs" (it takes at, session, seconds)'],
+    ['a fault on no CDM method', [{ at: 0, do: 'fail', method: 'decrypt', error: 'InvalidStateError' }], 'script step 0: "method" must be one of generateRequest, load, update, close, remove, setServerCertificate, getStatusForPolicy (got "decrypt")'],
+    ['a fault that is no spec error', [{ at: 0, do: 'fail', method: 'update', error: 'Timeout' }], 'script step 0: "error" must be one of TypeError, NotSupportedError, InvalidStateError, QuotaExceededError, InvalidAccessError (got "Timeout")'],
+    ['a session on a key-system-wide step', [{ at: 0, do: 'crash', session: 0 }], 'script step 0: crash has no member "session" (it takes at, reason)'],
     ['a second session', [{ at: 0, do: 'renew', session: 1 }], 'script step 0: there is no session 1: the scenario opens one session, index 0'],
     ['not an array', { at: 0, do: 'renew' }, 'a test key system script is a JSON array of steps'],
     ['not JSON', '[{ "at": 0, "do": "renew", }]', /^not JSON: .+$/],
