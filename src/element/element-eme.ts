@@ -126,15 +126,17 @@ export class ElementEme {
   /**
    * Wait for Key (EME §7.3.5) for a block whose key (`keyId`) is missing, or, with null, Media Data May Contain
    * Encrypted Blocks while no MediaKeys is set. Does nothing more when the element is blocked already; else
-   * `lowerReadyState` runs as step 3 (the element's readyState), then waitingforkey is queued. The caller suspends
+   * waitingforkey is queued and `lowerReadyState` sets the element's readyState (step 4). The caller suspends
    * playback until a resume waiter runs.
    */
   waitForKey(keyId: Uint8Array | null, lowerReadyState?: () => void): void {
     this.#blockedOn = keyId;
     if (this.#playbackBlockedWaitingForKey) return;
     this.#playbackBlockedWaitingForKey = true;
-    lowerReadyState?.();
+    // Step 5's task is queued before the readyState change's media element tasks (timeupdate, waiting): the two task
+    // sources are unordered, browsers deliver waitingforkey first and WPT's multikey-sequential page relies on it.
     queueTask(() => this.host.fireWaitingForKey());
+    lowerReadyState?.();
   }
 
   /**

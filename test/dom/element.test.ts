@@ -5,7 +5,8 @@ import { Window as HappyWindow } from 'happy-dom';
 import { JSDOM } from 'jsdom';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installMedia, type InstalledMedia } from '../../src/dom/install.js';
-import { fixture, KEYS, readFixture } from '../support/fixtures.js';
+import { license } from '../support/eme.js';
+import { fixture, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
 import { fakeMse, fixtureSource, type FakeMediaSource } from './fake-media-source.js';
 import { clearHashes, LICENSE, licenseOnEncrypted, playedHashes, waitFor } from './player-script.js';
 
@@ -103,16 +104,19 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     source.appendUntil(5);
     source.endOfStream();
     const blocked = waitFor(video, 'waitingforkey');
-    await video.play();
+    // play() resolves once playing is notified: not before the first frame can be decrypted (EME Wait for Key).
+    const playing = video.play();
     await blocked;
     expect(video.readyState).toBe(1);
     expect(video.currentTime).toBe(0);
     expect(video.paused).toBe(false);
+    expect(log).not.toContain('playing');
     // Removing the MediaKeys of an element playing protected media: InvalidStateError, as Chromium.
     await expect(video.setMediaKeys(null)).rejects.toMatchObject({ name: 'InvalidStateError' });
     const session = video.mediaKeys.createSession();
     session.addEventListener('message', () => session.update(LICENSE));
     await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: [Buffer.from(KEYS.video.kid, 'hex').toString('base64url')] })));
+    await playing;
     await waitFor(video, 'timeupdate');
     expect(video.readyState).toBeGreaterThanOrEqual(3);
     video.pause();
@@ -130,6 +134,48 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     expect(expected.slice(0, videoPlayed.length - 50)).toEqual(videoPlayed.slice(0, -50));
     expect(log.filter((e) => e === 'seeking' || e === 'seeked')).toEqual(['seeking', 'seeked']);
     expect(video.played.length).toBe(2);
+  });
+
+  it('stalls mid-stream for a rotated key as EME’s Wait for Key says: HAVE_CURRENT_DATA, waitingforkey, then one timeupdate and waiting; resumes on the key', async () => {
+    // cenc_keyroll_mp4box.mp4: video only, a new key every 25 frames (1 s); licensed with the first key alone.
+    const { window, media, source, video } = await setUp(host, 'cenc_keyroll_mp4box.mp4');
+    const keyroll = KEYROLL.map(([kid, key]) => [Buffer.from(kid, 'hex'), Buffer.from(key, 'hex')] as [Uint8Array, Uint8Array]);
+    const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['keyids'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c01e"' }] }]);
+    await video.setMediaKeys(await access.createMediaKeys());
+    const licensed = async (keys: Array<[Uint8Array, Uint8Array]>) => {
+      const session = video.mediaKeys.createSession();
+      const updated = new Promise((resolve) => session.addEventListener('message', () => resolve(session.update(license(keys)))));
+      await session.generateRequest('keyids', new TextEncoder().encode(JSON.stringify({ kids: keys.map(([kid]) => Buffer.from(kid).toString('base64url')) })));
+      await updated;
+    };
+    await licensed(keyroll.slice(0, 1));
+    const events: string[] = [];
+    for (const type of ['timeupdate', 'waiting', 'waitingforkey', 'canplay', 'playing']) {
+      video.addEventListener(type, () => events.push(`${type} ${video.readyState}`));
+    }
+    video.src = 'blob:http://127.0.0.1/fake-1';
+    await new Promise((resolve) => setImmediate(resolve));
+    source.appendInit();
+    source.appendUntil(4);
+    source.endOfStream();
+    await video.play();
+    await waitFor(video, 'waitingforkey');
+    // The first key's 25 frames were decoded; the last is shown at the position: data for it (HAVE_CURRENT_DATA).
+    expect(video.readyState).toBe(video.HAVE_CURRENT_DATA);
+    expect(video.currentTime).toBeCloseTo(1, 9);
+    const clearVideo = clearHashes(readFixture('clear_frag_video.mp4'), 1);
+    expect(played(media, video, '1')).toEqual(clearVideo.slice(0, 25));
+    // The element stopped playing (readyState below HAVE_FUTURE_DATA): one timeupdate and waiting, nothing more.
+    await waitFor(video, 'waiting');
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    const stall = events.slice(events.indexOf('waitingforkey 2'));
+    expect(stall).toEqual(['waitingforkey 2', 'timeupdate 2', 'waiting 2']);
+    expect(video.currentTime).toBeCloseTo(1, 9);
+    await licensed(keyroll.slice(1));
+    await waitFor(video, 'ended');
+    const resumed = events.slice(events.indexOf('waiting 2') + 1, events.indexOf('waiting 2') + 3);
+    expect(resumed).toEqual(['canplay 4', 'playing 4']);
+    expect(played(media, video, '1')).toEqual(clearVideo);
   });
 
   it('reports a source it cannot play as a browser does: error MEDIA_ERR_SRC_NOT_SUPPORTED, play() rejected', async () => {

@@ -74,14 +74,14 @@ class FakeTrackBuffer implements TrackBufferView {
   }
 }
 
-/** The fixture's tracks as coded frames: video 25 fps, AAC 1024 samples at 48 kHz (test/fixtures/cenc/README.md). */
+/** The fixture's tracks (video, and audio where it has one) as coded frames: video 25 fps, AAC 1024 samples at 48 kHz (test/fixtures/cenc/README.md). */
 export async function fixtureSource(path: string): Promise<() => FakeMediaSource> {
   const bytes = readFileSync(path);
   const jobs = await sampleJobs(bytes);
   const layout: FakeTrack[] = [
-    { id: '1', kind: 'video', frameDuration: 1 / 25 },
-    { id: '2', kind: 'audio', frameDuration: 1024 / 48000 },
-  ];
+    { id: '1', kind: 'video' as const, frameDuration: 1 / 25 },
+    { id: '2', kind: 'audio' as const, frameDuration: 1024 / 48000 },
+  ].filter((t) => jobs.has(Number(t.id)));
   const frames = new Map<string, CodedFrame[]>();
   for (const t of layout) {
     frames.set(t.id, jobs.get(Number(t.id))!.map((job, i) => ({

@@ -102,23 +102,11 @@ export const PLAYBACK_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = 
     subtests: 1,
     failures: {
       "org.w3.clearkey, temporary, mp4, playback, check events":
-        "emekit/dom fires 'playing' before the first frame can be decrypted (Chromium: only once the key is usable)",
+        "the page (2021 revision) wants `closed` resolved before close()'s promise; EME's close() resolves its promise, then runs Session Closed (step 5.3), as emekit does (upstream WPT dropped the order: web-platform-tests/wpt#46268)",
     },
   },
-  'clearkey-mp4-playback-temporary-multikey-sequential-readyState.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, successful playback, temporary, mp4, multiple keys, sequential, readyState":
-        "emekit/dom's readyState at waitingforkey is HAVE_METADATA, Chromium's HAVE_CURRENT_DATA",
-    },
-  },
-  'clearkey-mp4-playback-temporary-multikey-sequential.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, successful playback, temporary, mp4, multiple keys, sequential":
-        "emekit/dom fires no timeupdate when playback stalls in Wait for Key (Chromium one)",
-    },
-  },
+  'clearkey-mp4-playback-temporary-multikey-sequential-readyState.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-temporary-multikey-sequential.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-playback-temporary-multikey.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-playback-temporary-multisession.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-playback-temporary-setMediaKeys-after-src.https.html': { subtests: 1, failures: {} },

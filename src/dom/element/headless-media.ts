@@ -10,7 +10,7 @@ import type { AttachedSource, MediaElementLink, MediaSourceRegistry, TrackBuffer
 import { encryptedEvent, simpleEvent } from '../../eme/events.js';
 import { realmOf } from '../../webidl/realm.js';
 import type { PlayedTrack } from './frames.js';
-import { playSpan } from './play-span.js';
+import { keyNeededAt, playSpan } from './play-span.js';
 import { hasResource, selectResource } from './resource-selection.js';
 import { MEDIA_ERR, mediaError, type MediaError, type MediaErrorCodeValue } from './media-error.js';
 import type { Playing, Ticker } from './ticker.js';
@@ -75,6 +75,11 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   #playedRanges: Array<[number, number]> = [];
   #lastTimeUpdateMs = -Infinity;
   #endedFired = false;
+  /**
+   * The position that playback last reached by decoding frames up to it (its last frame is what is shown there);
+   * undefined after load or a seek, until a frame at the new position is decoded.
+   */
+  #decodedUpTo: number | undefined;
 
   constructor(
     readonly element: HostElement,
@@ -178,6 +183,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.#playedRanges = [];
     this.#defaultStart = 0;
     this.#endedFired = false;
+    this.#decodedUpTo = undefined;
     this.networkState = NETWORK.EMPTY;
     // 7. Resource selection.
     this.#selectResource();
@@ -261,6 +267,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.#fire('durationchange');
     if (this.#position > duration) {
       this.#position = duration;
+      this.#decodedUpTo = undefined;
       this.#fire('timeupdate');
     }
   }
@@ -395,6 +402,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
       target = best;
     }
     this.#position = target;
+    this.#decodedUpTo = undefined;
     this.#endedFired = false;
     // EME: a position change other than normal playback empties the encrypted block queue and unblocks.
     this.eme.unblock();
@@ -436,13 +444,39 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   }
 
   #updateReadyState(): void {
-    this.#setReadyState(this.#bufferedReadyState());
+    let keyNeeded: Uint8Array | null | undefined;
+    try {
+      keyNeeded = this.#keyNeededForCurrentData();
+    } catch (error) {
+      this.#playbackFailed(error);
+      return;
+    }
+    if (keyNeeded !== undefined) this.#waitForKey(keyNeeded);
+    else this.#setReadyState(this.#bufferedReadyState());
   }
 
-  #setReadyState(next: number): void {
+  /** Whether a decoded frame is shown at the current position (EME: "data for the current playback position"). */
+  #currentDataDecoded(): boolean {
+    return this.#decodedUpTo !== undefined && Math.abs(this.#decodedUpTo - this.#position) <= EPSILON;
+  }
+
+  /**
+   * EME §7.3 (Wait for Key's triggers): with nothing decoded at the current position yet (at the start, after a
+   * seek), buffered frames there that cannot be decrypted mean no data for the position: the key they wait for
+   * (null: no MediaKeys), else undefined. Chromium alike: HAVE_METADATA and waitingforkey, even while paused.
+   */
+  #keyNeededForCurrentData(): Uint8Array | null | undefined {
+    const source = this.#source;
+    if (!this.#metadata || !source || this.#currentDataDecoded()) return undefined;
+    const pos = this.#position;
+    const range = source.buffered().find(([s, e]) => pos >= s - EPSILON && pos < e - EPSILON);
+    return range && keyNeededAt(source.tracks, this.eme, pos, Math.min(range[1], pos + ENOUGH_AHEAD_S));
+  }
+
+  /** @param wasPotentiallyPlaying before the change that lowers readyState (Wait for Key blocks the element first) */
+  #setReadyState(next: number, wasPotentiallyPlaying = this.#potentiallyPlaying()): void {
     const previous = this.readyState;
     if (next === previous || previous === READY.NOTHING) return;
-    const wasPotentiallyPlaying = this.#potentiallyPlaying();
     this.readyState = next;
     if (previous <= READY.METADATA && next >= READY.CURRENT_DATA && !this.#loadedDataFired) {
       this.#loadedDataFired = true;
@@ -485,10 +519,14 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     try {
       return this.#advance(seconds, clockMs);
     } catch (error) {
-      // Whatever goes wrong while playing is the page's media error, never an exception out of a timer.
-      this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, `playback failed: ${(error as Error)?.message ?? String(error)}`);
+      this.#playbackFailed(error);
       return 0;
     }
+  }
+
+  /** Whatever goes wrong while reading or decoding frames is the page's media error, never an exception out of a timer. */
+  #playbackFailed(error: unknown): void {
+    this.#fatal(MEDIA_ERR.MEDIA_ERR_DECODE, `playback failed: ${(error as Error)?.message ?? String(error)}`);
   }
 
   #advance(seconds: number, clockMs: number): number {
@@ -517,6 +555,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     const blockedOn = span.blockedOn;
     if (to > from) {
       this.#position = to;
+      this.#decodedUpTo = to;
       this.#addPlayed(from, to);
       if (clockMs - this.#lastTimeUpdateMs >= TIMEUPDATE_MS || this.env.ticker.virtual) {
         this.#lastTimeUpdateMs = clockMs;
@@ -529,10 +568,15 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     return to - from;
   }
 
-  /** Wait for Key (EME §7.3.5), readyState lowered between its steps 2 and 4 as step 3 says. */
+  /**
+   * Wait for Key (EME §7.3.5). Step 4: HAVE_CURRENT_DATA when the frame before the blocked one was decoded and is
+   * shown at the current position, else HAVE_METADATA. An element that was playing stopped because readyState fell
+   * below HAVE_FUTURE_DATA: HTML's timeupdate and waiting follow (after waitingforkey, see ElementEme.waitForKey).
+   */
   #waitForKey(keyId: Uint8Array | null): void {
-    // Playback stops at the frame that cannot be decrypted: no data for the current position (HAVE_METADATA).
-    this.eme.waitForKey(keyId, () => this.#setReadyState(READY.METADATA));
+    const wasPotentiallyPlaying = this.#potentiallyPlaying();
+    const readyState = this.#currentDataDecoded() ? READY.CURRENT_DATA : READY.METADATA;
+    this.eme.waitForKey(keyId, () => this.#setReadyState(readyState, wasPotentiallyPlaying));
   }
 
   /** Attempt to Resume Playback If Necessary, step 3: readyState as appropriate, then playback moves on. */

@@ -4,7 +4,7 @@
 // span there, and the element then runs Wait for Key.
 
 import type { ElementEme } from '../../element/element-eme.js';
-import type { TrackBufferView } from '../media-source-link.js';
+import type { CodedFrame, TrackBufferView } from '../media-source-link.js';
 import { decodeFrame, type PlayedSample } from './frames.js';
 
 export interface Span {
@@ -24,8 +24,8 @@ export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, fr
   const windows = tracks.map((track) => ({ track, frames: [...track.frames(from, until)] }));
   for (const { frames } of windows) {
     for (const frame of frames) {
-      if (!frame.crypto || frame.pts >= to) continue;
-      const missing = eme.mediaKeys === null ? null : eme.keyFor(frame.crypto.keyId) === undefined ? frame.crypto.keyId : undefined;
+      if (frame.pts >= to) continue;
+      const missing = missingKey(eme, frame);
       if (missing !== undefined) {
         to = frame.pts;
         blockedOn = missing;
@@ -43,4 +43,25 @@ export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, fr
     played.push({ track, samples });
   }
   return blockedOn === undefined ? { to, played } : { to, blockedOn, played };
+}
+
+/**
+ * Attempt to Decrypt for the frame each track presents first at `at` (the earliest pts in [at, until)): the key one
+ * of them waits for (null: no MediaKeys yet), or undefined when all of them can be decoded now.
+ */
+export function keyNeededAt(tracks: readonly TrackBufferView[], eme: ElementEme, at: number, until: number): Uint8Array | null | undefined {
+  for (const track of tracks) {
+    let first: CodedFrame | undefined;
+    for (const frame of track.frames(at, until)) if (!first || frame.pts < first.pts) first = frame;
+    const missing = first && missingKey(eme, first);
+    if (missing !== undefined) return missing;
+  }
+  return undefined;
+}
+
+/** The key an encrypted frame cannot be decrypted without (null: no MediaKeys); undefined when it can be decoded. */
+function missingKey(eme: ElementEme, frame: CodedFrame): Uint8Array | null | undefined {
+  if (!frame.crypto) return undefined;
+  if (eme.mediaKeys === null) return null;
+  return eme.keyFor(frame.crypto.keyId) === undefined ? frame.crypto.keyId : undefined;
 }
