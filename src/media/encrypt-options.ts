@@ -43,7 +43,7 @@ export function trackProtectors(movie: Movie, o: ProtectOptions): Map<number, Tr
 }
 
 /** The moov's pssh boxes: the common one listing the key IDs (unless replaced), then the extra ones. */
-export function moovPssh(protectors: Map<number, TrackProtector>, o: ProtectOptions): Buffer[] {
+export function moovPssh(protectors: ReadonlyMap<number, TrackProtector>, o: ProtectOptions): Buffer[] {
   const ids = new Map<string, Buffer>();
   for (const p of protectors.values()) ids.set(p.keyId.toString('hex'), p.keyId);
   const sorted = [...ids.keys()].sort().map((k) => ids.get(k)!);

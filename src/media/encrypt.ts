@@ -1,13 +1,15 @@
 // encryptMedia: a clear MP4 (progressive or fragmented) → Common Encryption MP4. Fragmented output by default:
 // cut on the lead track's keyframes, written fragment by fragment (one fragment's data in memory), with tfdt,
-// senc/saiz/saio and the pssh boxes; progressive output keeps a progressive input's layout (protectInPlace).
+// senc/saiz/saio and the pssh boxes; progressive output keeps a progressive input's layout, the moov worked out
+// first and the media data streamed through (progressive-writer.ts). Memory stays bounded either way.
 import { child } from './boxes/box.js';
 import { protectedFragments } from './fragment-stream.js';
 import { moovPssh, trackProtectors, type ContentKey, type ProtectOptions } from './encrypt-options.js';
 import { MediaError } from './errors.js';
 import { openSink, openSource } from './io/io.js';
 import type { MediaInput, MediaOutput, Sink } from './io/io.js';
-import { protectInPlace } from './protect-in-place.js';
+import { writeThenRelease } from './io/buffer-pool.js';
+import { writeProgressive } from './progressive-writer.js';
 import { readTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
@@ -22,7 +24,7 @@ export interface KeyRotation {
 }
 
 export interface EncryptOptions extends ProtectOptions {
-  /** 'fragmented' (default) or 'progressive' (a progressive input only; held in memory). */
+  /** 'fragmented' (default) or 'progressive' (a progressive input only). */
   layout?: 'fragmented' | 'progressive';
   /** Fragment duration in seconds (default 2); fragments start on the lead track's keyframes. */
   fragmentDuration?: number;
@@ -89,9 +91,13 @@ export function rotationStep(rotation: KeyRotation | undefined, protectors: Read
   };
 }
 
+/**
+ * Encrypts `input` (a path, bytes, or a stream, which is copied to a temporary file in os.tmpdir() first, as the
+ * samples are read out of order) into `output`, holding a fragment's data (fragmented) or a few MB (progressive).
+ */
 export async function encryptMedia(input: MediaInput, output: MediaOutput, o: EncryptOptions): Promise<EncryptReport> {
   const io = { blocking: o.blockingIo === true };
-  const timeline = await readTimeline(await openSource(input, io));
+  const timeline = await readTimeline(await openSource(input, io), io);
   let sink: Sink | undefined;
   try {
     const protectors = trackProtectors(timeline.movie, o);
@@ -99,13 +105,10 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
     if (o.layout === 'progressive') {
       if (timeline.fragmentedInput) throw new MediaError('unsupported-layout', 'progressive output needs a progressive input');
       if (o.rotation) throw new MediaError('unsupported-layout', 'key rotation needs fragmented output');
-      const whole = await timeline.source.readAt(0, timeline.source.size!);
-      const bytes = protectInPlace(whole, o);
       sink = await openSink(output, io);
-      await sink.write(bytes);
+      await writeProgressive(timeline, protectors, sink, o);
       await sink.close();
-      o.onProgress?.(whole.length, whole.length);
-      return { scheme: o.scheme, layout: 'progressive', fragments: 0, tracks: trackReports(timeline, protectors), bytesWritten: bytes.length };
+      return { scheme: o.scheme, layout: 'progressive', fragments: 0, tracks: trackReports(timeline, protectors), bytesWritten: sink.position };
     }
     const reports = trackReports(timeline, protectors);
     if (o.rotation) for (const t of timeline.tracks) if (protectors.has(t.track.id) && t.track.handler !== 'vide' && t.track.handler !== 'soun') throw new MediaError('unsupported-layout', `track ${t.track.id}: key rotation covers audio and video`);
@@ -137,14 +140,7 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
       });
       await sink.write(moofBox(f.index + 1, trafs, moofPssh));
       await sink.write(mdatHeader(offset));
-      for (const t of f.tracks) {
-        // A sink that keeps what it is given (a stream) gets a copy; the buffer goes back for a later fragment.
-        if (sink.keepsBuffers) {
-          const copy = Buffer.from(t.data);
-          t.release();
-          await sink.write(copy);
-        } else await sink.write(t.data, t.release);
-      }
+      for (const t of f.tracks) await writeThenRelease(sink, t.data, t.release);
       for (const t of f.tracks) {
         const r = reports.find((x) => x.trackId === t.trackId)!;
         const kid = protectors.get(t.trackId)?.keyId.toString('hex');

@@ -5,15 +5,15 @@ import { children, readBox } from './boxes/box.js';
 import type { Box, BoxContext } from './boxes/box.js';
 import { parseFragment } from './boxes/fragment.js';
 import { parseMovie } from './boxes/movie.js';
-import type { TrackInfo } from './boxes/movie.js';
 import { buildSampleTable } from './boxes/sample-table.js';
 import { SampleBudget } from './boxes/budget.js';
 import { SampleCipher } from './cenc/cipher.js';
-import { moovPssh, trackProtectors, type ProtectOptions } from './encrypt-options.js';
+import { trackProtectors, type ProtectOptions } from './encrypt-options.js';
+import { protectedMoov } from './protected-moov.js';
 import { MediaError } from './errors.js';
 import type { TrackProtector } from './track-protector.js';
 import { box } from './write/box-writer.js';
-import { auxBoxes, protectedStsd, sinfBox } from './write/protection.js';
+import { auxBoxes } from './write/protection.js';
 import type { AuxBoxes } from './write/protection.js';
 
 export interface InPlaceOptions extends ProtectOptions {
@@ -40,7 +40,6 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   const movie = parseMovie(work.subarray(moovBox.start, moovBox.end), moovBox.start);
   const budget = SampleBudget.ofSize(work.length);
   const protectors = trackProtectors(movie, o);
-  const withSubs = (id: number) => protectors.get(id)?.subsampled ?? false;
   // The samples lie in `work`, outside the cipher's memory: CTR is batched all the same, CBC goes sample by sample.
   const cipher = new SampleCipher('encrypt');
 
@@ -53,42 +52,8 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
     if (table.count > 0) progAux.set(id, entries);
   }
 
-  // moov: protected sample entries, aux boxes in stbl, pssh; offsets patched after layout.
-  const patches: { at: number; firstEntry: number }[] = [];
-  const mctx = movie.ctx;
-  const rebuild = (b: Box, t: TrackInfo | undefined, pos: number): Buffer => {
-    const raw = mctx.buf.subarray(b.start, b.end);
-    const p: TrackProtector | undefined = t && protectors.get(t.id);
-    if (b.type === 'stsd' && p) return protectedStsd(mctx, p.entry, p.video, sinfBox(p.entry.originalFormat, p.protection));
-    if (!['trak', 'mdia', 'minf', 'stbl'].includes(b.type)) return raw;
-    const track = t ?? movie.tracks.find((x) => x.trak.start === b.start);
-    const parts: Buffer[] = [];
-    let at = pos + 8;
-    for (const k of children(mctx, b)) {
-      const r = rebuild(k, track, at);
-      parts.push(r);
-      at += r.length;
-    }
-    if (b.type === 'stbl' && track && progAux.has(track.id)) {
-      const a = auxBoxes(progAux.get(track.id)!, withSubs(track.id));
-      if (a) {
-        patches.push({ at: at + a.saioField, firstEntry: at + a.firstEntry });
-        parts.push(a.boxes);
-      }
-    }
-    return box(b.type, ...parts);
-  };
-  const moovParts: Buffer[] = [];
-  let mp = 8;
-  for (const k of children(mctx, movie.moov)) {
-    if (k.type === 'pssh') continue;
-    const r = rebuild(k, undefined, mp);
-    moovParts.push(r);
-    mp += r.length;
-  }
-  moovParts.push(...moovPssh(protectors, o));
-  const moov = box('moov', ...moovParts);
-  const delta = moov.length - (moovBox.end - moovBox.start);
+  // The moov is written where it was (what precedes it is kept), its offsets set for that.
+  const moov = protectedMoov(movie, protectors, progAux, o);
 
   // Fragments: encrypt samples, append senc/saiz/saio to each traf, move trun data offsets.
   const counters = new Map<number, number>();
@@ -97,7 +62,7 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   let outPos = 0;
   for (const b of top) {
     if (b.type === 'moov') {
-      for (const p of patches) moov.writeUInt32BE(outPos + p.firstEntry, p.at);
+      if (outPos !== b.start) throw new MediaError('unsupported-layout', 'a moof before the moov', { box: 'moov', offset: b.start });
       out.push(moov);
     } else if (b.type === 'moof') {
       out.push(protectFragment(work, b, fragments++, parseFragment(movie, work.subarray(b.start, b.end), b.start, counters, budget).jobs, protectors, cipher, o));
@@ -107,9 +72,7 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
     outPos += out.at(-1)!.length;
   }
   cipher.flush();
-  const result = Buffer.concat(out);
-  if (delta !== 0) moveChunkOffsets(result, moovBox.start, moov.length, delta);
-  return result;
+  return Buffer.concat(out);
 }
 
 type Job = { trackId: number; offset: number; size: number };
@@ -158,29 +121,4 @@ function protectFragment(work: Buffer, b: Box, n: number, jobs: readonly Job[], 
     p += traf.length;
   }
   return box('moof', ...built);
-}
-
-/** Progressive chunk offsets move by the moov's growth when the media data follows the moov. */
-function moveChunkOffsets(result: Buffer, moovStart: number, moovLength: number, delta: number): void {
-  const fixed = parseMovie(result.subarray(moovStart, moovStart + moovLength), moovStart);
-  for (const t of fixed.tracks) {
-    const co = t.tables.stco ?? t.tables.co64;
-    if (!co) continue;
-    const buf = fixed.ctx.buf;
-    const n = buf.readUInt32BE(co.start + 12);
-    for (let i = 0; i < n; i++) {
-      if (co.type === 'co64') {
-        const at = co.start + 16 + 8 * i;
-        const v = buf.readUInt32BE(at) * 0x100000000 + buf.readUInt32BE(at + 4);
-        if (v > moovStart) {
-          buf.writeUInt32BE(Math.floor((v + delta) / 0x100000000), at);
-          buf.writeUInt32BE((v + delta) >>> 0, at + 4);
-        }
-      } else {
-        const at = co.start + 16 + 4 * i;
-        const v = buf.readUInt32BE(at);
-        if (v > moovStart) buf.writeUInt32BE(v + delta, at);
-      }
-    }
-  }
 }

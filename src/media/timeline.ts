@@ -7,8 +7,11 @@ import type { Movie, TrackInfo } from './boxes/movie.js';
 import { buildSampleTable } from './boxes/sample-table.js';
 import { fragmentTimes, progressiveTimes } from './boxes/timing.js';
 import { MediaError } from './errors.js';
-import { openSource } from './io/io.js';
-import type { Source } from './io/io.js';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSink, openSource } from './io/io.js';
+import type { IoOptions, Source } from './io/io.js';
 import { readTopBox, readWholeBox } from './io/top-box.js';
 
 export interface TimedSample {
@@ -27,27 +30,65 @@ export interface TimedTrack {
 }
 
 export interface Timeline {
-  /** Random access to the sample data (a stream input is read into memory first). */
+  /** Random access to the sample data (a stream input is copied to a temporary file first). */
   source: Source;
   movie: Movie;
   tracks: TimedTrack[];
   fragmentedInput: boolean;
 }
 
-async function seekable(src: Source): Promise<Source> {
+/**
+ * The source itself when it has random access; a stream is copied to a temporary file first (in the system's
+ * temporary folder, os.tmpdir()), which goes when the returned source is closed: memory stays bounded.
+ */
+async function seekable(src: Source, io: IoOptions): Promise<Source> {
   if (src.seekable) return src;
-  const parts: Buffer[] = [];
-  for (;;) {
-    const b = await src.read(1 << 20);
-    if (b.length === 0) break;
-    parts.push(b);
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'emekit-input-'));
+  const remove = () => fsp.rm(dir, { recursive: true, force: true });
+  try {
+    const path = join(dir, 'input.mp4');
+    const sink = await openSink(path, io);
+    try {
+      // One buffer, reused once written: a new one per read would pile up until V8 next collects.
+      const chunk = Buffer.allocUnsafeSlow(1 << 20);
+      for (let n = await src.readInto(chunk, chunk.length); n > 0; n = await src.readInto(chunk, chunk.length)) {
+        await new Promise<void>((resolve, reject) => {
+          sink.write(chunk.subarray(0, n), resolve).catch(reject);
+          sink.flush();
+        });
+      }
+      await sink.close();
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+    const file = await openSource(path, io);
+    const close = file.close.bind(file);
+    file.close = async () => {
+      await close();
+      await remove();
+    };
+    return file;
+  } catch (e) {
+    await remove();
+    throw e;
+  } finally {
+    await src.close();
   }
-  await src.close();
-  return openSource(Buffer.concat(parts));
 }
 
-export async function readTimeline(input: Source): Promise<Timeline> {
-  const source = await seekable(input);
+export async function readTimeline(input: Source, io: IoOptions = {}): Promise<Timeline> {
+  const source = await seekable(input, io);
+  try {
+    return await timelineOf(source);
+  } catch (e) {
+    // Closed here, as the caller never gets it: the file (and a stream's temporary copy) let go.
+    await source.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function timelineOf(source: Source): Promise<Timeline> {
   const size = source.size!;
   // One pass over the top-level boxes, holding the moov and the moofs (small) and skipping the media data.
   let movie: Movie | undefined;

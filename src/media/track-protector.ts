@@ -111,6 +111,16 @@ export class TrackProtector {
    * its next flush()); returns the sample's senc entry.
    */
   protect(buf: Buffer, off: number, size: number, cipher: SampleCipher): Buffer {
+    const { crypto, entry } = this.prepare(buf, off, size);
+    cipher.add(buf, off, size, crypto, this.key.key, this.where);
+    return entry;
+  }
+
+  /**
+   * The next sample's IV, its subsamples (from its bytes at buf[off, off+size), read only for AVC/HEVC) and
+   * its senc entry, without encrypting it: for a writer that encrypts the sample later (with `key`).
+   */
+  prepare(buf: Buffer, off: number, size: number): { crypto: SampleCrypto; entry: Buffer } {
     const iv = this.ivs.next();
     const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices) : undefined;
     const p = this.protection;
@@ -123,7 +133,11 @@ export class TrackProtector {
       skipBlocks: p.skipBlocks,
       nalLengthSize: undefined,
     };
-    cipher.add(buf, off, size, crypto, this.key.key, this.where);
-    return auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples);
+    return { crypto, entry: auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples) };
+  }
+
+  /** The current key. */
+  get contentKey(): Buffer {
+    return this.key.key;
   }
 }

@@ -2,13 +2,14 @@
 // source, every scheme and layout), by its structure (tfdt in every traf, fragments on keyframes, timing kept, the
 // common pssh), and by ffmpeg (a decoder nobody here wrote) on the progressive output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePsshBoxes } from '../../src/initdata/cenc.js';
 import { encryptMedia, type EncryptOptions } from '../../src/media/encrypt.js';
+import { protectInPlace } from '../../src/media/protect-in-place.js';
 import { decryptMedia, MediaError, type Scheme } from '../../src/media/index.js';
 import { openSource } from '../../src/media/io/io.js';
 import { cryptSample } from '../../src/media/cenc/cipher.js';
@@ -85,6 +86,39 @@ describe('the batched cipher against the per-sample reference', () => {
   );
 });
 
+describe('progressive output, streamed', () => {
+  // The fixtures keep their moov last; ffmpeg's +faststart copy puts it first, so the media data moves with it.
+  const faststart = join(dir, 'faststart.mp4');
+  const inputs = [fixture('clear_prog.mp4'), fixture('../codecs/hevc_ac3.mp4')];
+  if (hasFfmpeg && spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', fixture('clear_prog.mp4'), '-map', '0', '-c', 'copy', '-movflags', '+faststart', faststart]).status === 0) inputs.push(faststart);
+
+  it.each(['cenc', 'cbcs', 'cens', 'cbc1'] as Scheme[])('%s: the bytes protectInPlace makes in memory (the GPAC-compatible encryptor), to a file (pooled or blocking I/O) or a stream', async (scheme) => {
+    const iv = scheme === 'cbcs' ? { constant: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') } : { size: 8 as const, first: Buffer.from('0a610676cb88f302', 'hex') };
+    for (const input of inputs) {
+      const o: EncryptOptions = { scheme, keys: perTrack, iv, layout: 'progressive' };
+      const expected = protectInPlace(readFileSync(input), o);
+      const pooled = join(dir, `streamed-${scheme}.mp4`);
+      const blocking = join(dir, `streamed-${scheme}-blocking.mp4`);
+      await encryptMedia(input, pooled, o);
+      await encryptMedia(input, blocking, { ...o, blockingIo: true });
+      const parts: Buffer[] = [];
+      await encryptMedia(input, new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }), o);
+      expect(readFileSync(pooled).equals(expected), input).toBe(true);
+      expect(readFileSync(blocking).equals(expected), input).toBe(true);
+      expect(Buffer.concat(parts).equals(expected), input).toBe(true);
+    }
+  });
+
+  it('reports its progress up to the whole, the first pass included', async () => {
+    const seen: [number, number][] = [];
+    await encryptMedia(fixture('clear_prog.mp4'), join(dir, 'progress.mp4'), { scheme: 'cenc', keys: perTrack, layout: 'progressive', onProgress: (d, t) => seen.push([d, t]) });
+    expect(seen.length).toBeGreaterThan(1);
+    const [done, total] = seen.at(-1)!;
+    expect(done).toBe(total);
+    expect(seen.every(([d], i) => i === 0 || d >= seen[i - 1]![0])).toBe(true);
+  });
+});
+
 describe('fragmented output', () => {
   it('has a tfdt in every traf, starts every fragment on a video keyframe, and carries a v1 common pssh listing the key IDs and the extra pssh', async () => {
     const out = join(dir, 'structure.mp4');
@@ -157,7 +191,7 @@ describe.skipIf(!hasFfmpeg)('ffmpeg decrypts the progressive output to the frame
 });
 
 describe('bad input: one MediaError, no output left behind', () => {
-  const attempt = async (input: string | Buffer, options: Partial<EncryptOptions> = {}) => {
+  const attempt = async (input: string | Buffer | AsyncIterable<Uint8Array>, options: Partial<EncryptOptions> = {}) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}.mp4`);
     const error = await encryptMedia(input, out, { scheme: 'cenc', keys: video, ...options }).then(() => undefined, (e: unknown) => e);
     expect(existsSync(out)).toBe(false);
@@ -167,6 +201,24 @@ describe('bad input: one MediaError, no output left behind', () => {
 
   it('not ISO-BMFF', async () => {
     expect((await attempt(Buffer.from('this is not an mp4 file at all'))).message).toMatch(/not an MP4 file/);
+  });
+
+  it('not ISO-BMFF, from a stream: its temporary copy is removed too', async () => {
+    const tmp = join(dir, 'tmp');
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const stream = (async function* () {
+        yield Buffer.from('this is not an mp4 file at all');
+      })();
+      expect((await attempt(stream)).message).toMatch(/not an MP4 file/);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('a codec the encryptor does not cover', async () => {

@@ -1,8 +1,9 @@
 // Buffers of varying sizes (a fragment's sample data) handed out and taken back, so that a stream of fragments
 // reuses a few warm buffers instead of allocating (and page-faulting) every fragment's anew.
+import type { Sink } from './io.js';
 
 /** Free buffers kept for reuse; beyond that the smallest is let go. */
-const KEPT = 8;
+const KEPT = 4;
 
 export class BufferPool {
   private readonly free: Buffer[] = [];
@@ -31,4 +32,16 @@ export class BufferPool {
       this.free.splice(smallest, 1);
     }
   }
+}
+
+/**
+ * Writes `data` (a pooled buffer's bytes) and calls `release` once they are written; a sink that keeps what it is
+ * given (a stream) gets a copy, and the buffer goes back at once.
+ */
+export async function writeThenRelease(sink: Sink, data: Buffer, release: () => void): Promise<void> {
+  if (sink.keepsBuffers) {
+    const copy = Buffer.from(data);
+    release();
+    await sink.write(copy);
+  } else await sink.write(data, release);
 }

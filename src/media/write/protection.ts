@@ -62,12 +62,35 @@ export interface AuxBoxes {
 }
 
 /** senc + saiz + saio for a run of entries; undefined when no entry has anything (constant IV, whole samples). */
-export function auxBoxes(entries: readonly Buffer[], withSubsamples: boolean): AuxBoxes | undefined {
-  if (entries.every((e) => e.length === 0)) return undefined;
-  const senc = fullBox('senc', 0, withSubsamples ? 2 : 0, u32(entries.length), ...entries);
-  const same = entries.every((e) => e.length === entries[0]!.length);
-  const sizes = same ? [] : [Buffer.from(entries.map((e) => e.length))];
-  const saiz = fullBox('saiz', 0, 0, u8(same ? entries[0]!.length : 0), u32(entries.length), ...sizes);
+/** senc entries packed side by side: a whole progressive track's, without an object per sample. */
+export class AuxEntryList {
+  private buf = Buffer.allocUnsafe(4096);
+  private used = 0;
+  readonly sizes: number[] = [];
+
+  push(entry: Buffer): void {
+    if (this.used + entry.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.used + entry.length));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    entry.copy(this.buf, this.used);
+    this.used += entry.length;
+    this.sizes.push(entry.length);
+  }
+
+  get bytes(): Buffer {
+    return this.buf.subarray(0, this.used);
+  }
+}
+
+export function auxBoxes(entries: readonly Buffer[] | AuxEntryList, withSubsamples: boolean): AuxBoxes | undefined {
+  const sizes = entries instanceof AuxEntryList ? entries.sizes : entries.map((e) => e.length);
+  const data = entries instanceof AuxEntryList ? [entries.bytes] : entries;
+  if (sizes.every((n) => n === 0)) return undefined;
+  const senc = fullBox('senc', 0, withSubsamples ? 2 : 0, u32(sizes.length), ...data);
+  const same = sizes.every((n) => n === sizes[0]);
+  const saiz = fullBox('saiz', 0, 0, u8(same ? sizes[0]! : 0), u32(sizes.length), ...(same ? [] : [Buffer.from(sizes)]));
   const saio = fullBox('saio', 0, 0, u32(1), u32(0));
   return { boxes: Buffer.concat([senc, saiz, saio]), saioField: senc.length + saiz.length + saio.length - 4, firstEntry: 16 };
 }
