@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { installMedia } from '../../src/dom/install.js';
 import { KEYROLL, KEYS } from '../support/fixtures.js';
 import { playWithDashjs } from './support/drivers.js';
-import { playedCount, waitFor } from './support/playback.js';
+import { playedCount } from './support/playback.js';
 import { watchSessions } from './support/sessions.js';
 import { expectCleanRun, playToEnd, startPlayer, type StartOptions } from './support/start.js';
 import { useServers } from './support/use-servers.js';
@@ -29,7 +29,7 @@ describe('dash.js 5.2 under jsdom', () => {
 
   it('with a token for another key ID: the server refuses, dash.js reports its license error, nothing is played', async () => {
     const { run, events, video, context } = await start('refused', [KEYROLL[0]![0]]);
-    await waitFor(() => run.errors.length > 0, 15_000, context);
+    await run.reported.until(() => run.errors.length > 0, 15_000, context);
     // dash.js 5.2: 114 MEDIA_KEY_MESSAGE_LICENSER_ERROR, with the server's 403.
     expect(run.errors.join(' ')).toMatch(/^114 DRM: licenser error.*\(403\)/);
     expect(events).toContain('waitingforkey');

@@ -1,10 +1,13 @@
 // How each player is told to play a protected presentation with a bearer token for the license server: the
 // configuration a player developer writes, shared by the tests and `npm run bench:player`. Each takes the player's
 // module as the caller imported it (after installMedia: load order matters, see the README).
+import { Changes } from './playback.js';
 
 export interface PlayerRun {
   /** The player's own error reports, as text ("(fatal)" marks the ones it gives up on). */
   readonly errors: string[];
+  /** Tells when `errors` grew (wait on it with `reported.until(...)`). */
+  readonly reported: Changes;
   destroy(): Promise<void>;
 }
 
@@ -17,6 +20,20 @@ export interface PlayOptions {
   licenseDelayMs?: number;
 }
 
+/** A player's error reports in order, and who waits for them. */
+function errorLog() {
+  const errors: string[] = [];
+  const reported = new Changes();
+  return {
+    errors,
+    reported,
+    report(text: string) {
+      errors.push(text);
+      reported.changed();
+    },
+  };
+}
+
 const delay = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Any = any;
@@ -25,11 +42,11 @@ type Any = any;
  * shaka-player: its polyfills first, as its documentation says (5.2 needs Map.prototype.getOrInsertComputed, which
  * Node 20-24 lack); license server in drm.servers, the bearer token added by a request filter on license requests.
  */
-export async function playWithShaka(shaka: Any, video: unknown, o: PlayOptions): Promise<PlayerRun> {
+export async function playWithShaka(shaka: Any, video: unknown, o: PlayOptions): Promise<PlayerRun & { player: Any }> {
   shaka.polyfill.installAll();
   const player = new shaka.Player();
-  const errors: string[] = [];
-  player.addEventListener('error', (event: Any) => errors.push(`${event.detail?.code} (fatal)`));
+  const { errors, reported, report } = errorLog();
+  player.addEventListener('error', (event: Any) => report(`${event.detail?.code} (fatal)`));
   player.configure({ drm: { servers: { 'org.w3.clearkey': o.licenseUrl } } });
   await player.attach(video);
   player.getNetworkingEngine().registerRequestFilter(async (type: number, request: Any) => {
@@ -37,13 +54,13 @@ export async function playWithShaka(shaka: Any, video: unknown, o: PlayOptions):
     request.headers['Authorization'] = `Bearer ${o.token}`;
     await delay(o.licenseDelayMs);
   });
-  await player.load(o.url).catch((error: Any) => errors.push(`load ${error?.code ?? error} (fatal)`));
-  return { errors, destroy: () => player.destroy() };
+  await player.load(o.url).catch((error: Any) => report(`load ${error?.code ?? error} (fatal)`));
+  return { errors, reported, player, destroy: () => player.destroy() };
 }
 
 /** hls.js: emeEnabled, the license URL in drmSystems, the token set on the license XHR (licenseXhrSetup). */
 export function playWithHls(Hls: Any, video: unknown, o: PlayOptions): PlayerRun {
-  const errors: string[] = [];
+  const { errors, reported, report } = errorLog();
   const hls = new Hls({
     emeEnabled: true,
     drmSystems: { 'org.w3.clearkey': { licenseUrl: o.licenseUrl } },
@@ -55,10 +72,10 @@ export function playWithHls(Hls: Any, video: unknown, o: PlayOptions): PlayerRun
       xhr.setRequestHeader('Authorization', `Bearer ${o.token}`);
     },
   });
-  hls.on(Hls.Events.ERROR, (_event: unknown, data: Any) => errors.push(`${data.details}${data.fatal ? ' (fatal)' : ''}`));
+  hls.on(Hls.Events.ERROR, (_event: unknown, data: Any) => report(`${data.details}${data.fatal ? ' (fatal)' : ''}`));
   hls.attachMedia(video);
   hls.loadSource(o.url);
-  return { errors, destroy: async () => hls.destroy() };
+  return { errors, reported, destroy: async () => hls.destroy() };
 }
 
 /**
@@ -68,16 +85,16 @@ export function playWithHls(Hls: Any, video: unknown, o: PlayOptions): PlayerRun
  * with protData it selects the W3C 1077efec key system, whose init data it leaves null (no session at all).
  */
 export function playWithDashjs(dashjs: Any, video: unknown, o: PlayOptions): PlayerRun {
-  const errors: string[] = [];
+  const { errors, reported, report } = errorLog();
   const player = dashjs.MediaPlayer().create();
   player.updateSettings({ streaming: { protection: { ignoreEmeEncryptedEvent: true } }, debug: { logLevel: 0 } });
   player.registerLicenseRequestFilter(async (request: Any) => {
     request.headers['Authorization'] = `Bearer ${o.token}`;
     await delay(o.licenseDelayMs);
   });
-  player.on('error', (event: Any) => errors.push(`${event.error?.code} ${event.error?.message} (fatal)`));
+  player.on('error', (event: Any) => report(`${event.error?.code} ${event.error?.message} (fatal)`));
   player.initialize(video, o.url, true);
-  return { errors, destroy: async () => player.reset() };
+  return { errors, reported, destroy: async () => player.reset() };
 }
 
 /**
@@ -85,9 +102,9 @@ export function playWithDashjs(dashjs: Any, video: unknown, o: PlayOptions): Pla
  * fetches the license itself in keySystems[].getLicense, with the token.
  */
 export function playWithRxPlayer(RxPlayer: Any, video: unknown, o: PlayOptions): PlayerRun {
-  const errors: string[] = [];
+  const { errors, reported, report } = errorLog();
   const player = new RxPlayer({ videoElement: video });
-  player.addEventListener('error', (error: Any) => errors.push(`${error.code} ${error.message} (fatal)`));
+  player.addEventListener('error', (error: Any) => report(`${error.code} ${error.message} (fatal)`));
   const getLicense = async (message: Uint8Array) => {
     await delay(o.licenseDelayMs);
     const response = await fetch(o.licenseUrl, { method: 'POST', headers: { Authorization: `Bearer ${o.token}` }, body: message });
@@ -95,5 +112,5 @@ export function playWithRxPlayer(RxPlayer: Any, video: unknown, o: PlayOptions):
     return new Uint8Array(await response.arrayBuffer());
   };
   player.loadVideo({ url: o.url, transport: 'dash', autoPlay: true, keySystems: [{ type: 'org.w3.clearkey', getLicense }] });
-  return { errors, destroy: async () => player.dispose() };
+  return { errors, reported, destroy: async () => player.dispose() };
 }

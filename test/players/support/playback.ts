@@ -85,12 +85,37 @@ export interface PlayedTrackWithTimes extends PlayedTrack {
   readonly samples: readonly { readonly sha256: string; readonly pts: number }[];
 }
 
-/** Polls `condition` (real time) until it holds, or fails with `context()` after `ms`. */
-export async function waitFor(condition: () => boolean, ms: number, context: () => string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`still waiting after ${ms} ms: ${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Something a test waits on that says when it changed (a player's error reports, the EME trace), so the test waits
+ * for the change itself rather than polling on a timer.
+ */
+export class Changes {
+  readonly #waiters = new Set<() => void>();
+
+  /** Called after each change. */
+  changed(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /** Resolves once `condition` holds (checked now and after each change); fails with `context()` after `ms`. */
+  until(condition: () => boolean, ms: number, context: () => string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      const check = () => {
+        if (!condition()) return;
+        finish();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`still waiting after ${ms} ms: ${context()}`));
+      }, ms);
+      this.#waiters.add(check);
+      check();
+    });
   }
 }
 
