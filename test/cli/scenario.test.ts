@@ -26,6 +26,14 @@ function emekit(args: string[]): Promise<{ status: number; stdout: string; stder
   });
 }
 
+/** The timeline of a scenario that ran (exit 0, nothing on stderr), by line. */
+async function timeline(args: string[]): Promise<string[]> {
+  const run = await emekit(['scenario', ...args]);
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stderr).toBe('');
+  return run.stdout.trimEnd().split('\n');
+}
+
 function script(name: string, steps: unknown): string {
   const file = join(dir, name);
   writeFileSync(file, typeof steps === 'string' ? steps : JSON.stringify(steps));
@@ -87,10 +95,7 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
       { at: 0, do: 'setLatency', method: 'update', ms: 2_000 },
       { at: 10_000, do: 'fail', method: 'update', error: 'InvalidStateError' },
     ]);
-    const run = await emekit(['scenario', file, MEDIA, '--key', KEY, '--until', '65s']);
-    expect(run.status, run.stderr).toBe(0);
-    const lines = run.stdout.trimEnd().split('\n');
-    expectInOrder(lines, [
+    expectInOrder(await timeline([file, MEDIA, '--key', KEY, '--until', '65s']), [
       line(0, 0, 'script: setLatency\\(method: "update", ms: 2000\\)$'),
       line(10_000, 0, 'script: fail\\(method: "update", error: "InvalidStateError"\\)$'),
       line(30_000, 1, 'event message license-renewal'),
@@ -106,9 +111,7 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
     const server = await startLicenseServer([{ kid: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') }], 'movie');
     try {
       const token = await signLicenseToken(server.secret, { kids: [KEYS.video.kid], ttlSeconds: 600, policy: { durationSeconds: 60, renewalIntervalSeconds: 40 } });
-      const run = await emekit(['scenario', script('empty.json', []), MEDIA, '--license-url', server.licenseUrl, '--token', token, '--until', '130s']);
-      expect(run.status, run.stderr).toBe(0);
-      const lines = run.stdout.trimEnd().split('\n');
+      const lines = await timeline([script('empty.json', []), MEDIA, '--license-url', server.licenseUrl, '--token', token, '--until', '130s']);
       // 2026-01-01T00:00:00Z + 60 s, then + 60 s from each renewal at 40, 80 and 120 s: never expired.
       expectInOrder(lines, [
         line(0, 1, 'expiration = 2026-01-01T00:01:00\\.000Z$'),
@@ -120,7 +123,7 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
         line(120_000, 1, 'expiration = 2026-01-01T00:03:00\\.000Z$'),
       ]);
       expect(lines.filter((l) => l.includes('license-renewal'))).toHaveLength(3);
-      expect(run.stdout).not.toMatch(/expired|FAIL|WARN/);
+      expect(lines.join('\n')).not.toMatch(/expired|FAIL|WARN/);
     } finally {
       await server.close();
     }

@@ -11,17 +11,22 @@ import { testKeySystem } from '../../src/testing/index.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
 import { KEYS } from '../support/fixtures.js';
 import { playWithShaka } from './support/drivers.js';
-import { Changes, expectPlayedClear, expectPlayedClearFrom, nextEvent, type PlayedTrackWithTimes } from './support/playback.js';
+import { bounded, Changes, expectPlayedClear, expectPlayedClearFrom, nextEvent, type PlayedTrackWithTimes } from './support/playback.js';
 import { keyStatuses, watchSessions } from './support/sessions.js';
-import { startPlayer } from './support/start.js';
+import { startPlayer, type Started } from './support/start.js';
 import { useServers } from './support/use-servers.js';
 import { testWindow } from './support/window.js';
 
-/** Real time allowed for any one awaited event; a test awaits at most three in a row. */
-const PATIENCE_MS = 60_000;
-const TEST_TIMEOUT_MS = 4 * PATIENCE_MS;
+/** Real time allowed for any one awaited thing; a test awaits at most seven in a row, each bounded and named. */
+const PATIENCE_MS = 30_000;
+const TEST_TIMEOUT_MS = 8 * PATIENCE_MS;
 
-const clock = new VirtualClock();
+// shaka reads a session's expiration against Date.now() (it closes a session whose expiration has passed when its
+// keys expire). A browser's CDM expires keys only once the wall clock has passed the expiration, so the virtual clock
+// must never run ahead of Date.now(): it starts an hour behind (media here plays minutes at most). The expirations
+// set below are "now" on the virtual clock, so in the past for shaka too.
+const HOUR_MS = 3_600_000;
+const clock = new VirtualClock(Date.now() - HOUR_MS);
 const cdm = testKeySystem({ keySystem: 'org.w3.clearkey', clock });
 const trace: TraceEntry[] = [];
 const traced = new Changes();
@@ -43,7 +48,7 @@ let runs = 0;
 async function start() {
   let shakaRun: Awaited<ReturnType<typeof playWithShaka>> | undefined;
   let url = '';
-  const started = await startPlayer({
+  const starting = startPlayer({
     servers,
     sessions,
     name: `drm-${runs++}`,
@@ -54,27 +59,40 @@ async function start() {
       return (shakaRun = await playWithShaka(shaka, video, o));
     },
   });
-  return { ...started, url, player: shakaRun!.player, context: () => `${started.context()}; t=${started.video.currentTime}` };
+  const started = await bounded(starting, PATIENCE_MS, 'shaka load()');
+  const { video } = started;
+  const context = () =>
+    `${started.context()}; t=${video.currentTime} readyState=${(video as unknown as { readyState: number }).readyState} clock=${clock.now()} keys=${JSON.stringify([...keyStatuses(started.sessions())])}`;
+  const play = () => bounded(video.play(), PATIENCE_MS, 'video.play()', context);
+  const destroy = () => bounded(started.run.destroy(), PATIENCE_MS, 'shaka destroy()', context);
+  return { ...started, url, player: shakaRun!.player, context, play, destroy };
 }
 
-/** Once media time reaches 1 s, `act()` (from the element's timeupdate: in media time, on the shared clock). */
-function atOneSecond(video: { currentTime: number; addEventListener(type: string, fn: () => void): void }, act: () => void): () => number {
-  let at = NaN;
-  video.addEventListener('timeupdate', () => {
-    if (!Number.isNaN(at) || video.currentTime < 1) return;
-    at = video.currentTime;
-    act();
+/**
+ * Once media time reaches 1 s, `act()` (from the element's timeupdate: in media time, on the shared clock). Resolves
+ * with when it acted and the element's next waitingforkey from then on: one that came before (the first license
+ * arriving after playback reached its first sample, on a loaded machine) is not the one the test is about.
+ */
+function atOneSecond(video: Started['video'], act: () => void, context: () => string): Promise<{ at: number; waitingForKey: Promise<void> }> {
+  return new Promise((resolve) => {
+    let acted = false;
+    video.addEventListener('timeupdate', () => {
+      if (acted || video.currentTime < 1) return;
+      acted = true;
+      const at = video.currentTime;
+      act();
+      resolve({ at, waitingForKey: nextEvent(video, 'waitingforkey', PATIENCE_MS, context) });
+    });
   });
-  return () => at;
 }
 
 describe('shaka-player 5.2 with the test key system', { timeout: TEST_TIMEOUT_MS }, () => {
   it('answers license-renewal messages (every 1 s of media time) through the license server and plays to the end', async () => {
-    const { presentation, video, run, context, sessions: runSessions } = await start();
+    const { presentation, video, run, context, play, destroy, sessions: runSessions } = await start();
     cdm.renewEvery(1);
     const ended = nextEvent(video, 'ended', PATIENCE_MS, context);
     const from = trace.length;
-    await video.play();
+    await play();
     await ended;
     cdm.renewEvery(undefined);
     expect(run.errors).toEqual([]);
@@ -87,53 +105,54 @@ describe('shaka-player 5.2 with the test key system', { timeout: TEST_TIMEOUT_MS
     await traced.until(() => renewals.every(answered), PATIENCE_MS, () => `unanswered: ${renewals.filter((r) => !answered(r)).map((r) => `#${r.seq} ${r.target}`)}`);
     expect(keyStatuses(runSessions())).toEqual(new Map(kids.map((kid) => [kid, 'usable'])));
     expectPlayedClear(media.recordOf(video).tracks, presentation);
-    await run.destroy();
+    await destroy();
   });
 
   it('a license expiring mid-playback: the element stops in Wait for Key, shaka reports EXPIRED (6014) and closes its sessions', async () => {
-    const { video, events, run, context, sessions: runSessions } = await start();
-    const expiredAt = atOneSecond(video, () => cdm.setExpiration(clock.now()));
-    const waiting = nextEvent(video, 'waitingforkey', PATIENCE_MS, context);
-    await video.play();
-    await waiting;
+    const { video, events, run, context, play, destroy, sessions: runSessions } = await start();
+    const expiring = atOneSecond(video, () => cdm.setExpiration(clock.now()), context);
+    await play();
+    const expired = await bounded(expiring, PATIENCE_MS, 'media time 1 s', context);
+    await expired.waitingForKey;
     const stalledAt = video.currentTime;
     const playerSessions = runSessions() as unknown as { closed: Promise<string> }[];
     // shaka batches key status changes on a timer of its own before it reports them: wait for its report.
     await run.reported.until(() => run.errors.length > 0, PATIENCE_MS, context);
     expect(run.errors).toEqual(['6014 (fatal)']);
-    expect(stalledAt).toBeGreaterThanOrEqual(expiredAt());
+    expect(stalledAt).toBeGreaterThanOrEqual(expired.at);
     expect(video.currentTime).toBeLessThan(stalledAt + 0.1);
     expect(events).not.toContain('ended');
-    expect(await Promise.all(playerSessions.map((s) => s.closed))).toEqual(playerSessions.map(() => 'closed-by-application'));
-    await run.destroy();
+    const closed = await bounded(Promise.all(playerSessions.map((s) => s.closed)), PATIENCE_MS, "the player's sessions closed", context);
+    expect(closed).toEqual(playerSessions.map(() => 'closed-by-application'));
+    await destroy();
   });
 
   it('after EXPIRED, the application reloads at the stall: shaka gets a new license and plays on to the end', async () => {
-    const { presentation, video, run, url, player, context } = await start();
-    atOneSecond(video, () => cdm.setExpiration(clock.now()));
-    await video.play();
+    const { presentation, video, run, url, player, context, play, destroy } = await start();
+    const expiring = atOneSecond(video, () => cdm.setExpiration(clock.now()), context);
+    await play();
+    await bounded(expiring, PATIENCE_MS, 'media time 1 s', context);
     await run.reported.until(() => run.errors.includes('6014 (fatal)'), PATIENCE_MS, context);
     const stalledAt = video.currentTime;
     const tracks = media.recordOf(video).tracks as ReadonlyMap<string, PlayedTrackWithTimes>;
     const before = new Map([...tracks.values()].map((t) => [t.id, t.samples.length]));
     const ended = nextEvent(video, 'ended', PATIENCE_MS, context);
-    await player.load(url, stalledAt);
-    await video.play();
+    await bounded(player.load(url, stalledAt), PATIENCE_MS, `shaka load() at ${stalledAt}`, context);
+    await play();
     await ended;
     expect(run.errors).toEqual(['6014 (fatal)']);
     expectPlayedClearFrom(media.recordOf(video).tracks as ReadonlyMap<string, PlayedTrackWithTimes>, before, presentation, stalledAt);
-    await run.destroy();
+    await destroy();
   });
 
   it('the video key output-restricted mid-playback: shaka restricts its only variant (4012) and the element waits for the key', async () => {
-    const { video, events, run, context } = await start();
-    atOneSecond(video, () => cdm.setStatus(KEYS.video.kid, 'output-restricted'));
-    const waiting = nextEvent(video, 'waitingforkey', PATIENCE_MS, context);
-    await video.play();
-    await waiting;
+    const { video, events, run, context, play, destroy } = await start();
+    const restricting = atOneSecond(video, () => cdm.setStatus(KEYS.video.kid, 'output-restricted'), context);
+    await play();
+    await (await bounded(restricting, PATIENCE_MS, 'media time 1 s', context)).waitingForKey;
     await run.reported.until(() => run.errors.length > 0, PATIENCE_MS, context);
     expect(run.errors).toEqual(['4012 (fatal)']);
     expect(events).not.toContain('ended');
-    await run.destroy();
+    await destroy();
   });
 });

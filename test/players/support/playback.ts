@@ -85,6 +85,23 @@ export interface PlayedTrackWithTimes extends PlayedTrack {
   readonly samples: readonly { readonly sha256: string; readonly pts: number }[];
 }
 
+/** `promise`, or a failure after `ms` naming what was awaited and what happened so far. */
+export function bounded<T>(promise: Promise<T>, ms: number, what: string, context: () => string = () => ''): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms; ${context()}`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * Something a test waits on that says when it changed (a player's error reports, the EME trace), so the test waits
  * for the change itself rather than polling on a timer.
