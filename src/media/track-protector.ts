@@ -9,7 +9,7 @@ import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
 import type { SampleCipher } from './cenc/cipher.js';
 import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
 import { AvcSliceHeaders } from './cenc/avc-slice.js';
-import { nalSubsamples } from './cenc/subsamples.js';
+import { capSubsamples, maxSubsamplePairs, nalSubsamples } from './cenc/subsamples.js';
 import { MediaError } from './errors.js';
 import { auxEntry, type TrackProtection } from './write/protection.js';
 
@@ -122,7 +122,7 @@ export class TrackProtector {
    */
   prepare(buf: Buffer, off: number, size: number): { crypto: SampleCrypto; entry: Buffer } {
     const iv = this.ivs.next();
-    const subsamples = this.subsampled ? nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices) : undefined;
+    const subsamples = this.subsampled ? capSubsamples(nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices), maxSubsamplePairs(this.ivs.size)) : undefined;
     const p = this.protection;
     const crypto: SampleCrypto = {
       scheme: p.scheme,

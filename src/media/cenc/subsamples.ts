@@ -3,6 +3,7 @@
 // end (so the bytes after the header, where the slice header starts, stay clear), or, given `slices` (cbcs on
 // AVC), everything after the slice header.
 import type { AvcSliceHeaders } from './avc-slice.js';
+import { MediaError } from '../errors.js';
 
 /** [clear, protected, ...] pairs for one length-prefixed sample at buf[off, off+size). */
 export function nalSubsamples(buf: Uint8Array, off: number, size: number, lengthSize: number, hevc: boolean, slices?: AvcSliceHeaders): Uint32Array {
@@ -39,4 +40,34 @@ export function nalSubsamples(buf: Uint8Array, off: number, size: number, length
   pendingClear += end - p;
   if (pendingClear > 0 || out.length === 0) flushClear(0);
   return Uint32Array.from(out);
+}
+
+/**
+ * The most [clear, protected] pairs a senc entry with `ivSize`-byte IVs may hold: saiz gives each entry's size in
+ * one byte (ISO/IEC 14496-12), so IV + 16-bit count + 6 bytes per pair must stay within 255 (41 pairs for 8-byte IVs).
+ */
+export function maxSubsamplePairs(ivSize: number): number {
+  return Math.floor((255 - ivSize - 2) / 6);
+}
+
+/**
+ * At most `maxPairs` pairs: while there are more (a sample of many slices), the pair with the fewest protected
+ * bytes is left clear, its bytes joining the next pair's clear run (as long as that fits 16 bits). NAL headers stay
+ * clear and every other range is kept; only the shortest slices' data goes unencrypted.
+ */
+export function capSubsamples(subs: Uint32Array, maxPairs: number): Uint32Array {
+  if (subs.length / 2 <= maxPairs) return subs;
+  const clear = Array.from({ length: subs.length / 2 }, (_, i) => subs[2 * i]!);
+  const prot = Array.from({ length: subs.length / 2 }, (_, i) => subs[2 * i + 1]!);
+  while (clear.length > maxPairs) {
+    let best = -1;
+    for (let i = 0; i + 1 < clear.length; i++) {
+      if (clear[i]! + prot[i]! + clear[i + 1]! <= 0xffff && (best < 0 || prot[i]! < prot[best]!)) best = i;
+    }
+    if (best < 0) throw new MediaError('unsupported-layout', `a sample needs ${clear.length} subsamples; its senc entry can describe ${maxPairs}`);
+    clear[best + 1] = clear[best]! + prot[best]! + clear[best + 1]!;
+    clear.splice(best, 1);
+    prot.splice(best, 1);
+  }
+  return Uint32Array.from(clear.flatMap((c, i) => [c, prot[i]!]));
 }

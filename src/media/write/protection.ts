@@ -4,6 +4,7 @@ import { box, fullBox, u16, u32, u8 } from './box-writer.js';
 import { children } from '../boxes/box.js';
 import type { BoxContext } from '../boxes/box.js';
 import type { SampleEntryInfo, Scheme } from '../boxes/protection.js';
+import { MediaError } from '../errors.js';
 
 /** The W3C Common PSSH system ID ("Common SystemID and PSSH Box Format"), which Clear Key reads. */
 export const COMMON_SYSTEM_ID = Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex');
@@ -88,6 +89,10 @@ export function auxBoxes(entries: readonly Buffer[] | AuxEntryList, withSubsampl
   const sizes = entries instanceof AuxEntryList ? entries.sizes : entries.map((e) => e.length);
   const data = entries instanceof AuxEntryList ? [entries.bytes] : entries;
   if (sizes.every((n) => n === 0)) return undefined;
+  // saiz holds each entry's size in one byte: a longer entry would be described wrongly (see capSubsamples).
+  let longest = 0;
+  for (const n of sizes) if (n > longest) longest = n;
+  if (longest > 255) throw new MediaError('unsupported-layout', `a ${longest}-byte senc entry: saiz describes at most 255 bytes per sample`);
   const senc = fullBox('senc', 0, withSubsamples ? 2 : 0, u32(sizes.length), ...data);
   const same = sizes.every((n) => n === sizes[0]);
   const saiz = fullBox('saiz', 0, 0, u8(same ? sizes[0]! : 0), u32(sizes.length), ...(same ? [] : [Buffer.from(sizes)]));

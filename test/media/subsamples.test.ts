@@ -1,0 +1,104 @@
+// Samples of many slices: a senc entry's size is one byte in saiz (ISO/IEC 14496-12), so the encryptor keeps each
+// entry within 255 bytes (at most 41 subsamples with 8-byte IVs, 39 with 16-byte ones, 42 with a constant IV) by
+// leaving the shortest slices' data clear; NAL headers stay clear, the sample still round-trips, and the box
+// writer refuses an entry saiz cannot describe rather than write a wrong size.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { readBox } from '../../src/media/boxes/box.js';
+import { parseMovie } from '../../src/media/boxes/movie.js';
+import type { Scheme } from '../../src/media/boxes/protection.js';
+import { cryptSample } from '../../src/media/cenc/cipher.js';
+import { maxSubsamplePairs, nalSubsamples } from '../../src/media/cenc/subsamples.js';
+import { MediaError } from '../../src/media/errors.js';
+import { TrackProtector } from '../../src/media/track-protector.js';
+import { auxBoxes } from '../../src/media/write/protection.js';
+import { KEYS, readFixture } from '../support/fixtures.js';
+
+const key = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
+
+function videoTrack() {
+  const file = readFixture('clear_prog.mp4');
+  for (let p = 0; p < file.length; ) {
+    const b = readBox({ buf: file, base: 0 }, p, file.length, '');
+    if (b.type === 'moov') {
+      const movie = parseMovie(file.subarray(b.start, b.end), b.start);
+      const track = movie.tracks.find((t) => t.handler === 'vide')!;
+      return { movie, track, entry: track.entries[0]! };
+    }
+    p = b.end;
+  }
+  throw new Error('no moov');
+}
+
+/** An AVC sample (4-byte NAL lengths) of `n` non-IDR slices of different lengths, the first ones short. */
+function manySlices(n: number): { sample: Buffer; nalStarts: number[] } {
+  const parts: Buffer[] = [];
+  const nalStarts: number[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const body = randomBytes(40 + ((i * 37) % 300));
+    const nal = Buffer.concat([Buffer.from([0, 0, 0, 0, 0x41]), body]);
+    nal.writeUInt32BE(nal.length - 4, 0);
+    nalStarts.push(at);
+    parts.push(nal);
+    at += nal.length;
+  }
+  return { sample: Buffer.concat(parts), nalStarts };
+}
+
+describe('a sample of 60 slices', () => {
+  it.each([
+    ['cenc', { size: 8 as const }, 8],
+    ['cbc1', { size: 16 as const }, 16],
+    ['cens', { size: 8 as const }, 8],
+    ['cbcs', { constant: Buffer.from('9a7e1b2c3d4e5f60718293a4b5c6d7e8', 'hex') }, 0],
+  ] as const)('%s: a senc entry within 255 bytes, NAL headers clear, the shortest slices left clear, and the sample round-trips', (scheme, iv, ivSize) => {
+    const { movie, track, entry } = videoTrack();
+    const protector = new TrackProtector(movie.ctx, track, entry, { scheme: scheme as Scheme, key, iv });
+    const { sample, nalStarts } = manySlices(60);
+    const uncapped = nalSubsamples(sample, 0, sample.length, 4, false);
+    expect(uncapped.length / 2).toBeGreaterThan(maxSubsamplePairs(ivSize));
+    const { crypto, entry: aux } = protector.prepare(sample, 0, sample.length);
+    expect(aux.length).toBeLessThanOrEqual(255);
+    const subs = crypto.subsamples!;
+    expect(subs.length / 2).toBe(maxSubsamplePairs(ivSize));
+    let total = 0;
+    const clearRanges: [number, number][] = [];
+    const protectedRanges: [number, number][] = [];
+    for (let i = 0; i < subs.length; i += 2) {
+      clearRanges.push([total, total + subs[i]!]);
+      protectedRanges.push([total + subs[i]!, total + subs[i]! + subs[i + 1]!]);
+      total += subs[i]! + subs[i + 1]!;
+    }
+    expect(total).toBe(sample.length);
+    // Every NAL length field and header byte is clear.
+    for (const s of nalStarts) expect(clearRanges.some(([a, b]) => a <= s && s + 5 <= b), `NAL at ${s}`).toBe(true);
+    // The ranges kept protected are the longest ones (but the last, which has no next pair to join): none dropped
+    // is longer than one kept. (cbcs ranges start after slice headers, which random slice data makes arbitrary.)
+    if (scheme !== 'cbcs') {
+      const kept = new Set(protectedRanges.filter(([a, b]) => b > a).map(([a]) => a));
+      const dropped: number[] = [];
+      const keptLengths: number[] = [];
+      for (let i = 0, at = 0; i + 2 < uncapped.length; i += 2) {
+        at += uncapped[i]!;
+        if (uncapped[i + 1]! > 0) (kept.has(at) ? keptLengths : dropped).push(uncapped[i + 1]!);
+        at += uncapped[i + 1]!;
+      }
+      expect(dropped.length).toBe(uncapped.length / 2 - maxSubsamplePairs(ivSize));
+      expect(Math.max(...dropped)).toBeLessThanOrEqual(Math.min(...keptLengths));
+    }
+    const work = Buffer.from(sample);
+    cryptSample(work, 0, work.length, crypto, key.key, 'encrypt', () => 'test');
+    expect(work.equals(sample)).toBe(false);
+    cryptSample(work, 0, work.length, crypto, key.key, 'decrypt', () => 'test');
+    expect(work.equals(sample)).toBe(true);
+  });
+});
+
+describe('auxBoxes', () => {
+  it('writes entries of up to 255 bytes and refuses a longer one (saiz holds one byte per size)', () => {
+    expect(auxBoxes([Buffer.alloc(255, 1), Buffer.alloc(8, 2)], true)).toBeDefined();
+    expect(() => auxBoxes([Buffer.alloc(8, 1), Buffer.alloc(256, 2)], true)).toThrow(MediaError);
+    expect(() => auxBoxes([Buffer.alloc(300, 1), Buffer.alloc(300, 2)], true)).toThrow(/saiz/);
+  });
+});
