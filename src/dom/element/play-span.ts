@@ -5,6 +5,7 @@
 
 import type { ElementEme } from '../../element/element-eme.js';
 import type { CodedFrame, TrackBufferView } from '../media-source-link.js';
+import { TIME_EPSILON } from '../time-ranges.js';
 import { decodeFrame, type PlayedSample } from './frames.js';
 
 export interface Span {
@@ -21,10 +22,10 @@ export interface Span {
 export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, from: number, until: number, keepSamples: boolean): Span {
   let to = until;
   let blockedOn: Uint8Array | null | undefined;
-  const windows = tracks.map((track) => ({ track, frames: [...track.frames(from, until)] }));
+  const windows = tracks.map((track) => ({ track, frames: [...framesNear(track, from, until)] }));
   for (const { frames } of windows) {
     for (const frame of frames) {
-      if (frame.pts >= to) continue;
+      if (frame.pts >= to - TIME_EPSILON) continue;
       const missing = missingKey(eme, frame);
       if (missing !== undefined) {
         to = frame.pts;
@@ -35,7 +36,7 @@ export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, fr
   const played: Array<{ track: TrackBufferView; samples: PlayedSample[] }> = [];
   for (const { track, frames } of windows) {
     const samples: PlayedSample[] = [];
-    for (const frame of frames.filter((f) => f.pts < to).sort((a, b) => a.pts - b.pts)) {
+    for (const frame of frames.filter((f) => f.pts < to - TIME_EPSILON).sort((a, b) => a.pts - b.pts)) {
       const result = decodeFrame(track, frame, frame.crypto ? eme.keyFor(frame.crypto.keyId) : undefined, keepSamples);
       if (!result.ok) return { to: from, played, decodeError: result.reason };
       samples.push(result.sample);
@@ -52,11 +53,20 @@ export function playSpan(tracks: readonly TrackBufferView[], eme: ElementEme, fr
 export function keyNeededAt(tracks: readonly TrackBufferView[], eme: ElementEme, at: number, until: number): Uint8Array | null | undefined {
   for (const track of tracks) {
     let first: CodedFrame | undefined;
-    for (const frame of track.frames(at, until)) if (!first || frame.pts < first.pts) first = frame;
+    for (const frame of framesNear(track, at, until)) if (!first || frame.pts < first.pts) first = frame;
     const missing = first && missingKey(eme, first);
     if (missing !== undefined) return missing;
   }
   return undefined;
+}
+
+/**
+ * A track's frames with pts in [from, until) to within 1 µs (MSE's resolution here too): the position is a sum of
+ * durations, and a frame appended after a stall at the end of the buffer may start 1 ulp before it. Every span is
+ * shifted alike, so no frame falls in two.
+ */
+function framesNear(track: TrackBufferView, from: number, until: number): Iterable<CodedFrame> {
+  return track.frames(from - TIME_EPSILON, until - TIME_EPSILON);
 }
 
 /** The key an encrypted frame cannot be decrypted without (null: no MediaKeys); undefined when it can be decoded. */
