@@ -113,13 +113,30 @@ describe('persistent-license sessions', () => {
     expect(Object.values(statusesOf(again))).toEqual(['released', 'released']);
   });
 
-  it('a temporary license in a persistent session is a TypeError and stores nothing', async () => {
+  it('a license stating "type": "temporary" in a persistent session is a TypeError and stores nothing', async () => {
     const store = new MemorySessionStore();
     const eme = createEME({ store });
     const session = (await keysOn(eme)).createSession('persistent-license');
     await session.generateRequest('keyids', keyIdsInitData(KID_A));
-    await expectRejectName(session.update(license([[KID_A, KEY_A]])), 'TypeError');
+    await expectRejectName(session.update(license([[KID_A, KEY_A]], 'temporary')), 'TypeError');
     expect(await store.list(eme.origin)).toEqual([]);
+    expect(statusesOf(session)).toEqual({});
+  });
+
+  it('a license without "type" in a persistent session is that session\'s license: usable and stored (as Firefox, WPT)', async () => {
+    const store = new MemorySessionStore();
+    const eme = createEME({ store });
+    const session = (await keysOn(eme)).createSession('persistent-license');
+    await session.generateRequest('keyids', keyIdsInitData(KID_A));
+    await session.update(license([[KID_A, KEY_A]]));
+    const usableA = { [Buffer.from(KID_A).toString('hex')]: 'usable' };
+    expect(statusesOf(session)).toEqual(usableA);
+    const sessionId = session.sessionId;
+    expect(await store.list(eme.origin)).toEqual([sessionId]);
+    await session.close();
+    const again = (await keysOn(eme)).createSession('persistent-license');
+    await expect(again.load(sessionId)).resolves.toBe(true);
+    expect(statusesOf(again)).toEqual(usableA);
   });
 
   it('an invalid acknowledgement is a TypeError and keeps the record', async () => {

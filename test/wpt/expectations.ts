@@ -38,27 +38,9 @@ export const EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
 
 // The pages that need MSE and playback (../shared/wpt/README.md), run on emekit/dom by wpt-playback.test.ts.
 export const PLAYBACK_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
-  'clearkey-mp4-playback-destroy-persistent-license.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, persistent-license, mp4, playback, destroy and acknowledge":
-        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
-    },
-  },
-  'clearkey-mp4-playback-persistent-license-events.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, persistent-license, mp4, playback, check events":
-        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
-    },
-  },
-  'clearkey-mp4-playback-persistent-license.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, persistent-license, mp4playback":
-        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
-    },
-  },
+  'clearkey-mp4-playback-destroy-persistent-license.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-persistent-license-events.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-persistent-license.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-playback-persistent-usage-record-events.https.html': {
     subtests: 1,
     failures: {
@@ -73,20 +55,8 @@ export const PLAYBACK_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = 
         "'persistent-usage-record' is no longer a MediaKeySessionType in the EME spec: requestMediaKeySystemAccess refuses it (Chromium fails these pages too)",
     },
   },
-  'clearkey-mp4-playback-retrieve-destroy-persistent-license.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, persistent-license, mp4, playback, retrieve, playback and destroy":
-        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
-    },
-  },
-  'clearkey-mp4-playback-retrieve-persistent-license.https.html': {
-    subtests: 1,
-    failures: {
-      "org.w3.clearkey, persistent-license, mp4, playback, retrieve and playback":
-        "the page's license has no \"type\" (EME: temporary is then assumed) and emekit's Clear Key update() refuses a temporary license for a persistent-license session (Chromium's Clear Key has no persistent sessions at all)",
-    },
-  },
+  'clearkey-mp4-playback-retrieve-destroy-persistent-license.https.html': { subtests: 1, failures: {} },
+  'clearkey-mp4-playback-retrieve-persistent-license.https.html': { subtests: 1, failures: {} },
   'clearkey-mp4-playback-retrieve-persistent-usage-record.https.html': {
     subtests: 1,
     failures: {

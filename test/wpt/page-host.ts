@@ -4,9 +4,11 @@
 // testharness results as one JSON line. Run by wpt.test.ts, one process per page:
 //   node --import tsx test/wpt/page-host.ts <wpt folder> <page under encrypted-media/>
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
+import { beOpenedWindow, openWindow } from './popup-window.js';
 import { runSandboxedFrames } from './sandboxed-frames.js';
 
 const [wptRoot, page] = process.argv.slice(2) as [string, string];
@@ -32,8 +34,10 @@ function pageMarkup(name: string): string {
 }
 
 // Reports results to the runner instead of into the document (the WPT runner's own testharnessreport.js does the same).
+// Playback pages run beside the rest of the suite on two cores, and some open a second page host (a window): a
+// longer harness timeout, as wptrunner's timeout_multiplier gives slow configurations.
 const REPORT = `
-setup({ output: false });
+setup({ output: false, timeout_multiplier: ${process.env['EMEKIT_WPT_PLAYBACK'] === '1' ? 3 : 1} });
 add_completion_callback(function (tests, status) {
   __wptReport({ status: status.status, message: status.message,
     tests: tests.map(function (t) { return { name: t.name, status: t.status, message: t.message }; }) });
@@ -51,13 +55,20 @@ GlobalRegistrator.register({
 });
 Object.defineProperty(globalThis, 'DOMException', { value: NodeDOMException, writable: true, configurable: true, enumerable: false });
 // emekit is loaded after the DOM is registered: its interface objects inherit from the page's EventTarget and Event.
-const { createEME, install, MemorySessionStore } = await import('../../src/index.js');
+const { createEME, install } = await import('../../src/index.js');
 const { installMedia } = await import('../../src/dom/install.js');
 // The playback pages (wpt-playback.test.ts) get a session store, as a browser profile has (the persistent-license
 // pages need one): their EME platform goes in first, so install() keeps it and the second installMedia returns it.
-if (process.env['EMEKIT_WPT_PLAYBACK'] === '1') {
-  installMedia(globalThis as never, { clock: 'virtual', eme: createEME({ store: new MemorySessionStore(), origin }) });
+// A file, so that a window the page opens (another page host) shares it; removed when the page's process ends.
+const playback = process.env['EMEKIT_WPT_PLAYBACK'] === '1';
+const popup = process.env['EMEKIT_WPT_POPUP'] === '1';
+let storePath = process.env['EMEKIT_WPT_STORE'];
+if (playback && storePath === undefined) {
+  const dir = mkdtempSync(join(tmpdir(), 'emekit-wpt-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  storePath = join(dir, 'sessions.sqlite');
 }
+if (playback) installMedia(globalThis as never, { clock: 'virtual', eme: createEME({ store: storePath!, origin }) });
 install(globalThis);
 // <iframe srcdoc sandbox> (the unique-origin page): frames of their own, emekit installed in each.
 runSandboxedFrames(globalThis as never, (frame) => install(frame));
@@ -83,6 +94,12 @@ const { document, window } = globalThis as unknown as {
   window: EventTarget;
 };
 
+// window.open(): the opened page in a page host of its own, sharing the session store; a popup talks to its opener.
+const pageGlobal = globalThis as unknown as Parameters<typeof beOpenedWindow>[0];
+const opened = popup ? beOpenedWindow(pageGlobal, origin) : undefined;
+(globalThis as Record<string, unknown>)['open'] = (url: string) =>
+  openWindow(pageGlobal, wptRoot, origin, new URL(url, `${origin}/encrypted-media/${page}`).href, { ...process.env, EMEKIT_WPT_STORE: storePath });
+
 document.documentElement.innerHTML = pageMarkup(page).replace(/^<!doctype html>/i, '');
 // HTML's named access on the Window object, which happy-dom lacks: waiting-for-a-key.js reaches `video` (the
 // page's <div id=video>) from a function where its own `video` is out of scope.
@@ -97,3 +114,4 @@ for (const script of [...document.querySelectorAll('script')]) {
   runInThisContext(code, { filename: path ?? `${page} (inline script)` });
 }
 window.dispatchEvent(new Event('load'));
+opened?.loaded();

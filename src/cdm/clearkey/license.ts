@@ -17,7 +17,8 @@ export interface LicenseKey {
 
 export interface License {
   readonly keys: readonly LicenseKey[];
-  readonly type: SessionType;
+  /** The "type" member; undefined when the license has none. */
+  readonly type: SessionType | undefined;
 }
 
 function invalid(reason: string): CdmError {
@@ -37,8 +38,8 @@ export function parseLicense(object: Record<string, unknown>): License {
   const keys = object['keys'];
   if (!Array.isArray(keys) || keys.length === 0) throw invalid('"keys" must be a non-empty array');
   if (keys.length > MAX_KEY_IDS) throw invalid(`more than ${MAX_KEY_IDS} keys`);
-  const type = object['type'] ?? 'temporary';
-  if (type !== 'temporary' && type !== 'persistent-license') throw invalid('"type" is not a MediaKeySessionType');
+  const type = object['type'];
+  if (type !== undefined && type !== 'temporary' && type !== 'persistent-license') throw invalid('"type" is not a MediaKeySessionType');
   return { keys: keys.map(parseJsonWebKey), type };
 }
 
