@@ -93,6 +93,8 @@ const DROP_WHEN_FRAGMENTED = new Set(['sidx', 'ssix', 'mfra', 'pssh']);
 const READ_AHEAD = 2;
 /** Slabs: the pieces read ahead, the one being decrypted, and those the sink is still writing. */
 const SLABS = READ_AHEAD + 4;
+/** Smallest slab: below this, the decryptor's fixed working areas cost more than the slabs. */
+const MIN_SLAB = 16 * 1024;
 
 /**
  * With blocking I/O, pieces between two turns of the event loop: ~16 MiB, a few tens of milliseconds. A turn
@@ -135,7 +137,8 @@ class Run {
   private readonly keys: KeyResolver;
   private readonly ring: SlabRing;
   private readonly tracks = new Map<number, TrackReport>();
-  private readonly cipher: SampleCipher;
+  /** Made with the first slab: inputs that fail before their data (most hostile ones) never pay for its memory. */
+  private cipher: SampleCipher | undefined;
   private piecesSinceYield = 0;
   /** A sample taken from the lanes but left for the next piece of the mdat. */
   private held: SampleJob | undefined;
@@ -151,10 +154,20 @@ class Run {
   ) {
     this.keys = new KeyResolver(opts.keys, opts.onMissingKey);
     this.budget = SampleBudget.of(src.size, () => src.position);
-    const slabSize = chunkSize(opts);
+    // No piece is larger than the input (a larger sample fails the budget first), so a small input gets small slabs.
+    const slabSize = src.size === undefined ? chunkSize(opts) : Math.min(chunkSize(opts), Math.max(MIN_SLAB, src.size));
     // The slabs live in the decryptor's memory, where its per-block loops reach the samples where they lie.
-    this.cipher = new SampleCipher('decrypt', SLABS * slabSize);
-    this.ring = new SlabRing(slabSize, SLABS, () => sink.flush(), (n) => this.cipher.allocate(n));
+    this.ring = new SlabRing(slabSize, SLABS, () => sink.flush(), (n) => this.decryptor().allocate(n));
+  }
+
+  /** Gives the cipher's memory back for the next run, unless a slab of it may still be read into or written. */
+  dispose(): void {
+    if (this.cipher && this.ring.allBack()) this.cipher.recycle();
+    this.cipher = undefined;
+  }
+
+  private decryptor(): SampleCipher {
+    return (this.cipher ??= new SampleCipher('decrypt', SLABS * this.ring.slabSize));
   }
 
   private progress(position = this.src.position): void {
@@ -294,12 +307,12 @@ class Run {
         continue;
       }
       this.current = job;
-      this.cipher.add(buf, job.offset - pos, job.size, c, key, this.whereCurrent);
+      this.decryptor().add(buf, job.offset - pos, job.size, c, key, this.whereCurrent);
       done.push(job);
       // Counted now: a sample that fails the check below fails the whole run, report and all.
       if (tr) tr.samplesDecrypted++;
     }
-    this.cipher.flush();
+    this.cipher?.flush();
     if (this.opts.verify !== false) this.verify(buf, pos, done);
     this.report.samplesDecrypted += done.length;
   }
@@ -485,8 +498,9 @@ export async function decryptMedia(input: MediaInput, output: MediaOutput, optio
     await src.close();
     throw e;
   }
+  const run = new Run(src, sink, options);
   try {
-    const report = await new Run(src, sink, options).run();
+    const report = await run.run();
     await sink.close();
     return report;
   } catch (e) {
@@ -494,5 +508,6 @@ export async function decryptMedia(input: MediaInput, output: MediaOutput, optio
     throw asParserBug(e);
   } finally {
     await src.close();
+    run.dispose();
   }
 }

@@ -60,6 +60,30 @@ describe('BlockMemory', () => {
   });
 });
 
+describe('BlockMemory.recycle', () => {
+  it('hands a small memory back out zeroed, to one taker at a time, and lets a large one go', () => {
+    const mem = memory(1000, 50_000);
+    mem.reserve(1000);
+    mem.allocate(50_000)!.fill(0xab);
+    mem.recycle();
+    const again = memory(1000, 20_000);
+    expect(again).toBe(mem);
+    // Nothing one decryption left (keystream, plaintext) reaches the next, and its room is whole again.
+    expect(again.bytes.every((b) => b === 0)).toBe(true);
+    expect(again.reserve(1000)).toBe(0);
+    expect(again.allocate(50_000)).toBeDefined();
+    // Taken: the next one asked for is another memory.
+    expect(memory(1000, 20_000)).not.toBe(mem);
+    // Needs more room than it has: not reused.
+    again.recycle();
+    expect(memory(1000, 500_000)).not.toBe(mem);
+    expect(memory(1000, 10)).toBe(mem);
+    const large = memory(1000, 4 * 1024 * 1024);
+    large.recycle();
+    expect(memory(1000, 4 * 1024 * 1024)).not.toBe(large);
+  });
+});
+
 describe('CbcWindow', () => {
   it('deciphers exactly the crypt blocks of a pattern, leaving skipped blocks and the tail alone', () => {
     const key = randomBytes(16);

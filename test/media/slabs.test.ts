@@ -32,6 +32,20 @@ describe('SlabRing', () => {
     expect((ring.acquire(6000) as Buffer).length).toBe(6000);
   });
 
+  it('says all slabs are back only when every one made has been released (then their memory may be reused)', () => {
+    const ring = new SlabRing(1024, 3, () => {});
+    expect(ring.allBack()).toBe(true);
+    const a = ring.acquire(100) as Buffer;
+    const b = ring.acquire(100) as Buffer;
+    expect(ring.allBack()).toBe(false);
+    ring.release(a);
+    expect(ring.allBack()).toBe(false);
+    ring.release(b);
+    expect(ring.allBack()).toBe(true);
+    expect(ring.acquire(1)).toBe(b);
+    expect(ring.allBack()).toBe(false);
+  });
+
   it('takes slabs from its allocator while it has room, then makes its own', () => {
     const arena = Buffer.alloc(200);
     let next = 0;

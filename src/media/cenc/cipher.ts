@@ -262,6 +262,14 @@ export class SampleCipher {
   }
 
   /**
+   * Ends this cipher, giving its memory back for another one: only once nothing refers to a buffer from
+   * allocate() any more (no read into one, no write from one pending).
+   */
+  recycle(): void {
+    this.mem?.recycle();
+  }
+
+  /**
    * A buffer to decrypt samples in: short and patterned samples are decrypted fastest there (see above).
    * Undefined once the room given to the constructor is used up, or where WebAssembly is unavailable.
    */

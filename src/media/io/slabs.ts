@@ -45,6 +45,11 @@ export class SlabRing {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Whether every slab made has come back (none is being read into, decrypted or written). */
+  allBack(): boolean {
+    return this.free.length === this.made;
+  }
+
   release(buf: Buffer): void {
     if (buf === this.big) {
       this.bigBusy = false;
