@@ -1,7 +1,8 @@
 // One fuzz process (started by fuzz/main.ts): mutates the seeds of one target and runs each mutant through it
 // for the given time, reporting counts each second and every finding with its input. The input being run is also
-// written to a file first, so that the parent can save it when this process dies (V8's heap limit) or hangs.
-import { ftruncateSync, openSync, writeSync } from 'node:fs';
+// written to a file first (fuzz/current.ts), so that the parent can save it when this process dies (V8's heap limit)
+// or hangs.
+import { CurrentInput } from './current.js';
 import { MEMORY_FACTOR } from './bounded.js';
 import { mutate, rng } from './mutate.js';
 import { seeds } from './seeds.js';
@@ -35,6 +36,7 @@ export interface LoopFinding {
 
 const CORPUS_MAX = 2000;
 
+
 /** What an outcome looks like without its numbers: a new one marks an input worth mutating further. */
 function signature(o: Outcome): string {
   return [o.kind, o.name, o.code, o.box, o.field, (o.message ?? '').replace(/\d+/g, '#').slice(0, 60)].join('|');
@@ -49,7 +51,7 @@ async function run(s: LoopStart): Promise<void> {
   const pool = seeds(s.target);
   const corpus = [...pool];
   const seen = new Set<string>();
-  const fd = openSync(s.current, 'w');
+  const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0 };
   let reported = Date.now();
@@ -64,8 +66,7 @@ async function run(s: LoopStart): Promise<void> {
       if (stats.harnessErrors === 1) console.error(e);
       continue;
     }
-    ftruncateSync(fd, 0);
-    writeSync(fd, input, 0, input.length, 0);
+    current.write(input);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([

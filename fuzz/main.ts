@@ -6,13 +6,14 @@
 // `npm test` replays (test/regressions/replay.test.ts).
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BoundedRunner, isFinding } from './bounded.js';
 import type { Verdict } from './bounded.js';
+import { readCurrent } from './current.js';
 import type { LoopFinding, LoopStart, LoopStats } from './loop.js';
 import { TARGETS, type Target } from './targets.js';
 
@@ -88,7 +89,7 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
       clearInterval(watchdog);
       if (!finished && existsSync(current)) {
         const kind = killedForHang ? 'hang' : 'crash';
-        findings.push({ kind, input: readFileSync(current), detail: `${signal ?? `exit ${code}`}: ${stderr.split('\n').slice(-6).join(' ').slice(0, 400)}` });
+        findings.push({ kind, input: readCurrent(current), detail: `${signal ?? `exit ${code}`}: ${stderr.split('\n').slice(-6).join(' ').slice(0, 400)}` });
       }
       resolve();
     });

@@ -73,11 +73,15 @@ function splice(buf: Buffer, nodes: Node[], parents: number[], from: number, to:
   return out;
 }
 
-function boxOf(type: string, payload: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt32BE(8 + payload.length);
-  h.write(type, 4, 'latin1');
-  return Buffer.concat([h, payload]);
+/** `inner` inside `depth` nested boxes of `type`, all headers written at once (wrapping one by one copies it each time). */
+function wrap(type: string, depth: number, inner: Buffer): Buffer {
+  const out = Buffer.alloc(8 * depth + inner.length);
+  for (let k = 0; k < depth; k++) {
+    out.writeUInt32BE(out.length - 8 * k, 8 * k);
+    out.write(type, 8 * k + 4, 'latin1');
+  }
+  inner.copy(out, 8 * depth);
+  return out;
 }
 
 export function mutateMp4(r: Rng, input: Buffer, donors: readonly Buffer[]): Buffer {
@@ -110,13 +114,7 @@ export function mutateMp4(r: Rng, input: Buffer, donors: readonly Buffer[]): Buf
     case 5: // duplicate it next to itself
       return splice(input, nodes, n.parents, n.end, n.end, input.subarray(n.start, n.end));
     case 6: // wrap it in a container, several deep
-    {
-      let wrapped = input.subarray(n.start, n.end) as Buffer;
-      const depth = pick(r, [1, 2, 3, 40, 3000]);
-      const type = pick(r, ['traf', 'trak', 'minf', 'stbl', 'moof', 'sinf']);
-      for (let k = 0; k < depth; k++) wrapped = boxOf(type, wrapped);
-      return splice(input, nodes, n.parents, n.start, n.end, wrapped);
-    }
+      return splice(input, nodes, n.parents, n.start, n.end, wrap(pick(r, ['traf', 'trak', 'minf', 'stbl', 'moof', 'sinf']), pick(r, [1, 2, 3, 40, 3000]), input.subarray(n.start, n.end)));
     case 7: {
       // swap with a sibling
       const sib = nodes.filter((m) => m !== n && m.parents.length === n.parents.length && m.parents.every((p, k) => p === n.parents[k]));
@@ -219,16 +217,67 @@ function containers(v: unknown, out: (Record<string, unknown> | unknown[])[] = [
 
 const HOLE = '\u0000deep\u0000';
 
-export function mutateJson(r: Rng, input: Buffer): Buffer {
-  let tree: unknown;
+/**
+ * Largest mutant of the targets behind a 64 KB limit (init data, licenses, bodies): a little over it, so the limit
+ * itself is tried. Mutants are kept under it at every step: copies of copies otherwise grow trees of gigabytes that
+ * cost the mutator seconds (and the memory check a false finding) before being cut.
+ */
+export const MAX_SMALL_INPUT = 70_000;
+
+/** Approximate JSON size of a value, or Infinity when it cannot be serialised (too deep). */
+function jsonSize(v: unknown): number {
   try {
-    tree = JSON.parse(input.toString('utf8'));
+    return (JSON.stringify(v) ?? 'null').length;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Whether brackets nest deeper than `limit` anywhere (strings ignored only roughly: this only picks a mutator). */
+function nestsDeeper(input: Buffer, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * `steps` mutations of a JSON input's tree, parsed and serialised once (each costs as much as several mutations on
+ * inputs of tens of KB), or one byte-level mutation.
+ */
+export function mutateJson(r: Rng, input: Buffer, steps = 1): Buffer {
+  if (input.length > MAX_SMALL_INPUT) return mutateBytes(r, input.subarray(0, MAX_SMALL_INPUT));
+  // JSON.parse takes milliseconds on thousands of levels: such inputs (made by deep nesting below) get byte mutations only.
+  if (nestsDeeper(input, 64)) return mutateBytes(r, input);
+  const root: { tree: unknown } = { tree: undefined };
+  try {
+    root.tree = JSON.parse(input.toString('utf8'));
   } catch {
     return mutateBytes(r, input);
   }
   if (int(r, 6) === 0) return mutateBytes(r, input);
-  const all = containers(tree);
-  if (all.length === 0) return Buffer.from(JSON.stringify(randomValue(r)));
+  const room = { left: MAX_SMALL_INPUT - input.length };
+  let deep: string | undefined;
+  for (let k = 0; k < steps; k++) deep = mutateTree(r, root, room, deep === undefined) ?? deep;
+  const text = jsonText(root.tree);
+  if (text === undefined) return mutateBytes(r, input);
+  return Buffer.from(deep === undefined ? text : text.replace(JSON.stringify(HOLE), deep));
+}
+
+/**
+ * One change to the tree in place. Returns the text of a deeply nested value when it put HOLE where that goes:
+ * built as text, since JSON.stringify itself recurses and would overflow on the deepest.
+ */
+function mutateTree(r: Rng, root: { tree: unknown }, room: { left: number }, mayNest: boolean): string | undefined {
+  const all = containers(root.tree);
+  if (all.length === 0) {
+    root.tree = randomValue(r);
+    return undefined;
+  }
   const c = pick(r, all);
   const keys = Object.keys(c);
   switch (int(r, 6)) {
@@ -237,38 +286,49 @@ export function mutateJson(r: Rng, input: Buffer): Buffer {
       // replace a member with a value of another kind
       const k = keys.length > 0 ? pick(r, keys) : '0';
       (c as Record<string, unknown>)[k] = randomValue(r);
-      break;
+      return undefined;
     }
     case 2: // delete a member
       if (keys.length > 0) delete (c as Record<string, unknown>)[pick(r, keys)];
-      break;
+      return undefined;
     case 3: {
       // many copies: counts past the limits
       const k = keys.length > 0 ? pick(r, keys) : undefined;
-      const v = k !== undefined ? (c as Record<string, unknown>)[k] : randomValue(r);
-      const copies = Array.from({ length: pick(r, [2, 255, 256, 257, 3000]) }, () => v);
+      const n = pick(r, [2, 255, 256, 257, 3000]);
+      let v = k !== undefined ? (c as Record<string, unknown>)[k] : randomValue(r);
+      // The count matters, not the copies' size: a value too large to copy n times within the bound is replaced.
+      if ((jsonSize(v) + 1) * n > room.left) v = pick(r, [null, 0, 'oct', 'AAAAAAAAAAAAAAAAAAAAAA', { kty: 'oct' }]);
+      const size = jsonSize(v);
+      room.left -= (size + 1) * n;
+      // Copies, not references: a later step that changes one shared object would change them all at once,
+      // and sizes would multiply past any bound.
+      const text = typeof v === 'object' && v !== null ? JSON.stringify(v) : undefined;
+      const copies = Array.from({ length: n }, () => (text === undefined ? v : JSON.parse(text)));
       if (Array.isArray(c)) c.push(...copies);
       else if (k !== undefined) (c as Record<string, unknown>)[k] = copies;
-      break;
+      return undefined;
     }
     case 4: {
+      if (!mayNest) return undefined;
       // deep nesting
-      // Built as text: JSON.stringify itself recurses, and would overflow on the deepest.
       const d = pick(r, [10, 1000, 20000]);
-      const deep = '['.repeat(d) + JSON.stringify(randomValue(r)) + ']'.repeat(d);
       (c as Record<string, unknown>)[keys.length > 0 ? pick(r, keys) : 'keys'] = HOLE;
-      return Buffer.from((JSON.stringify(tree) ?? 'null').replace(JSON.stringify(HOLE), deep));
+      return '['.repeat(d) + JSON.stringify(randomValue(r)) + ']'.repeat(d);
     }
     default: {
       const k = keys.length > 0 ? pick(r, keys) : 'kid';
       (c as Record<string, unknown>)[k] = pick(r, STRINGS) + pick(r, STRINGS);
+      return undefined;
     }
   }
+}
+
+/** The tree as JSON, or undefined for a corpus entry nested too deep for JSON.stringify's recursion. */
+function jsonText(tree: unknown): string | undefined {
   try {
-    return Buffer.from(JSON.stringify(tree) ?? 'null');
+    return JSON.stringify(tree) ?? 'null';
   } catch {
-    // A corpus entry nested too deep for JSON.stringify's recursion: mutate its bytes instead.
-    return mutateBytes(r, input);
+    return undefined;
   }
 }
 
@@ -302,15 +362,26 @@ export function mutateBytes(r: Rng, input: Buffer): Buffer {
   }
 }
 
-/** One to four mutations of the kind that suits the target. */
+/** Largest MP4 mutant: a few times the largest seed, so that mutants stay as cheap to run as the seeds. */
+export const MAX_MP4_INPUT = 256 * 1024;
+
+/** One to four mutations of the kind that suits the target (JSON ones on one parse of the input). */
 export function mutate(target: string, r: Rng, input: Buffer, donors: readonly Buffer[]): Buffer {
-  let out = input;
-  for (let k = 1 + int(r, 4); k > 0; k--) {
-    if (target === 'mp4') out = mutateMp4(r, out, donors);
-    else if (target === 'cenc') out = mutatePssh(r, out, donors);
-    else if (target === 'webm') out = mutateBytes(r, out);
-    else out = mutateJson(r, out);
+  const steps = 1 + int(r, 4);
+  if (target !== 'mp4' && target !== 'cenc' && target !== 'webm') {
+    const out = mutateJson(r, input, steps);
+    return out.length > MAX_SMALL_INPUT ? out.subarray(0, MAX_SMALL_INPUT) : out;
   }
-  // Init data, licenses and bodies are refused above 64 KB before parsing: keep most mutants under that.
-  return target !== 'mp4' && out.length > 70_000 ? out.subarray(0, 70_000) : out;
+  let out = input;
+  for (let k = steps; k > 0; k--) {
+    if (target === 'mp4') {
+      // Mutants grow (duplicated boxes, deep wrappers): a step that would pass the bound is not taken.
+      const next = mutateMp4(r, out, donors);
+      if (next.length <= MAX_MP4_INPUT) out = next;
+    } else if (target === 'cenc') out = mutatePssh(r, out, donors);
+    else out = mutateBytes(r, out);
+    // Init data is refused above 64 KB before parsing: keep mutants near that.
+    if (target !== 'mp4' && out.length > MAX_SMALL_INPUT) out = out.subarray(0, MAX_SMALL_INPUT);
+  }
+  return out;
 }

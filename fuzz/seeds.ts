@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPsshBox, COMMON_SYSTEM_ID } from '../src/initdata/cenc.js';
 import { encodeBase64Url } from '../src/util/base64url.js';
-import { boxTree } from './mutate.js';
+import { smallSeeds } from './small-seeds.js';
 import { KEYIDS_A_B, licenseFor, type Target } from './targets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -19,18 +19,6 @@ const files = (dir: string, ext = ''): Buffer[] => {
   }
 };
 
-/** A file cut after its first moof and that moof's mdat (or after the moov and 16 KB of a progressive mdat). */
-function head(buf: Buffer, withData: boolean): Buffer {
-  const top = boxTree(buf).filter((n) => n.parents.length === 0);
-  const moof = top.find((n) => n.type === 'moof');
-  const moov = top.find((n) => n.type === 'moov');
-  const anchor = moof ?? moov;
-  if (!anchor) return buf;
-  const next = top[top.indexOf(anchor) + 1];
-  const end = withData && next?.type === 'mdat' ? (moof ? next.end : next.start + 16 * 1024) : anchor.end;
-  return Buffer.from(buf.subarray(0, end));
-}
-
 const WIDEVINE = Buffer.from('edef8ba979d64acea3c827dcd51d21ed', 'hex');
 const kid = (n: number) => Buffer.alloc(16, n);
 
@@ -38,7 +26,7 @@ export function seeds(target: Target): Buffer[] {
   switch (target) {
     case 'mp4': {
       const fixtures = [...files('test/fixtures/cenc', '.mp4'), ...files('samples', '.mp4')];
-      return [...fixtures.map((f) => head(f, false)), ...fixtures.map((f) => head(f, true)), ...files('test/regressions/mp4')];
+      return [...fixtures.flatMap((f) => smallSeeds(f)), ...files('test/regressions/mp4')];
     }
     case 'cenc': {
       const v1 = Buffer.from(buildPsshBox(COMMON_SYSTEM_ID, [kid(1), kid(2)]));
