@@ -1,7 +1,7 @@
 // The input a fuzz process is running, kept in a file so that its parent can save it when the process dies (V8's
 // heap limit) or hangs: a 4-byte length, then the bytes. The file is overwritten in place, never truncated:
 // truncating it for every input cost more than running most inputs.
-import { openSync, readFileSync, writeSync } from 'node:fs';
+import { openSync, readFileSync, writevSync } from 'node:fs';
 
 export class CurrentInput {
   private readonly fd: number;
@@ -13,8 +13,7 @@ export class CurrentInput {
 
   write(input: Buffer): void {
     this.length.writeUInt32BE(input.length);
-    writeSync(this.fd, this.length, 0, 4, 0);
-    writeSync(this.fd, input, 0, input.length, 4);
+    writevSync(this.fd, [this.length, input], 0);
   }
 }
 

@@ -44,8 +44,27 @@ async function attempt(step: () => Promise<unknown>, documented: (e: unknown) =>
 const sink = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 const anyKey = (): Buffer => Buffer.alloc(16, 7);
 
-async function* chunks(b: Buffer, size: number): AsyncGenerator<Buffer> {
-  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+/**
+ * `b` as an async iterable of `size`-byte chunks. A plain iterator of settled promises rather than an async
+ * generator: the parser sees the same chunks and awaits, and the harness's own cost per chunk was a third of it.
+ */
+function chunks(b: Buffer, size: number): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]() {
+      let i = 0;
+      return {
+        next(): Promise<IteratorResult<Buffer>> {
+          if (i >= b.length) return Promise.resolve({ done: true, value: undefined });
+          const value = b.subarray(i, (i += size));
+          return Promise.resolve({ done: false, value });
+        },
+        return(): Promise<IteratorResult<Buffer>> {
+          i = b.length;
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      };
+    },
+  };
 }
 
 /** The media layer's documented rejections: a MediaError with one of its codes, never 'internal' (a bug). */
