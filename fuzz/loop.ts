@@ -25,6 +25,9 @@ export interface LoopStats {
   rejected: number;
   corpus: number;
   harnessErrors: number;
+  /** Highest peak RSS of this process so far (bytes), and the longest any input took to settle (ms). */
+  peakRss: number;
+  slowestMs: number;
 }
 
 export interface LoopFinding {
@@ -53,9 +56,9 @@ async function run(s: LoopStart): Promise<void> {
   const seen = new Set<string>();
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0 };
-  let reported = Date.now();
   let peak = process.resourceUsage().maxRSS * 1024;
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0 };
+  let reported = Date.now();
   while (Date.now() < end) {
     let input: Buffer;
     try {
@@ -76,6 +79,7 @@ async function run(s: LoopStart): Promise<void> {
     clearTimeout(timer);
     const ms = performance.now() - started;
     stats.inputs++;
+    if (ms > stats.slowestMs) stats.slowestMs = ms;
     if (outcome === undefined || ms > s.timeoutMs) {
       await send({ type: 'finding', kind: 'hang', input, detail: `${outcome === undefined ? 'not settled' : 'settled'} after ${ms.toFixed(0)} ms` });
       // Work may still be running: start afresh.
@@ -86,6 +90,7 @@ async function run(s: LoopStart): Promise<void> {
     const rss = process.resourceUsage().maxRSS * 1024;
     if (rss > peak) {
       peak = rss;
+      stats.peakRss = rss;
       const limit = s.baseBytes + MEMORY_FACTOR * input.length;
       if (rss > limit) {
         await send({ type: 'finding', kind: 'memory', input, detail: `peak RSS ${(rss / 1e6).toFixed(0)} MB > ${(limit / 1e6).toFixed(0)} MB` });

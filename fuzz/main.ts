@@ -7,11 +7,11 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BoundedRunner, isFinding } from './bounded.js';
+import { BoundedRunner, isFinding, MEMORY_FACTOR } from './bounded.js';
 import type { Verdict } from './bounded.js';
 import { readCurrent } from './current.js';
 import type { LoopFinding, LoopStart, LoopStats } from './loop.js';
@@ -82,6 +82,8 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
         totals.rejected += m.rejected!;
         totals.harnessErrors += m.harnessErrors!;
         totals.corpus = Math.max(totals.corpus, m.corpus!);
+        totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
+        totals.slowestMs = Math.max(totals.slowestMs, m.slowestMs!);
       } else if (m.type === 'finding') findings.push({ kind: m.kind!, input: Buffer.from(m.input!), detail: m.detail! });
       else if (m.type === 'done') finished = true;
     });
@@ -126,7 +128,7 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
@@ -142,8 +144,12 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
   );
   const elapsed = (Date.now() - started) / 1000;
   const rate = totals.inputs / elapsed;
+  const count = (kind: string) => findings.filter((f) => f.kind === kind).length;
   console.log(
-    `${target}: ${totals.inputs} inputs in ${elapsed.toFixed(0)} s on ${workers} processes = ${rate.toFixed(0)}/s; accepted ${totals.ok}, rejected (documented) ${totals.rejected}, findings ${findings.length}; corpus ${totals.corpus}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
+    `${target}: ${totals.inputs} inputs in ${elapsed.toFixed(0)} s on ${workers} processes = ${rate.toFixed(0)}/s; accepted ${totals.ok}, rejected (documented) ${totals.rejected}; ` +
+      `crashes ${count('crash')}, hangs ${count('hang')}, undocumented ${count('undocumented')}, over the memory bound ${count('memory')}; ` +
+      `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (limit ${timeoutMs}); ` +
+      `corpus ${totals.corpus}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
   );
   if (findings.length === 0) return;
   const dir = join(root, 'test/regressions', target);
