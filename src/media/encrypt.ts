@@ -3,12 +3,11 @@
 // senc/saiz/saio and the pssh boxes; progressive output keeps a progressive input's layout, the moov worked out
 // first and the media data streamed through (progressive-writer.ts). Memory stays bounded either way.
 import { child } from './boxes/box.js';
-import { protectedFragments } from './fragment-stream.js';
+import { protectedFragments, writeFragmentTrack } from './fragment-stream.js';
 import { moovPssh, trackProtectors, type ContentKey, type ProtectOptions } from './encrypt-options.js';
 import { MediaError } from './errors.js';
 import { openSink, openSource } from './io/io.js';
 import type { MediaInput, MediaOutput, Sink } from './io/io.js';
-import { writeThenRelease } from './io/buffer-pool.js';
 import { writeProgressive } from './progressive-writer.js';
 import { readTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
@@ -140,7 +139,7 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
       });
       await sink.write(moofBox(f.index + 1, trafs, moofPssh));
       await sink.write(mdatHeader(offset));
-      for (const t of f.tracks) await writeThenRelease(sink, t.data, t.release);
+      for (const t of f.tracks) await writeFragmentTrack(sink, t);
       for (const t of f.tracks) {
         const r = reports.find((x) => x.trackId === t.trackId)!;
         const kid = protectors.get(t.trackId)?.keyId.toString('hex');

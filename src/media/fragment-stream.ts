@@ -3,16 +3,21 @@
 // reused once written).
 import { SampleCipher } from './cenc/cipher.js';
 import { MediaError } from './errors.js';
+import type { SampleCrypto } from './boxes/job.js';
 import { BufferPool } from './io/buffer-pool.js';
+import type { Sink } from './io/io.js';
 import type { TrafSpec } from './write/fragments.js';
-import type { TimedTrack, Timeline } from './timeline.js';
+import type { TimedSample, TimedTrack, Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
 
 export interface FragmentTrack extends Omit<TrafSpec, 'dataOffset'> {
-  /** The samples' bytes, protected, in order. */
-  data: Buffer;
   dataSize: number;
-  /** Hands `data` back for a later fragment once it is written (it must not be used after). */
+  /**
+   * The samples' bytes, protected, in order, in pieces of whole samples (about PIECE bytes) encrypted as each is
+   * asked for, so that each is written while it is still in the CPU's caches. Iterate once, before the next fragment.
+   */
+  pieces(): Generator<Buffer>;
+  /** Hands the pieces' memory back for a later fragment once they are written (they must not be used after). */
   release(): void;
 }
 
@@ -72,6 +77,51 @@ export interface FragmentOptions {
 
 /** Bytes of memory the encrypting cipher works in, for fragment buffers (beyond it: ordinary buffers, slower for CBC). */
 const CIPHER_MEMORY = 64 << 20;
+/** Bytes of sample data encrypted at a time (or one longer sample), then handed on. */
+const PIECE = 1 << 20;
+
+interface Prepared {
+  crypto: SampleCrypto;
+  key: Buffer;
+}
+
+/** buf's samples in pieces of about PIECE bytes, each encrypted (where `prepared`) just before it is handed on. */
+function* encryptedPieces(buf: Buffer, samples: readonly TimedSample[], prepared: readonly Prepared[] | undefined, cipher: SampleCipher, where: () => string): Generator<Buffer> {
+  for (let i = 0, at = 0; i < samples.length; ) {
+    let j = i;
+    let end = at;
+    do end += samples[j++]!.size;
+    while (j < samples.length && end + samples[j]!.size - at <= PIECE);
+    if (prepared) {
+      for (let k = i, p = at; k < j; p += samples[k]!.size, k++) cipher.add(buf, p, samples[k]!.size, prepared[k]!.crypto, prepared[k]!.key, where);
+      cipher.flush();
+    }
+    yield buf.subarray(at, end);
+    at = end;
+    i = j;
+  }
+}
+
+/**
+ * Writes a fragment track's pieces to `sink` and releases its memory once they are written (a sink that keeps what
+ * it is given gets copies).
+ */
+export async function writeFragmentTrack(sink: Sink, t: FragmentTrack): Promise<void> {
+  if (sink.keepsBuffers) {
+    for (const piece of t.pieces()) await sink.write(Buffer.from(piece));
+    t.release();
+    return;
+  }
+  let pending = 1;
+  const written = () => {
+    if (--pending === 0) t.release();
+  };
+  for (const piece of t.pieces()) {
+    pending++;
+    await sink.write(piece, written);
+  }
+  written();
+}
 
 export async function* protectedFragments(timeline: Timeline, protectors: ReadonlyMap<number, TrackProtector>, o: FragmentOptions): AsyncGenerator<ProtectedFragment> {
   const tracks = timeline.tracks.filter((t) => (o.trackIds ?? timeline.tracks.map((x) => x.track.id)).includes(t.track.id));
@@ -106,8 +156,18 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
       }
       const got = (await Promise.all(reads)).reduce((a, n) => a + n, 0);
       if (got < dataSize) throw new MediaError('truncated', `track ${t.track.id}: the input ended inside fragment ${f + 1}'s samples`, { trackId: t.track.id });
+      // IVs and subsamples now (the moof needs them first), the bytes encrypted piece by piece as they are written.
       const aux: Buffer[] = [];
-      if (protector) for (let i = 0, p = 0; i < samples.length; p += samples[i]!.size, i++) aux.push(protector.protect(buf, p, samples[i]!.size, cipher));
+      const prepared: Prepared[] = [];
+      if (protector) {
+        const key = protector.contentKey;
+        for (let i = 0, p = 0; i < samples.length; p += samples[i]!.size, i++) {
+          const { crypto, entry } = protector.prepare(buf, p, samples[i]!.size);
+          aux.push(entry);
+          prepared.push({ crypto, key });
+        }
+      }
+      const where = () => `track ${t.track.id}`;
       o.onProgress?.(dataSize);
       out.push({
         trackId: t.track.id,
@@ -116,12 +176,11 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
         aux: protector ? aux : undefined,
         subsampled: protector?.subsampled ?? false,
         ...(protector?.rotated ? { seig: protector.protection } : {}),
-        data: buf.subarray(0, dataSize),
         dataSize,
+        pieces: () => encryptedPieces(buf, samples, protector ? prepared : undefined, cipher, where),
         release: () => pool.release(buf),
       });
     }
-    cipher.flush();
     yield { index: f, start: starts[f]!, tracks: out };
   }
 }
