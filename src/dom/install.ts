@@ -11,6 +11,7 @@ import { HeadlessMedia } from './element/headless-media.js';
 import { mediaErrorInterface } from './element/media-error.js';
 import { realmOf } from '../webidl/realm.js';
 import { patchMediaElements } from './element/prototype.js';
+import { installInFrames } from './frames.js';
 import { Ticker } from './element/ticker.js';
 import type { HostElement, HostWindow } from './host-window.js';
 import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
@@ -79,7 +80,8 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
 
   patchMediaElements(window, stateOf);
   // EME: the window's own interface objects (its events subclass its Event) and navigator.requestMediaKeySystemAccess.
-  installOn(window, options.eme ?? createEME());
+  const eme = options.eme ?? createEME();
+  installOn(window, eme);
   if (window['MediaError'] === undefined) define(window, 'MediaError', mediaErrorInterface(realmOf(window)));
   giveScreenASize(window);
 
@@ -102,6 +104,8 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   }, true);
   // Elements parsed with a src attribute start loading, as when the parser inserts them.
   for (const element of window.document.querySelectorAll('video[src], audio[src]')) stateOf(element).load();
+  // Frames: the same install in their windows, on this window's clock.
+  installInFrames(window, eme, (frameWindow, frameEme) => installMedia(frameWindow, { ...options, eme: frameEme, clock }));
   return media;
 }
 
