@@ -28,6 +28,9 @@ const base = mediaServer.mount('p', presentation.files);
 const token = await license.token([KEYS.video.kid, KEYS.audio.kid]);
 const video = newVideo();
 
+// What the process holds before playback: Node, tsx, jsdom, the player's code, the presentation (made here).
+const baselineRssMB = process.memoryUsage().rss / 1e6;
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const ended = new Promise<void>((resolve, reject) => {
   video.addEventListener('ended', () => resolve());
@@ -44,10 +47,12 @@ const timeout = setTimeout(() => {
 }, 120_000);
 await ended;
 const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 clearTimeout(timeout);
 const played = [...media.recordOf(video).tracks.values()].map((t) => `${t.kind}:${t.samples.length}`).join(' ');
 const expected = [...presentation.clearSamples].map(([kind, s]) => `${kind}:${s.length}`).join(' ');
-console.log(JSON.stringify({ player: which, mediaSeconds: presentation.duration, wallMs, peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, played, expected, errors: run.errors }));
+const peakRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
+console.log(JSON.stringify({ player: which, mediaSeconds: presentation.duration, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, baselineRssMB, peakRssMB, played, expected, errors: run.errors }));
 await run.destroy();
 await Promise.all([mediaServer.close(), license.stop()]);
 process.exit(0);
