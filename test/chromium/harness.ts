@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { requestMediaKeySystemAccess } from '../../src/index.js';
+import { requestMediaKeySystemAccess, type EmePlatform } from '../../src/index.js';
 import { makeHelpers, type RequestAccess, type Scenario } from './scenarios.js';
 
 export const CHROMIUM_PATH = process.env['EMEKIT_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -108,9 +108,10 @@ async function runInPage(page: Page, scenario: Scenario): Promise<unknown> {
 }
 
 /** The same scenario against emekit's default requestMediaKeySystemAccess, normalized the same way. */
-export async function runInEmekit(scenario: Scenario): Promise<unknown> {
-  const request: RequestAccess = (...args: any[]) =>
-    (requestMediaKeySystemAccess as (...a: unknown[]) => ReturnType<RequestAccess>)(...args);
+/** A scenario's result in emekit: through the package's requestMediaKeySystemAccess, or a given platform's. */
+export async function runInEmekit(scenario: Scenario, platform?: Pick<EmePlatform, 'requestMediaKeySystemAccess'>): Promise<unknown> {
+  const requestAccess = platform ? platform.requestMediaKeySystemAccess.bind(platform) : requestMediaKeySystemAccess;
+  const request: RequestAccess = (...args: any[]) => (requestAccess as (...a: unknown[]) => ReturnType<RequestAccess>)(...args);
   const h = makeHelpers(request);
   let result: unknown;
   let timer: NodeJS.Timeout | undefined;

@@ -3,9 +3,14 @@
 // behaves like it. Where Chromium knowingly departs from the spec and emekit follows the spec on purpose, the
 // scenario says so (knownDifference) and both sides are pinned to their exact values instead.
 //
+// The test key system (emekit/testing), unscripted, is held to the same results: it decrypts and behaves like Clear
+// Key until a test scripts it, so a player tested on it sees what Chromium would show.
+//
 // Needs /usr/bin/chromium (apt-get install chromium) and playwright-core; never downloads a browser.
 
 import { beforeAll, expect, it } from 'vitest';
+import { createEME } from '../../src/index.js';
+import { testKeySystem } from '../../src/testing/index.js';
 import { describeWithChromium, runInEmekit } from './harness.js';
 import { scenarios } from './scenarios.js';
 
@@ -21,7 +26,12 @@ describeWithChromium('EME interop: emekit vs Chromium Clear Key', (chromium) => 
 
   for (const scenario of scenarios) {
     it(scenario.name, async () => {
-      const [chromiumResult, emekitResult] = await Promise.all([chromium().run(scenario), runInEmekit(scenario)]);
+      const testKeySystemPlatform = createEME({ keySystems: [testKeySystem({ keySystem: 'org.w3.clearkey' })] });
+      const [chromiumResult, emekitResult, testKeySystemResult] = await Promise.all([
+        chromium().run(scenario),
+        runInEmekit(scenario),
+        runInEmekit(scenario, testKeySystemPlatform),
+      ]);
       const known = scenario.knownDifference;
       if (known) {
         // Chromium departs from the spec here and emekit follows it: pin both, so a change on either side shows.
@@ -30,6 +40,7 @@ describeWithChromium('EME interop: emekit vs Chromium Clear Key', (chromium) => 
       } else {
         expect(emekitResult).toEqual(chromiumResult);
       }
+      expect(testKeySystemResult, 'the test key system, unscripted, as Clear Key').toEqual(emekitResult);
     });
   }
 });
