@@ -10,15 +10,14 @@ import { createEME } from '../../src/index.js';
 import { testKeySystem } from '../../src/testing/index.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
 import { KEYS } from '../support/fixtures.js';
-import { playWithShaka } from './support/drivers.js';
 import { bounded, Changes, expectPlayedClear, expectPlayedClearFrom, nextEvent, type PlayedTrackWithTimes } from './support/playback.js';
 import { keyStatuses, watchSessions } from './support/sessions.js';
-import { startPlayer, type Started } from './support/start.js';
+import { DRM_KIDS, PATIENCE_MS, shakaStarter } from './support/shaka-drm.js';
+import type { Started } from './support/start.js';
 import { useServers } from './support/use-servers.js';
 import { testWindow } from './support/window.js';
 
-/** Real time allowed for any one awaited thing; a test awaits at most seven in a row, each bounded and named. */
-const PATIENCE_MS = 30_000;
+/** A test awaits at most seven things in a row, each bounded and named. */
 const TEST_TIMEOUT_MS = 8 * PATIENCE_MS;
 
 // shaka reads a session's expiration against Date.now() (it closes a session whose expiration has passed when its
@@ -42,31 +41,8 @@ const sessions = watchSessions(testWindow);
 const { default: shaka } = (await import('shaka-player')) as unknown as { default: { Player: { isBrowserSupported(): boolean } } };
 const servers = useServers();
 
-const kids = [KEYS.video.kid, KEYS.audio.kid];
-let runs = 0;
-/** shaka started on a new presentation (not yet playing); `url` and `player` for a reload. */
-async function start() {
-  let shakaRun: Awaited<ReturnType<typeof playWithShaka>> | undefined;
-  let url = '';
-  const starting = startPlayer({
-    servers,
-    sessions,
-    name: `drm-${runs++}`,
-    manifest: 'manifest.mpd',
-    kids,
-    play: async (video, o) => {
-      url = o.url;
-      return (shakaRun = await playWithShaka(shaka, video, o));
-    },
-  });
-  const started = await bounded(starting, PATIENCE_MS, 'shaka load()');
-  const { video } = started;
-  const context = () =>
-    `${started.context()}; t=${video.currentTime} readyState=${(video as unknown as { readyState: number }).readyState} clock=${clock.now()} keys=${JSON.stringify([...keyStatuses(started.sessions())])}`;
-  const play = () => bounded(video.play(), PATIENCE_MS, 'video.play()', context);
-  const destroy = () => bounded(started.run.destroy(), PATIENCE_MS, 'shaka destroy()', context);
-  return { ...started, url, player: shakaRun!.player, context, play, destroy };
-}
+const start = shakaStarter({ shaka, servers, sessions, clock });
+const kids = DRM_KIDS;
 
 /**
  * Once media time reaches 1 s, `act()` (from the element's timeupdate: in media time, on the shared clock). Resolves

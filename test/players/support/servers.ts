@@ -55,8 +55,8 @@ export async function startMediaServer(): Promise<MediaServer> {
 
 export interface LicenseServer {
   licenseUrl: string;
-  /** A bearer token granting these key IDs (hex), from `emekit token` with the server's secret. */
-  token(kids: readonly string[]): Promise<string>;
+  /** A bearer token granting these key IDs (hex), from `emekit token` with the server's secret (and `extra` options). */
+  token(kids: readonly string[], extra?: readonly string[]): Promise<string>;
   /** The license requests the server answered so far (its log lines). */
   output(): string;
   stop(): Promise<void>;
@@ -86,8 +86,8 @@ export async function startLicenseServer(keys: readonly ContentKey[]): Promise<L
   return {
     licenseUrl: server.licenseUrl,
     // The CLI in a process of its own: jose signs with the realm's WebCrypto, which a DOM environment replaces.
-    token: async (kids) => {
-      const minted = await runCli(['token', '--kid', kids.join(','), '--ttl', '10m'], env);
+    token: async (kids, extra = []) => {
+      const minted = await runCli(['token', '--kid', kids.join(','), '--ttl', '10m', ...extra], env);
       if (minted.code !== 0) throw new Error(`emekit token failed: ${minted.stderr}`);
       return minted.stdout.trim();
     },

@@ -20,6 +20,8 @@ export interface StartOptions {
   presentation?: Partial<PresentationOptions>;
   /** Key IDs (hex) the token grants. */
   kids: readonly string[];
+  /** More `emekit token` options, e.g. the policy its licenses carry (--license-duration 3s). */
+  tokenOptions?: readonly string[];
   play(video: unknown, options: PlayOptions): PlayerRun | Promise<PlayerRun>;
   options?: Partial<PlayOptions>;
 }
@@ -41,7 +43,7 @@ export async function startPlayer(o: StartOptions): Promise<Started> {
   const video = newVideo();
   const events = recordEvents(video);
   const from = o.sessions.length;
-  const run = await o.play(video, { url, licenseUrl: license.licenseUrl, token: await license.token(o.kids), ...o.options });
+  const run = await o.play(video, { url, licenseUrl: license.licenseUrl, token: await license.token(o.kids, o.tokenOptions), ...o.options });
   const context = () => `events: ${events.join(' ')}; player: ${run.errors.join(' | ')}`;
   return { presentation, video, events, run, context, sessions: () => o.sessions.slice(from) };
 }
