@@ -77,6 +77,10 @@ export async function replayScenario(o: ScenarioOptions): Promise<ScenarioResult
       current = index;
       const { at: _, do: name, ...detail } = step;
       add({ kind: 'event', target: 'script', type: 'step', detail: { do: name, ...detail } });
+      // A status for a key no open session holds changes nothing: say so rather than show a step without effect.
+      if (step.do === 'setStatus' && !keySystem.sessions.some((s) => !s.closed && s.keyStatuses().has(step.keyId))) {
+        add({ kind: 'warning', target: 'script', message: `step ${index}: no open session holds key ID ${step.keyId}; nothing changed` });
+      }
     }),
   );
   keySystem.play(o.steps);

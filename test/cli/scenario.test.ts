@@ -129,6 +129,16 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a status for a key the session does not hold: a warning in the timeline, nothing changed', async () => {
+    const file = script('other-key.json', [{ at: 1_000, do: 'setStatus', keyId: KEYS.audio.kid, status: 'expired' }]);
+    const lines = await timeline([file, MEDIA, '--key', KEY]);
+    expectInOrder(lines, [
+      line(1_000, 0, `script: setStatus\\(keyId: "${KEYS.audio.kid}", status: "expired"\\)$`),
+      line(1_000, 0, `script: WARN step 0: no open session holds key ID ${KEYS.audio.kid}; nothing changed$`),
+    ]);
+    expect(lines.filter((l) => l.includes('keystatuseschange'))).toHaveLength(1); // the license's only
+  });
+
   it('a license the source cannot give: the timeline so far, the reason, exit 1', async () => {
     const otherKey = `${KEYS.audio.kid}:${KEYS.audio.key}`;
     const run = await emekit(['scenario', script('none.json', []), MEDIA, '--key', otherKey]);
