@@ -1,11 +1,11 @@
 // decryptMedia: one sequential pass over the top-level boxes, rewriting moov/moof and decrypting samples as mdat streams by.
-import { children, readBox } from './boxes/box.js';
+import { children } from './boxes/box.js';
 import { SampleCipher } from './cenc/cipher.js';
 import { clearMovie } from './write/clear-movie.js';
 import { asParserBug, MediaError } from './errors.js';
 import { parseFragment } from './boxes/fragment.js';
 import { openSink, openSource } from './io/io.js';
-import { MAX_BOX_IN_MEMORY, readTopBox, readWholeBox } from './io/top-box.js';
+import { MAX_BOX_IN_MEMORY, readTopBox, readTopBoxAt, readWholeBox } from './io/top-box.js';
 import type { MediaInput, MediaOutput, Sink, Source } from './io/io.js';
 import type { SampleJob } from './boxes/job.js';
 import { KeyResolver } from './cenc/keys.js';
@@ -85,7 +85,6 @@ export interface DecryptReport {
   bytesWritten: number;
 }
 
-const HEADER_PEEK = 16;
 /** Top-level boxes whose byte offsets into the file would be stale after moofs shrink. */
 const DROP_WHEN_FRAGMENTED = new Set(['sidx', 'ssix', 'mfra', 'pssh']);
 
@@ -226,16 +225,14 @@ class Run {
     }
     let pos = from;
     while (pos < this.src.size) {
-      const h = await this.src.readAt(pos, HEADER_PEEK);
-      const b = readBox({ buf: h, base: pos }, 0, h.readUInt32BE(0) === 0 ? h.length : Number.MAX_SAFE_INTEGER, '');
-      const size = h.readUInt32BE(0) === 0 ? this.src.size - pos : b.end - b.start;
-      if (pos + size > this.src.size) throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file`, { box: b.type, offset: pos });
-      if (b.type === 'moov') {
-        const buf = await this.src.readAt(pos, size);
-        await this.useMovie(buf, pos);
+      const box = await readTopBoxAt(this.src, pos);
+      if (!box) break;
+      if (box.type === 'moov') {
+        if (box.size > MAX_BOX_IN_MEMORY) throw new MediaError('unsupported-layout', `${box.size}-byte box is too large to hold in memory`, { box: 'moov', offset: pos, field: 'size' });
+        await this.useMovie(await this.src.readAt(pos, box.size), pos);
         return;
       }
-      pos += size;
+      pos += box.size;
     }
     throw new MediaError('malformed', 'no moov box in the file', { box: 'file', offset: 0 });
   }

@@ -14,9 +14,18 @@ export interface TopBox {
 }
 
 /** The next top-level box's header, the source left at its payload; undefined at the end of the input. */
-export async function readTopBox(src: Source): Promise<TopBox | undefined> {
-  const start = src.position;
-  const first = await src.read(8);
+export function readTopBox(src: Source): Promise<TopBox | undefined> {
+  return topBoxAt(src.position, (_at, n) => src.read(n), src.size);
+}
+
+/** The header of the top-level box at `start` of a seekable source (e.g. to find a moov after the mdat). */
+export function readTopBoxAt(src: Source, start: number): Promise<TopBox | undefined> {
+  return topBoxAt(start, (at, n) => src.readAt(at, n), src.size);
+}
+
+/** The header at `start`, read through `read` (the next n bytes, which start at `at`), of an input of `total` bytes. */
+async function topBoxAt(start: number, read: (at: number, n: number) => Promise<Buffer>, total: number | undefined): Promise<TopBox | undefined> {
+  const first = await read(start, 8);
   if (first.length === 0) return undefined;
   if (first.length < 8) throw new MediaError('truncated', `file ends inside a box header (${first.length} bytes)`, { box: 'file', offset: start });
   const size32 = first.readUInt32BE(0);
@@ -25,15 +34,15 @@ export async function readTopBox(src: Source): Promise<TopBox | undefined> {
   let header = first;
   const extra = (size32 === 1 ? 8 : 0) + (type === 'uuid' ? 16 : 0);
   if (extra > 0) {
-    const more = await src.read(extra);
+    const more = await read(start + 8, extra);
     if (more.length < extra) throw new MediaError('truncated', 'file ends inside a box header', { box: type, offset: start });
     header = Buffer.concat([first, more]);
   }
   const b = readBox({ buf: header, base: start }, 0, size32 === 0 ? header.length : Number.MAX_SAFE_INTEGER, '');
-  if (size32 === 0) return { type, start, size: src.size !== undefined ? src.size - start : Infinity, header };
+  if (size32 === 0) return { type, start, size: total !== undefined ? total - start : Infinity, header };
   const size = b.end - b.start;
-  if (src.size !== undefined && start + size > src.size) {
-    throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file (${src.size - start} bytes left)`, { box: type, offset: start, field: 'size' });
+  if (total !== undefined && start + size > total) {
+    throw new MediaError('truncated', `box of ${size} bytes runs past the end of the file (${total - start} bytes left)`, { box: type, offset: start, field: 'size' });
   }
   return { type, start, size, header };
 }
