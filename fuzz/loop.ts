@@ -6,7 +6,7 @@ import { CurrentInput } from './current.js';
 import { MEMORY_FACTOR } from './bounded.js';
 import { mutate, rng } from './mutate.js';
 import { seeds } from './seeds.js';
-import { RUN, type Outcome, type Target } from './targets.js';
+import { RUN, reuseSessions, type Outcome, type Target } from './targets.js';
 
 export interface LoopStart {
   target: Target;
@@ -50,6 +50,7 @@ function send(m: LoopStats | LoopFinding | { type: 'done' }): Promise<void> {
 }
 
 async function run(s: LoopStart): Promise<void> {
+  reuseSessions(true);
   const r = rng(s.seed);
   const pool = seeds(s.target);
   const corpus = [...pool];

@@ -165,30 +165,51 @@ async function updateKeeping(session: MediaKeySession, input: Buffer): Promise<O
   return r;
 }
 
-/** Clear Key licenses: update() on a temporary session that already holds KID_A's key. */
-async function license(input: Buffer): Promise<Outcome> {
-  const session = (await keys()).createSession('temporary');
+/**
+ * Whether `license` and `release` may start an input from the session the previous input left (fuzz/loop.ts turns
+ * it on). A rejected update must leave a session as it was (updateKeeping checks its keys), so the next input can
+ * start there instead of from a new session, request, license (and remove): most of the work per input. Any
+ * other outcome closes the session. Off by default: replaying and minimising a finding (fuzz/bounded.ts) starts
+ * every input from a new session.
+ */
+let reuse = false;
+const prepared = new Map<'license' | 'release', MediaKeySession>();
+
+export function reuseSessions(on: boolean): void {
+  reuse = on;
+}
+
+async function onPrepared(kind: 'license' | 'release', prepare: () => Promise<MediaKeySession>, input: Buffer): Promise<Outcome> {
+  const reused = reuse ? prepared.get(kind) : undefined;
+  prepared.delete(kind);
+  const session = reused ?? (await prepare());
+  let keep = false;
   try {
-    await session.generateRequest('keyids', KEYIDS_A_B);
-    await session.update(licenseFor([[KID_A, KEY_A]]));
-    return await updateKeeping(session, input);
+    const r = await updateKeeping(session, input);
+    keep = reuse && r.kind === 'rejected';
+    return r;
   } finally {
-    await session.close().catch(() => undefined);
+    if (keep) prepared.set(kind, session);
+    else await session.close().catch(() => undefined);
   }
 }
 
-/** Release acknowledgements: update() on a persistent-license session after remove(). */
-async function release(input: Buffer): Promise<Outcome> {
-  const session = (await keys()).createSession('persistent-license');
-  try {
-    await session.generateRequest('keyids', KEYIDS_A_B);
-    await session.update(licenseFor([[KID_A, KEY_A]], 'persistent-license'));
-    await session.remove();
-    return await updateKeeping(session, input);
-  } finally {
-    await session.close().catch(() => undefined);
-  }
+/**
+ * The session an update input meets: for licenses, a temporary session that already holds KID_A's key; for release
+ * acknowledgements, a persistent-license session after remove().
+ */
+async function prepare(kind: 'license' | 'release'): Promise<MediaKeySession> {
+  const persistent = kind === 'release';
+  const session = (await keys()).createSession(persistent ? 'persistent-license' : 'temporary');
+  await session.generateRequest('keyids', KEYIDS_A_B);
+  await session.update(licenseFor([[KID_A, KEY_A]], persistent ? 'persistent-license' : undefined));
+  if (persistent) await session.remove();
+  return session;
 }
+
+/** Clear Key licenses and release acknowledgements: update() on the session prepare() makes. */
+const license = (input: Buffer): Promise<Outcome> => onPrepared('license', () => prepare('license'), input);
+const release = (input: Buffer): Promise<Outcome> => onPrepared('release', () => prepare('release'), input);
 
 // --- The license server's HTTP body ---------------------------------------------------------------------------
 
