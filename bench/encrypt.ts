@@ -28,10 +28,12 @@ interface Row {
   args: string[];
   seconds: number[];
   rssMb: number[];
+  /** User + system CPU seconds (on a busy machine a steadier measure of the work than the wall clock). */
+  cpu: number[];
 }
 
 const rows: Row[] = [];
-const add = (name: string, cmd: string, args: string[]) => rows.push({ name, cmd, args, seconds: [], rssMb: [] });
+const add = (name: string, cmd: string, args: string[]) => rows.push({ name, cmd, args, seconds: [], rssMb: [], cpu: [] });
 for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1']) add(`emekit encrypt --scheme ${scheme} (fragmented, 2 s)`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme]);
 for (const scheme of ['cenc', 'cbcs']) add(`emekit encrypt --scheme ${scheme} --progressive`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme, '--progressive']);
 if (spawnSync('ffmpeg', ['-version']).status === 0) {
@@ -51,6 +53,9 @@ for (let round = 0; round < RUNS; round++) {
     if (r.status !== 0) throw new Error(`${row.name} failed: ${r.stderr.slice(-1000)}`);
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
     if (m) row.rssMb.push((Number(m[1]) * 1024) / 1e6);
+    const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    if (user && system) row.cpu.push(Number(user[1]) + Number(system[1]));
   }
 }
 rmSync(out, { force: true });
@@ -60,8 +65,8 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.lengt
 console.log(`\ninput: ${mb.toFixed(0)} MB progressive (720p H.264 + AAC), ${RUNS} rounds, page cache warm, output deleted before each run`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' / ')}`);
 console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'not measured (install Debian package `time`)'}\n`);
-console.log('| command | MB/s best | MB/s median | peak RSS MB (max) |');
-console.log('|---|---:|---:|---:|');
+console.log('| command | MB/s best | MB/s median | CPU s median (user + sys) | peak RSS MB (max) |');
+console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.name} | ${(mb / Math.min(...r.seconds)).toFixed(0)} | ${(mb / median(r.seconds)).toFixed(0)} | ${r.rssMb.length ? Math.max(...r.rssMb).toFixed(0) : '?'} |`);
+  console.log(`| ${r.name} | ${(mb / Math.min(...r.seconds)).toFixed(0)} | ${(mb / median(r.seconds)).toFixed(0)} | ${r.cpu.length ? median(r.cpu).toFixed(2) : '?'} | ${r.rssMb.length ? Math.max(...r.rssMb).toFixed(0) : '?'} |`);
 }
