@@ -33,6 +33,13 @@ const NAL_VIDEO = new Set(['avc1', 'avc3', 'hvc1', 'hev1']);
 const WHOLE_SAMPLE_AUDIO = new Set(['mp4a', 'ac-3', 'ec-3', 'Opus']);
 export const ENCRYPTABLE_CODECS = [...NAL_VIDEO, ...WHOLE_SAMPLE_AUDIO];
 
+/** An 8-byte IV as the cipher takes it: 16 bytes, the low half zero. */
+function padIv(iv: Buffer): Buffer {
+  const out = Buffer.alloc(16);
+  iv.copy(out, 0);
+  return out;
+}
+
 export function defaultIv(scheme: Scheme): IvOptions {
   if (scheme === 'cbcs') return { constant: ivSource({ size: 16 }).next() };
   return { size: scheme === 'cbc1' ? 16 : 8 };
@@ -127,7 +134,7 @@ export class TrackProtector {
     const crypto: SampleCrypto = {
       scheme: p.scheme,
       keyId: this.key.keyId,
-      iv: iv.length === 16 ? iv : Buffer.concat([iv, Buffer.alloc(8)]),
+      iv: iv.length === 16 ? iv : padIv(iv),
       subsamples,
       cryptBlocks: p.cryptBlocks,
       skipBlocks: p.skipBlocks,

@@ -1,6 +1,6 @@
 // Protection boxes as an encryptor writes them: pssh, the sinf of a protected sample entry, and the sample
 // auxiliary information (senc with saiz and saio pointing at it).
-import { box, fullBox, u16, u32, u8 } from './box-writer.js';
+import { box, fullBox, u32, u8 } from './box-writer.js';
 import { children } from '../boxes/box.js';
 import type { BoxContext } from '../boxes/box.js';
 import type { SampleEntryInfo, Scheme } from '../boxes/protection.js';
@@ -45,12 +45,18 @@ export function sinfBox(originalFormat: string, p: TrackProtection): Buffer {
 
 /** One senc entry: the IV (absent with a constant IV), then the subsamples when there are any. */
 export function auxEntry(iv: Buffer | undefined, subsamples: Uint32Array | undefined): Buffer {
-  const parts: Buffer[] = iv ? [iv] : [];
+  // Written in place: one per sample, where a buffer per field cost more than the rest of the entry's work.
+  const ivSize = iv ? iv.length : 0;
+  const out = Buffer.allocUnsafe(ivSize + (subsamples ? 2 + 3 * subsamples.length : 0));
+  if (iv) iv.copy(out, 0);
   if (subsamples) {
-    parts.push(u16(subsamples.length / 2));
-    for (let i = 0; i < subsamples.length; i += 2) parts.push(u16(subsamples[i]!), u32(subsamples[i + 1]!));
+    let p = out.writeUInt16BE(subsamples.length / 2, ivSize);
+    for (let i = 0; i < subsamples.length; i += 2) {
+      p = out.writeUInt16BE(subsamples[i]!, p);
+      p = out.writeUInt32BE(subsamples[i + 1]!, p);
+    }
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 export interface AuxBoxes {
