@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { beOpenedWindow, openWindow } from './popup-window.js';
-import { runSandboxedFrames } from './sandboxed-frames.js';
 
 const [wptRoot, page] = process.argv.slice(2) as [string, string];
 const origin = 'https://web-platform.test';
@@ -51,7 +50,9 @@ add_completion_callback(function (tests, status) {
 const NodeDOMException = globalThis.DOMException;
 GlobalRegistrator.register({
   url: `${origin}/encrypted-media/${page}`,
-  settings: { disableJavaScriptEvaluation: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true },
+  // Frames' scripts (unique-origin's sandboxed srcdoc frame) run in their window's own context, with emekit/dom
+  // installed there by installMedia below; the page's own scripts are run by this host (innerHTML runs none).
+  settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true },
 });
 Object.defineProperty(globalThis, 'DOMException', { value: NodeDOMException, writable: true, configurable: true, enumerable: false });
 // emekit is loaded after the DOM is registered: its interface objects inherit from the page's EventTarget and Event.
@@ -70,8 +71,6 @@ if (playback && storePath === undefined) {
 }
 if (playback) installMedia(globalThis as never, { clock: 'virtual', eme: createEME({ store: storePath!, origin }) });
 install(globalThis);
-// <iframe srcdoc sandbox> (the unique-origin page): frames of their own, emekit installed in each.
-runSandboxedFrames(globalThis as never, (frame) => install(frame));
 // The page's <video> elements are emekit/dom's headless media elements (EME on the element included).
 installMedia(globalThis as never, { clock: 'virtual' });
 
