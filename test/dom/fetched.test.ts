@@ -98,6 +98,23 @@ describe.each(HOSTS)('a plain MP4 URL on %s', (host) => {
     expect(codes).toEqual({ '/cut_prog.mp4': MEDIA_ERR_SRC_NOT_SUPPORTED, '/cut_moov.mp4': MEDIA_ERR_SRC_NOT_SUPPORTED, '/not_mp4.mp4': MEDIA_ERR_SRC_NOT_SUPPORTED, '/missing.mp4': MEDIA_ERR_SRC_NOT_SUPPORTED });
     window.close?.();
   });
+
+  it("a window whose fetch throws at once: MEDIA_ERR_SRC_NOT_SUPPORTED, play() rejected, nothing thrown", async () => {
+    const window = hostWindow(host) as Dom;
+    installMedia(window, { clock: 'virtual' });
+    window.fetch = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const video = window.document.createElement('video');
+    const failed = waitFor(video, 'error');
+    video.src = `${base}/clear_prog.mp4`;
+    const rejected = expect(video.play()).rejects.toMatchObject({ name: 'NotSupportedError' });
+    await failed;
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED);
+    expect(video.error.message).toMatch(/could not be fetched: Failed to fetch/);
+    await rejected;
+    window.close?.();
+  });
 });
 
 /** A top-level box of a file. */

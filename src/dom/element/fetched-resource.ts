@@ -8,10 +8,13 @@ import type { AttachedSource, MediaElementLink, MediaSourceRegistry } from '../m
 type Dom = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function attachFetched(window: HostWindow, registry: MediaSourceRegistry, url: string, link: MediaElementLink): AttachedSource | undefined {
-  const load = () =>
-    fetchBytes(window, url).catch((error: unknown) => {
+  const load = async () => {
+    try {
+      return await fetchBytes(window, url);
+    } catch (error) {
       throw new Error(`${url} could not be fetched: ${(error as Error)?.message ?? String(error)}`);
-    });
+    }
+  };
   return registry.attachFile?.(load, link);
 }
 

@@ -305,14 +305,22 @@ export function defineMediaSource(context: WindowContext, lists: SourceBufferLis
     attachFile(load, link) {
       const core = cores.get(new MediaSource())!;
       const source = core.attach(link)!;
-      load().then(
-        (bytes) =>
-          fileSegments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
-            (segments) => core.link === link && core.playFile(segments),
-            (error: unknown) => core.link === link && core.endOfStream('decode', messageOf(error)),
-          ),
-        (error: unknown) => core.link === link && link.networkError(messageOf(error)),
-      );
+      // Whatever fails, synchronously or not, is the element's error, never an exception out of a promise.
+      void (async () => {
+        let bytes: Uint8Array;
+        try {
+          bytes = await load();
+        } catch (error) {
+          if (core.link === link) link.networkError(messageOf(error));
+          return;
+        }
+        try {
+          const segments = await fileSegments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          if (core.link === link) core.playFile(segments);
+        } catch (error) {
+          if (core.link === link) core.endOfStream('decode', messageOf(error));
+        }
+      })();
       return source;
     },
   };
