@@ -111,3 +111,12 @@ export function fakeMse(sources: Map<string, FakeMediaSource>): InstallMediaSour
     isMediaSource: (value: unknown) => value instanceof FakeMediaSource,
   });
 }
+
+/** Attaches `video` to the fake source registered at `url` and feeds it everything up to `seconds`, then ends it. */
+export async function attachAndFeed(video: { src: string }, source: FakeMediaSource, url: string, seconds: number): Promise<void> {
+  video.src = url;
+  await new Promise((resolve) => setImmediate(resolve));
+  source.appendInit();
+  source.appendUntil(seconds);
+  source.endOfStream();
+}
