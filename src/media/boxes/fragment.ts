@@ -256,11 +256,20 @@ export function parseFragment(movie: Movie, buf: Buffer, base: number, counters:
           const at = o;
           o += buf.copy(out, o, k.start, k.end);
           const patch = p.truns.get(k);
-          if (patch?.moofRelative) out.writeInt32BE(out.readInt32BE(at + patch.at) - shrink, at + patch.at);
+          if (patch?.moofRelative) {
+            // A data_offset that no longer fits its 32 bits once the moof shrinks (one near -2^31: found by npm run
+            // fuzz) is refused, not written out of range.
+            const moved = out.readInt32BE(at + patch.at) - shrink;
+            if (moved < -0x80000000 || moved > 0x7fffffff) {
+              throw new MediaError('malformed', `data_offset ${moved + shrink} does not fit in 32 bits once the moof is ${shrink} bytes shorter`, { box: k.path, offset: ctx.base + k.start, field: 'data_offset' });
+            }
+            out.writeInt32BE(moved, at + patch.at);
+          }
           if (k === p.tfhd && p.explicitBase) {
             const pos = at + k.headerSize + 8;
             const old = out.readUInt32BE(pos) * 0x100000000 + out.readUInt32BE(pos + 4);
             const v = old + deltaAfter;
+            if (v < 0 || v >= 2 ** 53) throw new MediaError('malformed', `base_data_offset ${old} cannot be moved by ${deltaAfter} bytes`, { box: k.path, offset: ctx.base + k.start, field: 'base_data_offset' });
             out.writeUInt32BE(Math.floor(v / 0x100000000), pos);
             out.writeUInt32BE(v >>> 0, pos + 4);
           }
