@@ -38,10 +38,13 @@ async function scenario(env: Env): Promise<unknown> {
   video.src = env.URL.createObjectURL(source);
   await within(new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true })), 'sourceopen');
   const blocked = new Promise((resolve) => video.addEventListener('waitingforkey', resolve, { once: true }));
+  const metadata = new Promise((resolve) => video.addEventListener('loadedmetadata', resolve, { once: true }));
   const buffer = source.addSourceBuffer('video/mp4; codecs="avc1.42E01E, mp4a.40.2"');
   buffer.appendBuffer(env.bytes);
   await within(new Promise((resolve) => buffer.addEventListener('updateend', resolve, { once: true })), 'updateend');
   source.endOfStream();
+  // play() once the metadata is there: Chromium's pipeline may report it after updateend on a busy machine.
+  await within(metadata, 'loadedmetadata');
   const played = video.play().then(() => 'resolved', (error: any) => `rejected ${error.name}`);
   await within(blocked, 'waitingforkey');
   await env.sleep(300);
