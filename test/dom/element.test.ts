@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installMedia, type InstalledMedia } from '../../src/dom/install.js';
 import { license } from '../support/eme.js';
 import { fixture, KEYROLL, KEYS, readFixture } from '../support/fixtures.js';
-import { fakeMse, fixtureSource, type FakeMediaSource } from './fake-media-source.js';
+import { attachAndFeed, fakeMse, fixtureSource, type FakeMediaSource } from './fake-media-source.js';
 import { clearHashes, LICENSE, licenseOnEncrypted, playedHashes, waitFor } from './player-script.js';
 
 const URL_BASE = 'http://127.0.0.1/';
@@ -98,11 +98,7 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     const { window, media, source, video, log } = await setUp(host);
     const access = await window.navigator.requestMediaKeySystemAccess('org.w3.clearkey', [{ initDataTypes: ['cenc'], videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42c01e"' }] }]);
     await video.setMediaKeys(await access.createMediaKeys());
-    video.src = 'blob:http://127.0.0.1/fake-1';
-    await new Promise((resolve) => setImmediate(resolve));
-    source.appendInit();
-    source.appendUntil(5);
-    source.endOfStream();
+    await attachAndFeed(video, source, 'blob:http://127.0.0.1/fake-1', 5);
     const blocked = waitFor(video, 'waitingforkey');
     // play() resolves once playing is notified: not before the first frame can be decrypted (EME Wait for Key).
     const playing = video.play();
@@ -153,11 +149,7 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
     for (const type of ['timeupdate', 'waiting', 'waitingforkey', 'canplay', 'playing']) {
       video.addEventListener(type, () => events.push(`${type} ${video.readyState}`));
     }
-    video.src = 'blob:http://127.0.0.1/fake-1';
-    await new Promise((resolve) => setImmediate(resolve));
-    source.appendInit();
-    source.appendUntil(4);
-    source.endOfStream();
+    await attachAndFeed(video, source, 'blob:http://127.0.0.1/fake-1', 4);
     await video.play();
     await waitFor(video, 'waitingforkey');
     // The first key's 25 frames were decoded; the last is shown at the position: data for it (HAVE_CURRENT_DATA).
@@ -259,11 +251,7 @@ describe.each(Object.keys(hosts))('headless media element under %s', (host) => {
   it('seeking while playing: the position stays at the target until seeked, then playback goes on from there', async () => {
     const { window, media, source, video } = await setUp(host);
     licenseOnEncrypted(window, video);
-    video.src = 'blob:http://127.0.0.1/fake-1';
-    await new Promise((resolve) => setImmediate(resolve));
-    source.appendInit();
-    source.appendUntil(5);
-    source.endOfStream();
+    await attachAndFeed(video, source, 'blob:http://127.0.0.1/fake-1', 5);
     await video.play();
     await new Promise<void>((resolve) => video.addEventListener('timeupdate', () => video.currentTime > 1 && resolve()));
     const atSeeked = new Promise<number>((resolve) => video.addEventListener('seeked', () => resolve(video.currentTime), { once: true }));
