@@ -4,7 +4,8 @@
 import { promises as fsp } from 'node:fs';
 import type { EncryptOptions, EncryptReport, Scheme } from '../media/index.js';
 import { parse } from './args.js';
-import { chooseKeys, explainMediaError, parseDuration, parseScheme, type KeyChoice } from './protect-args.js';
+import { chooseKeys, explainMediaError, parseScheme, type KeyChoice } from './protect-args.js';
+import { parseDuration } from './duration.js';
 import { writeThroughTemporary } from './output-file.js';
 import { reporter } from './report.js';
 

@@ -2,7 +2,8 @@
 // playlists carrying Clear Key signalling, ready for `emekit serve` to license.
 
 import { parse } from './args.js';
-import { chooseKeys, explainMediaError, parseDuration, type KeyChoice } from './protect-args.js';
+import { chooseKeys, explainMediaError, type KeyChoice } from './protect-args.js';
+import { parseDuration } from './duration.js';
 import { reporter } from './report.js';
 
 export const spec = {

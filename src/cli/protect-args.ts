@@ -1,4 +1,4 @@
-// Arguments shared by `emekit encrypt` and `emekit package`: the scheme, durations, the keys (given with --key or
+// Arguments shared by `emekit encrypt` and `emekit package`: the scheme, the keys (given with --key or
 // generated into the license server's store), and one-line error messages.
 import type { ContentKey, Scheme } from '../media/index.js';
 import { MediaError } from '../media/errors.js';
@@ -9,14 +9,6 @@ const SCHEMES = ['cenc', 'cbcs', 'cens', 'cbc1'];
 export function parseScheme(text: string): Scheme {
   if (!SCHEMES.includes(text)) throw new Error(`--scheme takes ${SCHEMES.join(', ')}`);
   return text as Scheme;
-}
-
-/** "2s", "1.5s", "500ms", "2": seconds. */
-export function parseDuration(option: string, text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
-  const seconds = m ? Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) : NaN;
-  if (!(seconds > 0)) throw new Error(`${option} takes a duration such as 2s or 500ms`);
-  return seconds;
 }
 
 type TrackRef = { id: number; handler: string };

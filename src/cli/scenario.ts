@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseScript, type ScriptStep } from '../testing/index.js';
 import { parse } from './args.js';
 import { explainEmeFailure, licenseHelp, licenseOptions, licenseSource } from './license-args.js';
-import { parseDuration } from './protect-args.js';
+import { parseDuration } from './duration.js';
 import { formatTimeline } from './trace-timeline.js';
 
 export const spec = {

@@ -2,16 +2,9 @@
 import { JWT_SECRET_ENV } from '../server/env.js';
 import { fromHex } from '../server/bytes.js';
 import { parse } from './args.js';
+import { parseDuration } from './duration.js';
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** "90", "90s", "15m", "1h", "7d" → seconds. */
-export function parseDuration(text: string, option = '--ttl'): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
-  const seconds = match === null ? NaN : Number(match[1]) * (UNITS[match[2] || 's'] ?? NaN);
-  if (!(seconds > 0)) throw new Error(`${option} must look like 90s, 15m, 1h or 7d, got ${JSON.stringify(text)}`);
-  return seconds;
-}
+const TOKEN_EXAMPLES = '90s, 15m, 1h or 7d';
 
 // Repeatable and comma-separated: --kid a --kid b, or --kid a,b.
 function collect(values: readonly string[] = []): string[] {
@@ -71,13 +64,13 @@ export async function run(argv: string[]): Promise<void> {
       kids: options.kid,
       labels: options.label,
       persistent: options.persistent,
-      ttlSeconds: parseDuration(options.ttl),
+      ttlSeconds: parseDuration('--ttl', options.ttl, TOKEN_EXAMPLES),
       ...(options.sub === undefined ? {} : { subject: options.sub }),
       ...(options.aud === undefined ? {} : { audience: options.aud }),
       ...(options.iss === undefined ? {} : { issuer: options.iss }),
       policy: {
-        ...(options['license-duration'] === undefined ? {} : { durationSeconds: parseDuration(options['license-duration'], '--license-duration') }),
-        ...(options['renewal-interval'] === undefined ? {} : { renewalIntervalSeconds: parseDuration(options['renewal-interval'], '--renewal-interval') }),
+        ...(options['license-duration'] === undefined ? {} : { durationSeconds: parseDuration('--license-duration', options['license-duration'], TOKEN_EXAMPLES) }),
+        ...(options['renewal-interval'] === undefined ? {} : { renewalIntervalSeconds: parseDuration('--renewal-interval', options['renewal-interval'], TOKEN_EXAMPLES) }),
         ...(options['min-hdcp'] === undefined ? {} : { minHdcpVersion: options['min-hdcp'] }),
       },
     });
