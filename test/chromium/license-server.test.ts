@@ -1,7 +1,7 @@
-// emekit's license server serving Chromium's own Clear Key CDM, as an operator's would: a page on another origin
-// plays protected media through MSE, sends the CDM's license request to the server with a bearer token (a CORS
-// preflight, since it carries Authorization) and hands the answer to update(). The same server then serves emekit's
-// element for the same file. Both must play it to the end.
+// emekit's license server (a real `emekit serve` process) serving Chromium's own Clear Key CDM, as an operator's
+// would: a page on another origin plays protected media through MSE, sends the CDM's license request to the server
+// with a bearer token (a CORS preflight, since it carries Authorization) and hands the answer to update(). The same
+// server then serves emekit's element for the same file. Both must play it to the end.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EncryptedMediaElement, type MediaEncryptedEvent, requestMediaKeySystemAccess } from '../../src/index.js';
-import { signLicenseToken } from '../../src/server/token.js';
 import { encryptMp4 } from '../support/encrypt.js';
-import { startLicenseServer, type TestLicenseServer } from '../support/license-server.js';
+import { startLicenseServer, type LicenseServer } from '../support/license-server.js';
 import { KEYS, readFixture } from '../support/fixtures.js';
 import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
@@ -48,23 +47,22 @@ function pageProgram(file: Buffer, licenseUrl: string, token: string, stallMs = 
 }
 
 describeWithChromium("emekit's license server serving Chromium's Clear Key CDM", (chromium) => {
-  let server: TestLicenseServer;
+  let server: LicenseServer;
   let licenseUrl: string;
-  let secret: Buffer;
 
   beforeAll(async () => {
-    server = await startLicenseServer([{ kid, key }], 'interop');
-    ({ licenseUrl, secret } = server);
+    server = await startLicenseServer([KEYS.video]);
+    ({ licenseUrl } = server);
   });
 
   afterAll(async () => {
-    await server?.close();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('licenses a page on another origin (bearer token, CORS) and the media plays; emekit plays it from the same server', async () => {
     const file = encryptMp4(readFixture('clear_frag.mp4'), { scheme: 'cenc', key, kid, ivSize: 8 });
-    const token = await signLicenseToken(secret, { kids: [kid], ttlSeconds: 60 });
+    const token = await server.token([KEYS.video.kid]);
     const theirs = await chromium().page.evaluate(pageProgram(file, licenseUrl, token));
     expect(theirs).toEqual({ log: ['encrypted', 'license 200', 'updated usable'], ended: 'ended', frames: 100, corrupted: 0 });
 
@@ -85,7 +83,7 @@ describeWithChromium("emekit's license server serving Chromium's Clear Key CDM",
 
   it('a token for another key ID gets 403, and Chromium stays without the key', async () => {
     const file = encryptMp4(readFixture('clear_frag.mp4'), { scheme: 'cenc', key, kid, ivSize: 8 });
-    const token = await signLicenseToken(secret, { kids: [randomBytes(16)], ttlSeconds: 60 });
+    const token = await server.token([randomBytes(16).toString('hex')]);
     const theirs = (await chromium().page.evaluate(pageProgram(file, licenseUrl, token, 1_500))) as { log: string[]; ended: string };
     expect(theirs.log.slice(0, 2)).toEqual(['encrypted', 'license 403']);
     expect(theirs.ended).toMatch(/^stalled at 0\.000$|^error /);

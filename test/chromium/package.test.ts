@@ -1,14 +1,14 @@
-// A presentation made by packageMedia, played by Debian's Chromium with its own Clear Key CDM, licensed by emekit's
-// license server at the URL the DASH manifest names (clearkey:Laurl): the video and audio representations go to
-// two SourceBuffers, init segment then media segments as a DASH player fetches them, and play to the end.
+// A presentation made by packageMedia, played by Debian's Chromium with its own Clear Key CDM, licensed by a real
+// `emekit serve` process at the URL the DASH manifest names (clearkey:Laurl), with a token from `emekit token`: the
+// video and audio representations go to two SourceBuffers, init segment then media segments as a DASH player
+// fetches them, and play to the end.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { packageMedia, type PackageReport } from '../../src/media/index.js';
-import { signLicenseToken } from '../../src/server/token.js';
 import { fixture, KEYS } from '../support/fixtures.js';
-import { startLicenseServer, type TestLicenseServer } from '../support/license-server.js';
+import { startLicenseServer, type LicenseServer } from '../support/license-server.js';
 import { describeWithChromium, MSE_PAGE_HELPERS } from './harness.js';
 
 const video = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
@@ -58,15 +58,15 @@ function pageProgram(media: [string, string[]][], licenseUrl: string, token: str
   })()`;
 }
 
-describeWithChromium('a packaged presentation in Chromium, licensed by emekit at the manifest\'s Laurl', (chromium) => {
-  let server: TestLicenseServer;
+describeWithChromium('a packaged presentation in Chromium, licensed by `emekit serve` at the manifest\'s Laurl', (chromium) => {
+  let server: LicenseServer;
 
   beforeAll(async () => {
-    server = await startLicenseServer([video, audio].map((k) => ({ kid: k.keyId, key: k.key })), 'package');
+    server = await startLicenseServer([KEYS.video, KEYS.audio]);
   });
 
   afterAll(async () => {
-    await server?.close();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -75,7 +75,7 @@ describeWithChromium('a packaged presentation in Chromium, licensed by emekit at
     const report = await packageMedia([fixture('clear_prog.mp4')], out, { scheme, keys: (t) => (t.handler === 'vide' ? video : audio), licenseUrl: server.licenseUrl });
     const mpd = readFileSync(join(out, report.dash), 'utf8');
     const laurl = /<clearkey:Laurl Lic_type="EME-1.0">([^<]+)<\/clearkey:Laurl>/.exec(mpd)![1]!.replace(/&amp;/g, '&');
-    const token = await signLicenseToken(server.secret, { labels: ['package'], ttlSeconds: 60 });
+    const token = await server.token([KEYS.video.kid, KEYS.audio.kid]);
     const played = await chromium().page.evaluate(pageProgram(tracks(out, report), laurl, token));
     expect(played).toMatchObject({ log: ['license 200 usable', 'license 200 usable'], ended: 'ended', corrupted: 0 });
     // Every one of the 100 video samples decoded (Chromium's counter can exceed it under CPU load, see encrypt.test.ts).

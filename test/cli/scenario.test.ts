@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signLicenseToken } from '../../src/server/token.js';
 import { KEYS } from '../support/fixtures.js';
-import { startLicenseServer } from '../support/license-server.js';
+import { startLicenseApp } from '../support/license-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-cli-scenario-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,7 +108,7 @@ describe('emekit scenario', { timeout: 120_000 }, () => {
   });
 
   it("answers renewals through a license server: the token's policy sets the expiry and renewal interval, each renewal extends it", async () => {
-    const server = await startLicenseServer([{ kid: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') }], 'movie');
+    const server = await startLicenseApp([{ kid: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') }], 'movie');
     try {
       const token = await signLicenseToken(server.secret, { kids: [KEYS.video.kid], ttlSeconds: 600, policy: { durationSeconds: 60, renewalIntervalSeconds: 40 } });
       const lines = await timeline([script('empty.json', []), MEDIA, '--license-url', server.licenseUrl, '--token', token, '--until', '130s']);

@@ -1,11 +1,9 @@
 // What the player tests talk to over loopback: a static server for a presentation's files (players fetch through
-// the DOM's XHR/fetch, cross-origin: CORS as a CDN sends it) and a real `emekit serve` process holding the keys.
+// the DOM's XHR/fetch, cross-origin: CORS as a CDN sends it) and a real `emekit serve` process holding the keys
+// (test/support/license-server.ts).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { openKeyStore } from '../../../src/server/key-store.js';
-import { freshSecrets, runCli, startServerProcess, tempDir, type ServerProcess } from '../../server/support.js';
-import type { ContentKey } from './presentation.js';
+export { startLicenseServer, type LicenseServer } from '../../support/license-server.js';
 
 export interface MediaServer {
   /** Base URL ending in '/'. */
@@ -52,50 +50,3 @@ export async function startMediaServer(): Promise<MediaServer> {
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
-
-export interface LicenseServer {
-  licenseUrl: string;
-  /** A bearer token granting these key IDs (hex), from `emekit token` with the server's secret (and `extra` options). */
-  token(kids: readonly string[], extra?: readonly string[]): Promise<string>;
-  /** The license requests the server answered so far (its log lines). */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** A real `emekit serve` process over an SQLite key store holding `keys`. */
-export async function startLicenseServer(keys: readonly ContentKey[]): Promise<LicenseServer> {
-  const temp = tempDir();
-  const db = join(temp.dir, 'keys.sqlite');
-  const { masterKey, jwtSecret } = freshSecrets();
-  const env = { EMEKIT_MASTER_KEY: masterKey, EMEKIT_JWT_SECRET: jwtSecret };
-  const store = await openKeyStore(db, masterKey);
-  const seen = new Set<string>();
-  for (const k of keys) {
-    if (seen.has(k.kid)) continue;
-    seen.add(k.kid);
-    await store.addKey(Buffer.from(k.kid, 'hex'), Buffer.from(k.key, 'hex'), null);
-  }
-  await store.close();
-  let server: ServerProcess;
-  try {
-    server = await startServerProcess(['--db', db, '--log-requests'], env);
-  } catch (error) {
-    temp.remove();
-    throw error;
-  }
-  return {
-    licenseUrl: server.licenseUrl,
-    // The CLI in a process of its own: jose signs with the realm's WebCrypto, which a DOM environment replaces.
-    token: async (kids, extra = []) => {
-      const minted = await runCli(['token', '--kid', kids.join(','), '--ttl', '10m', ...extra], env);
-      if (minted.code !== 0) throw new Error(`emekit token failed: ${minted.stderr}`);
-      return minted.stdout.trim();
-    },
-    output: () => server.output().stdout + server.output().stderr,
-    stop: async () => {
-      await server.stop();
-      temp.remove();
-    },
-  };
-}
-
