@@ -121,6 +121,7 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
     let fragments = 0;
     const fragmentOptions = {
       seconds: o.fragmentDuration ?? 2,
+      readAhead: !io.blocking,
       beforeFragment: async (index: number, start: number) => {
         moofPssh = await rotate(index, start);
       },

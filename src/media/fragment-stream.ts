@@ -13,10 +13,11 @@ import type { TrackProtector } from './track-protector.js';
 export interface FragmentTrack extends Omit<TrafSpec, 'dataOffset'> {
   dataSize: number;
   /**
-   * The samples' bytes, protected, in order, in pieces of whole samples (about PIECE bytes) encrypted as each is
-   * asked for, so that each is written while it is still in the CPU's caches. Iterate once, before the next fragment.
+   * The samples' bytes, protected, in order, in pieces of whole samples (about PIECE bytes, each the parts of a
+   * gathered write) encrypted as each is asked for, so that each is written while it is still in the CPU's caches.
+   * Iterate once, before the next fragment.
    */
-  pieces(): Generator<Buffer>;
+  pieces(): Generator<Buffer[]>;
   /** Hands the pieces' memory back for a later fragment once they are written (they must not be used after). */
   release(): void;
 }
@@ -73,31 +74,48 @@ export interface FragmentOptions {
   beforeFragment?(index: number, start: number): void | Promise<void>;
   onProgress?(bytes: number): void;
   signal?: AbortSignal;
+  /**
+   * Read each fragment while the one before is encrypted and written (for reads that run elsewhere: non-blocking
+   * I/O); one more fragment's data in memory.
+   */
+  readAhead?: boolean;
 }
 
 /** Bytes of memory the encrypting cipher works in, for fragment buffers (beyond it: ordinary buffers, slower for CBC). */
 const CIPHER_MEMORY = 64 << 20;
 /** Bytes of sample data encrypted at a time (or one longer sample), then handed on. */
 const PIECE = 1 << 20;
+/** Parts of one gathered write at most (Linux takes 1024 buffers per writev call). */
+const PIECE_PARTS = 512;
+/** Bytes between two samples of a fragment still read in the same call (and then not written). */
+const READ_GAP = 16 * 1024;
 
 interface Prepared {
   crypto: SampleCrypto;
   key: Buffer;
 }
 
-/** buf's samples in pieces of about PIECE bytes, each encrypted (where `prepared`) just before it is handed on. */
-function* encryptedPieces(buf: Buffer, samples: readonly TimedSample[], prepared: readonly Prepared[] | undefined, cipher: SampleCipher, where: () => string): Generator<Buffer> {
-  for (let i = 0, at = 0; i < samples.length; ) {
+/**
+ * buf's samples (sample k at pos[k]) in pieces of about PIECE bytes, each encrypted (where `prepared`) just
+ * before it is handed on; adjacent samples are one part.
+ */
+function* encryptedPieces(buf: Buffer, samples: readonly TimedSample[], pos: Float64Array, prepared: readonly Prepared[] | undefined, cipher: SampleCipher, where: () => string): Generator<Buffer[]> {
+  for (let i = 0; i < samples.length; ) {
+    const parts: Buffer[] = [];
+    let bytes = 0;
     let j = i;
-    let end = at;
-    do end += samples[j++]!.size;
-    while (j < samples.length && end + samples[j]!.size - at <= PIECE);
+    do {
+      const at = pos[j]!;
+      let end = at + samples[j]!.size;
+      for (j++; j < samples.length && pos[j] === end && bytes + end - at + samples[j]!.size <= PIECE; j++) end += samples[j]!.size;
+      parts.push(buf.subarray(at, end));
+      bytes += end - at;
+    } while (j < samples.length && bytes + samples[j]!.size <= PIECE && parts.length < PIECE_PARTS);
     if (prepared) {
-      for (let k = i, p = at; k < j; p += samples[k]!.size, k++) cipher.add(buf, p, samples[k]!.size, prepared[k]!.crypto, prepared[k]!.key, where);
+      for (let k = i; k < j; k++) cipher.add(buf, pos[k]!, samples[k]!.size, prepared[k]!.crypto, prepared[k]!.key, where);
       cipher.flush();
     }
-    yield buf.subarray(at, end);
-    at = end;
+    yield parts;
     i = j;
   }
 }
@@ -108,7 +126,7 @@ function* encryptedPieces(buf: Buffer, samples: readonly TimedSample[], prepared
  */
 export async function writeFragmentTrack(sink: Sink, t: FragmentTrack): Promise<void> {
   if (sink.keepsBuffers) {
-    for (const piece of t.pieces()) await sink.write(Buffer.from(piece));
+    for (const parts of t.pieces()) await sink.write(Buffer.concat(parts));
     t.release();
     return;
   }
@@ -116,11 +134,63 @@ export async function writeFragmentTrack(sink: Sink, t: FragmentTrack): Promise<
   const written = () => {
     if (--pending === 0) t.release();
   };
-  for (const piece of t.pieces()) {
+  for (const parts of t.pieces()) {
     pending++;
-    await sink.write(piece, written);
+    await sink.writeParts(parts, written);
   }
   written();
+}
+
+/** A fragment's samples, read (or being read) into one buffer. */
+interface ReadFragment {
+  tracks: { t: TimedTrack; samples: TimedSample[]; pos: Float64Array }[];
+  buf: Buffer;
+  /** Settles once every sample's bytes are in buf. */
+  read: Promise<void>;
+}
+
+/**
+ * Reads fragment f's samples of `tracks` into one pooled buffer: samples in file order, runs of them that lie
+ * together (an interleaved file's tracks, gaps under READ_GAP) read in one call each, every sample at a place of its
+ * own (samples that share bytes get copies, as each is encrypted in place).
+ */
+function readFragment(timeline: Timeline, tracks: readonly TimedTrack[], bounds: ReadonlyMap<number, number[]>, f: number, pool: BufferPool): ReadFragment {
+  const parts = tracks.map((t) => {
+    const b = bounds.get(t.track.id)!;
+    const samples = t.samples.slice(b[f]!, b[f + 1]!);
+    return { t, samples, pos: new Float64Array(samples.length) };
+  });
+  const order: [number, number][] = [];
+  parts.forEach((p, i) => p.samples.forEach((_s, k) => order.push([i, k])));
+  const sample = ([i, k]: [number, number]) => parts[i]!.samples[k]!;
+  order.sort((a, b) => sample(a).offset - sample(b).offset);
+  // Runs to read: [file offset, length, buffer offset].
+  const runs: [number, number, number][] = [];
+  let at = 0;
+  for (const ik of order) {
+    const s = sample(ik);
+    const run = runs[runs.length - 1];
+    const runEnd = run ? run[0] + run[1] : -1;
+    if (run && s.offset >= runEnd && s.offset - runEnd <= READ_GAP) {
+      run[1] = s.offset + s.size - run[0];
+    } else {
+      at += run ? run[1] : 0;
+      runs.push([s.offset, s.size, at]);
+    }
+    const r = runs[runs.length - 1]!;
+    parts[ik[0]]!.pos[ik[1]] = r[2] + s.offset - r[0];
+  }
+  const total = runs.reduce((n, r) => n + r[1], 0);
+  const buf = pool.acquire(total);
+  const reads = runs.map(([offset, len, into]) =>
+    timeline.source.readAtInto(buf.subarray(into, into + len), offset, len).then((got) => {
+      if (got < len) throw new MediaError('truncated', `the input ended inside fragment ${f + 1}'s samples`);
+    }),
+  );
+  const read = Promise.all(reads).then(() => undefined);
+  // Failures surface where the fragment is awaited; until then they are not unhandled.
+  read.catch(() => undefined);
+  return { tracks: parts, buf, read };
 }
 
 export async function* protectedFragments(timeline: Timeline, protectors: ReadonlyMap<number, TrackProtector>, o: FragmentOptions): AsyncGenerator<ProtectedFragment> {
@@ -131,38 +201,32 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
   const bounds = new Map(tracks.map((t) => [t.track.id, cuts(t, starts, lead)]));
   const cipher = new SampleCipher('encrypt', protectors.size > 0 ? CIPHER_MEMORY : 0);
   const pool = new BufferPool((n) => cipher.allocate(n));
+  let next: ReadFragment | undefined = readFragment(timeline, tracks, bounds, 0, pool);
   for (let f = 0; f < starts.length; f++) {
     o.signal?.throwIfAborted();
+    const cur = next!;
+    await cur.read;
+    // The next fragment's reads run (on libuv's pool, with non-blocking I/O) while this one is encrypted and written.
+    next = f + 1 < starts.length && o.readAhead ? readFragment(timeline, tracks, bounds, f + 1, pool) : undefined;
     await o.beforeFragment?.(f, starts[f]!);
     const out: FragmentTrack[] = [];
-    for (const t of tracks) {
-      const b = bounds.get(t.track.id)!;
-      const samples = t.samples.slice(b[f]!, b[f + 1]!);
+    let unreleased = cur.tracks.filter((p) => p.samples.length > 0).length;
+    if (unreleased === 0) pool.release(cur.buf);
+    const release = () => {
+      if (--unreleased === 0) pool.release(cur.buf);
+    };
+    for (const { t, samples, pos } of cur.tracks) {
       if (samples.length === 0) continue;
       const protector = protectors.get(t.track.id);
       let dataSize = 0;
       for (let i = 0; i < samples.length; i++) dataSize += samples[i]!.size;
-      const buf = pool.acquire(dataSize);
-      // Contiguous samples are read in one go.
-      const reads: Promise<number>[] = [];
-      for (let i = 0, at = 0; i < samples.length; ) {
-        let j = i + 1;
-        let end = samples[i]!.offset + samples[i]!.size;
-        while (j < samples.length && samples[j]!.offset === end) end += samples[j++]!.size;
-        const len = end - samples[i]!.offset;
-        reads.push(timeline.source.readAtInto(buf.subarray(at, at + len), samples[i]!.offset, len));
-        at += len;
-        i = j;
-      }
-      const got = (await Promise.all(reads)).reduce((a, n) => a + n, 0);
-      if (got < dataSize) throw new MediaError('truncated', `track ${t.track.id}: the input ended inside fragment ${f + 1}'s samples`, { trackId: t.track.id });
       // IVs and subsamples now (the moof needs them first), the bytes encrypted piece by piece as they are written.
       const aux: Buffer[] = [];
       const prepared: Prepared[] = [];
       if (protector) {
         const key = protector.contentKey;
-        for (let i = 0, p = 0; i < samples.length; p += samples[i]!.size, i++) {
-          const { crypto, entry } = protector.prepare(buf, p, samples[i]!.size);
+        for (let i = 0; i < samples.length; i++) {
+          const { crypto, entry } = protector.prepare(cur.buf, pos[i]!, samples[i]!.size);
           aux.push(entry);
           prepared.push({ crypto, key });
         }
@@ -177,10 +241,11 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
         subsampled: protector?.subsampled ?? false,
         ...(protector?.rotated ? { seig: protector.protection } : {}),
         dataSize,
-        pieces: () => encryptedPieces(buf, samples, protector ? prepared : undefined, cipher, where),
-        release: () => pool.release(buf),
+        pieces: () => encryptedPieces(cur.buf, samples, pos, protector ? prepared : undefined, cipher, where),
+        release,
       });
     }
     yield { index: f, start: starts[f]!, tracks: out };
+    next ??= f + 1 < starts.length ? readFragment(timeline, tracks, bounds, f + 1, pool) : undefined;
   }
 }

@@ -99,7 +99,7 @@ async function buildPresentation(inputs: readonly MediaInput[], o: PackageOption
           const part = f.tracks[0];
           if (!part) continue;
           const moof = moofBox(r.segments.length + 1, [{ ...part, dataOffset: 0 }], moofPssh);
-          const segment = Buffer.concat([moof, mdatHeader(part.dataSize), ...part.pieces()]);
+          const segment = Buffer.concat([moof, mdatHeader(part.dataSize), ...[...part.pieces()].flat()]);
           part.release();
           r.segments.push({ start: part.baseDecodeTime, duration: part.samples.reduce((s, x) => s + x.duration, 0), size: segment.length, keyId: protector?.keyId });
           if (protector) keyIds.add(protector.keyId.toString('hex'));

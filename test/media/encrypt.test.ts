@@ -147,6 +147,27 @@ describe('fragmented output', () => {
     expect(videoStarts.every((t) => keyframes.has(t))).toBe(true);
   });
 
+  it('encrypts samples that share bytes in the input each once (a fragment is read in runs, every sample to a place of its own)', async () => {
+    // The video's second chunk pointed at its first: two samples over the same bytes, in one fragment.
+    const input = readFixture('clear_prog.mp4');
+    const stco = input.indexOf('stco');
+    input.writeUInt32BE(input.readUInt32BE(stco + 12), stco + 16);
+    const out = join(dir, 'shared-bytes.mp4');
+    for (const blockingIo of [false, true]) {
+      await encryptMedia(input, out, { scheme: 'cenc', keys: video, blockingIo, iv: { size: 8, first: Buffer.from('0a610676cb88f302', 'hex') } });
+      const bytes = readFileSync(out);
+      const clearSamples = trackSamples(input, 1);
+      expect(clearSamples[1]!.byteOffset).toBe(clearSamples[0]!.byteOffset);
+      const jobs = (await sampleJobs(bytes)).get(1)!;
+      expect(jobs).toHaveLength(clearSamples.length);
+      for (const job of jobs) {
+        const s = Buffer.from(clearSamples[job.sampleIndex]!);
+        cryptSample(s, 0, s.length, job.crypto!, video.key, 'encrypt', () => 'reference');
+        expect(s.equals(bytes.subarray(job.offset, job.offset + job.size)), `sample ${job.sampleIndex}`).toBe(true);
+      }
+    }
+  });
+
   it('uses fresh random IVs: two runs differ, and no IV repeats within a track', async () => {
     const a = join(dir, 'random-a.mp4');
     const b = join(dir, 'random-b.mp4');

@@ -1,7 +1,7 @@
 // Byte sources (file path with random access, in-memory bytes, async byte streams) and sinks (file path, Writable).
 // fs.promises rather than node:fs/promises: in the CLI's CommonJS bundle it is then loaded on first use
 // (~3 ms at start-up that blocking I/O never needs).
-import { closeSync, fstatSync, openSync, promises as fsp, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync, writeSync, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -305,6 +305,8 @@ export interface Sink {
    * write failure.
    */
   write(buf: Buffer, done?: () => void): Promise<void>;
+  /** write() for bytes that lie in several buffers (a gathered write: one system call for all of them on a file). */
+  writeParts(parts: readonly Buffer[], done?: () => void): Promise<void>;
   /** Starts writing whatever is batched, without waiting (so that `done` callbacks come). */
   flush(): void;
   close(): Promise<void>;
@@ -320,6 +322,19 @@ const WRITE_BATCH_PARTS = 256;
  * run one after another (concurrent ones only contend for its inode lock), while the caller goes on.
  */
 const WRITES_QUEUED = 2;
+
+/** What is left of `parts` once their first `skip` bytes are written. */
+function partsAfter(parts: readonly Buffer[], skip: number): Buffer[] {
+  const next: Buffer[] = [];
+  for (const b of parts) {
+    if (skip >= b.length) skip -= b.length;
+    else {
+      next.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+  }
+  return next;
+}
 
 /** A file written with positional, batched writes that run while the caller prepares the next data. */
 class FileSink implements Sink {
@@ -348,6 +363,20 @@ class FileSink implements Sink {
     this.flushed += buf.length;
   }
 
+  private writePartsSync(parts: readonly Buffer[]): void {
+    let rest = parts;
+    let pos = this.flushed;
+    for (;;) {
+      const total = rest.reduce((s, b) => s + b.length, 0);
+      if (total === 0) break;
+      const n = writevSync(fdOf(this.file), rest as Buffer[], pos);
+      if (n <= 0) throw new Error(`short write at offset ${pos}`);
+      pos += n;
+      rest = n === total ? [] : partsAfter(rest, n);
+    }
+    this.flushed = pos;
+  }
+
   private async writeAll(parts: Buffer[], at: number): Promise<void> {
     let rest = parts;
     let pos = at;
@@ -359,16 +388,7 @@ class FileSink implements Sink {
       if (bytesWritten === total) return;
       if (bytesWritten <= 0) throw new Error(`short write at offset ${pos}`);
       pos += bytesWritten;
-      let skip = bytesWritten;
-      const next: Buffer[] = [];
-      for (const b of rest) {
-        if (skip >= b.length) skip -= b.length;
-        else {
-          next.push(skip > 0 ? b.subarray(skip) : b);
-          skip = 0;
-        }
-      }
-      rest = next;
+      rest = partsAfter(rest, bytesWritten);
     }
   }
 
@@ -394,27 +414,34 @@ class FileSink implements Sink {
     this.inFlight.push(this.last);
   }
 
-  async write(buf: Buffer, done?: () => void): Promise<void> {
+  write(buf: Buffer, done?: () => void): Promise<void> {
+    return this.writeParts([buf], done);
+  }
+
+  async writeParts(parts: readonly Buffer[], done?: () => void): Promise<void> {
     if (this.error) throw this.error;
-    if (buf.length === 0) {
+    let bytes = 0;
+    for (const b of parts) bytes += b.length;
+    if (bytes === 0) {
       done?.();
       return;
     }
     if (typeof this.file === 'number') {
       try {
-        this.writeAllSync(buf);
+        if (parts.length === 1) this.writeAllSync(parts[0]!);
+        else this.writePartsSync(parts);
       } catch (e) {
         this.error = new MediaError('io', `write failed: ${(e as Error).message}`, {}, { cause: e });
         throw this.error;
       }
-      this.position += buf.length;
+      this.position += bytes;
       done?.();
       return;
     }
-    this.batch.push(buf);
-    this.batchBytes += buf.length;
+    for (const b of parts) if (b.length > 0) this.batch.push(b);
+    this.batchBytes += bytes;
     if (done) this.batchDone.push(done);
-    this.position += buf.length;
+    this.position += bytes;
     if (this.batchBytes >= WRITE_BATCH || this.batch.length >= WRITE_BATCH_PARTS) this.flush();
     while (this.inFlight.length > WRITES_QUEUED) await this.inFlight.shift();
     if (this.error) throw this.error;
@@ -449,6 +476,10 @@ class WritableSink implements Sink {
   constructor(private readonly w: Writable) {}
 
   flush(): void {}
+
+  writeParts(parts: readonly Buffer[]): Promise<void> {
+    return this.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  }
 
   write(buf: Buffer): Promise<void> {
     this.position += buf.length;
