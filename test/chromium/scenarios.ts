@@ -870,6 +870,28 @@ export const scenarios: readonly Scenario[] = [
     const { session: s } = await h.requested();
     return h.callStyle(() => s.update(h.enc('{"keys":[{')));
   }),
+  scenario('update: JSON nesting depth of the license', async ({ h }) => {
+    // The license object is level 1; an extra member nests arrays below it to a total depth of `depth`.
+    const nested = async (depth: number) => {
+      const { session: s } = await h.requested();
+      const text = JSON.stringify({ keys: [{ kty: 'oct', kid: h.KID1, k: h.KEY1 }] });
+      const extra = '['.repeat(depth - 1) + ']'.repeat(depth - 1);
+      return h.callStyle(() => s.update(h.enc(text.slice(0, -1) + ',"extra":' + extra + '}')));
+    };
+    const out: Record<string, unknown> = {};
+    for (const depth of [3, 150, 199, 200, 201, 1000, 30000]) out[depth] = await nested(depth);
+    return out;
+  }),
+  scenario('generateRequest: JSON nesting depth of keyids init data', async ({ h }) => {
+    const nested = async (depth: number) => {
+      const s = await h.session();
+      const extra = '['.repeat(depth - 1) + ']'.repeat(depth - 1);
+      return h.callStyle(() => s.generateRequest('keyids', h.enc('{"kids":["' + h.KID1 + '"],"extra":' + extra + '}')));
+    };
+    const out: Record<string, unknown> = {};
+    for (const depth of [3, 199, 200, 201, 1000]) out[depth] = await nested(depth);
+    return out;
+  }),
   scenario('update error: empty keys', async ({ h }) => {
     const { session: s } = await h.requested();
     return h.callStyle(() => s.update(h.enc('{"keys":[]}')));

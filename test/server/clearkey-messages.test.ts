@@ -67,6 +67,13 @@ describe('license request and release', () => {
     expect(refusal(new Uint8Array([0x7b, 0xff, 0x7d])).status).toBe(400);
   });
 
+  it('refuses bodies nested 200 levels deep or more (as Chromium\'s JSON reader), accepts 199', () => {
+    const nested = (levels: number) => `{"kids":["LwVHf8JLtPrv2GUXFW2v_A"],"type":"temporary","x":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    expect(parseLicenseMessage(utf8(nested(199))).kids).toHaveLength(1);
+    const error = refusal(nested(200));
+    expect([error.status, error.code, error.message]).toEqual([400, 'bad_request', 'body nests arrays and objects deeper than 199 levels']);
+  });
+
   it('accepts key IDs of 1 and 512 bytes and 64 key IDs', () => {
     const edge = parseLicenseMessage(
       utf8(JSON.stringify({ kids: [toBase64Url(new Uint8Array(1)), toBase64Url(new Uint8Array(512))], type: 'temporary' })),

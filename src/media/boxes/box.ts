@@ -16,7 +16,8 @@
 // The init data parsers (src/initdata: pssh, keyids, webm) and the Clear Key license and release parsers
 // (src/cdm/clearkey/license.ts) keep the same contract with their own error types: init data larger than
 // MAX_INIT_DATA_BYTES and responses larger than MAX_RESPONSE_BYTES are refused before parsing, counts (pssh
-// KID_count, "kids", "keys") are checked against the bytes and MAX_KEY_IDS before anything is built, and every
+// KID_count, "kids", "keys") are checked against the bytes and MAX_KEY_IDS before anything is built, JSON nesting
+// past MAX_JSON_DEPTH (src/util/json.ts, as Chromium) is refused before JSON.parse, and every
 // rejection is an InvalidInitDataError (TypeError to the page) or a CdmError TypeError naming the field.
 // `npm run fuzz` checks the contract; test/regressions/ holds the inputs that once broke it.
 import { Cursor, fourcc } from './bytes.js';
