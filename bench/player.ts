@@ -2,29 +2,59 @@
 // hls.js and dash.js, each in its own process under jsdom, licensed by a real `emekit serve`. Printed, not asserted.
 // Target (issue 12): under 5 s wall (12x real time) and under 200 MB peak RSS each. Run: npm run bench:player
 // (EMEKIT_BENCH_PLAYERS=hls,dashjs for some, EMEKIT_BENCH_RUNS=N runs each: the median wall time is printed).
-import { spawnSync } from 'node:child_process';
+// This process makes the presentations, serves them and checks what each player process played against the clear
+// source; the player process (bench/player/play-one.ts, bundled, plain node, emekit/dom from dist/) holds only what a
+// user's test process would.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { KEYS } from '../test/support/fixtures.js';
+import { makePresentation, type Presentation } from '../test/players/support/presentation.js';
+import { startLicenseServer, startMediaServer } from '../test/players/support/servers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const players = (process.env['EMEKIT_BENCH_PLAYERS'] ?? 'shaka,hls,dashjs').split(',');
 const runs = Math.max(1, Number(process.env['EMEKIT_BENCH_RUNS'] ?? 3));
+const REPEAT = 15; // the 4 s fixture 15 times: 60 s
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+// The player process runs emekit as a user's test does, from the built package: refuse a dist/ older than src/.
+const built = join(ROOT, 'dist/lib/dom.js');
+const newest = (dir: string): number => Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+if (!existsSync(built) || statSync(built).mtimeMs < newest(join(ROOT, 'src'))) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
+const script = join(ROOT, '.cache/bench-player/play-one.mjs');
+await build({ entryPoints: [join(ROOT, 'bench/player/play-one.ts')], outfile: script, bundle: true, packages: 'external', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
+
+const [mediaServer, license] = await Promise.all([startMediaServer(), startLicenseServer([KEYS.video, KEYS.audio])]);
+const token = await license.token([KEYS.video.kid, KEYS.audio.kid]);
+// hls.js 1.7 plays one key per presentation (see test/players/hls.test.ts).
+const presentations = {
+  twoKeys: await makePresentation({ scheme: 'cenc', licenseUrl: license.licenseUrl, repeat: REPEAT }),
+  oneKey: await makePresentation({ scheme: 'cenc', licenseUrl: license.licenseUrl, repeat: REPEAT, keys: { video: KEYS.video, audio: KEYS.video } }),
+};
+const base = { twoKeys: mediaServer.mount('two-keys', presentations.twoKeys.files), oneKey: mediaServer.mount('one-key', presentations.oneKey.files) };
+
 console.log(`player benchmark: 60 s presentation (H.264 + AAC, cenc), virtual clock, jsdom, Node ${process.version}`);
 console.log(`${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs per player, each in a process of its own`);
-console.log('player   wall s: median (min-max)  x real time  CPU s  RSS MB: before play, peak  samples played (expected)');
+console.log('player   wall s: median (min-max)  x real time  CPU s  RSS MB: before play, peak  samples played, each = the clear source\'s');
 for (const player of players) {
+  const which = player === 'hls' ? 'oneKey' : 'twoKeys';
+  const url = `${base[which]}${player === 'hls' ? 'master.m3u8' : 'manifest.mpd'}`;
+  const expected = expectedPlay(presentations[which]);
   const results: Result[] = [];
   let failure: string | undefined;
   for (let i = 0; i < runs && failure === undefined; i++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(ROOT, 'bench/player/play-one.ts'), player], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const child = await runChild([script, player, url, license.licenseUrl, token]);
     const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-    if (!line) failure = `exit ${child.status}\n${child.stderr.slice(-2000)}`;
+    if (!line) failure = `exit ${child.code}\n${child.stderr.slice(-2000)}`;
     else {
       const r = JSON.parse(line) as Result;
       if (r.error) failure = r.error;
-      else if (r.played.split(' ').sort().join(' ') !== r.expected.split(' ').sort().join(' ')) failure = `played ${r.played}, expected ${r.expected}`;
-      else results.push(r);
+      else failure = samplesDiffer(r.played, expected);
+      if (failure === undefined) results.push(r);
     }
   }
   if (failure !== undefined) {
@@ -35,17 +65,55 @@ for (const player of players) {
   const wall = median(walls);
   const spread = `${wall.toFixed(2)} (${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)})`;
   const rss = `${median(results.map((r) => r.baselineRssMB)).toFixed(0)}, ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)}`;
-  const r = results[0]!;
-  console.log(`${player.padEnd(8)} ${spread.padStart(24)}  ${(r.mediaSeconds / wall).toFixed(1).padStart(10)}x  ${median(results.map((x) => x.cpuMs / 1000)).toFixed(2).padStart(5)}  ${rss.padStart(18)}  ${r.played} (${r.expected})`);
+  const counts = expected.map((t) => `${t.kind}:${t.count}`).join(' ');
+  console.log(`${player.padEnd(8)} ${spread.padStart(24)}  ${(presentations[which].duration / wall).toFixed(1).padStart(10)}x  ${median(results.map((x) => x.cpuMs / 1000)).toFixed(2).padStart(5)}  ${rss.padStart(18)}  ${counts}`);
+}
+await Promise.all([mediaServer.close(), license.stop()]);
+
+interface PlayedTrack {
+  kind: string;
+  count: number;
+  /** SHA-256 over the played samples' SHA-256s (hex), in the order played. */
+  digest: string;
 }
 
 interface Result {
   error?: string;
   wallMs: number;
   cpuMs: number;
-  mediaSeconds: number;
   baselineRssMB: number;
   peakRssMB: number;
-  played: string;
-  expected: string;
+  played: PlayedTrack[];
+}
+
+/** What the player process must report: every clear sample of each track, in order (as test/players compares). */
+function expectedPlay(presentation: Presentation): PlayedTrack[] {
+  return [...presentation.clearSamples].map(([kind, samples]) => ({
+    kind,
+    count: samples.length,
+    digest: createHash('sha256').update(samples.map((s) => createHash('sha256').update(s).digest('hex')).join('')).digest('hex'),
+  }));
+}
+
+function samplesDiffer(played: PlayedTrack[], expected: PlayedTrack[]): string | undefined {
+  const show = (ts: PlayedTrack[]) => ts.map((t) => `${t.kind}:${t.count}`).join(' ');
+  if (played.length !== expected.length) return `played ${show(played)}, expected ${show(expected)}`;
+  for (const want of expected) {
+    const got = played.find((t) => t.kind === want.kind);
+    if (!got || got.count !== want.count) return `played ${show(played)}, expected ${show(expected)}`;
+    if (got.digest !== want.digest) return `${want.kind}: the ${got.count} samples played are not the clear source's`;
+  }
+  return undefined;
+}
+
+/** Plain node (no tsx loader: the players and emekit's dist are JavaScript); the servers here keep serving meanwhile. */
+function runChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }

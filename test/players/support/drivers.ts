@@ -1,7 +1,7 @@
 // How each player is told to play a protected presentation with a bearer token for the license server: the
 // configuration a player developer writes, shared by the tests and `npm run bench:player`. Each takes the player's
 // module as the caller imported it (after installMedia: load order matters, see the README).
-import { Changes } from './playback.js';
+import { Changes } from './changes.js';
 
 export interface PlayerRun {
   /** The player's own error reports, as text ("(fatal)" marks the ones it gives up on). */
