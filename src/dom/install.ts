@@ -1,6 +1,7 @@
 // installMedia(window): makes a host DOM (jsdom, happy-dom) play media the way a player expects of a browser —
 // every <video>/<audio> a working headless media element with EME, the EME interfaces and navigator method on
-// the window, MediaSource (mse), and the little things hosts lack (a screen with a size).
+// the window, MediaSource (mse), and the little things hosts lack (a screen with a size, `this` in a request's
+// event handlers).
 
 import { installOn } from '../eme/install.js';
 import { createEME, type EmePlatform } from '../eme/platform.js';
@@ -17,6 +18,7 @@ import type { HostElement, HostWindow } from './host-window.js';
 import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
 import { installMediaSource } from './mse/install.js';
 import { giveScreenASize } from './screen.js';
+import { callRequestHandlersWithTheirRequest } from './xhr-handlers.js';
 
 export interface InstallMediaOptions {
   /** The EME platform behind navigator.requestMediaKeySystemAccess (key systems, session store); createEME() by default. */
@@ -84,6 +86,7 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   installOn(window, eme);
   if (window['MediaError'] === undefined) define(window, 'MediaError', mediaErrorInterface(realmOf(window)));
   giveScreenASize(window);
+  callRequestHandlersWithTheirRequest(window);
 
   const media: InstalledMedia = {
     window,
