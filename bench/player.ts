@@ -1,7 +1,8 @@
 // Player benchmark: a 60 s, 2-track cenc presentation played to `ended` on emekit/dom's virtual clock by shaka-player,
-// hls.js and dash.js, each in its own process under jsdom, licensed by a real `emekit serve`. Printed, not asserted.
-// Target (issue 12): under 5 s wall (12x real time) and under 200 MB peak RSS each. Run: npm run bench:player
-// (EMEKIT_BENCH_PLAYERS=hls,dashjs for some, EMEKIT_BENCH_RUNS=N runs each: the median wall time is printed).
+// hls.js and dash.js, each in its own process under jsdom and under happy-dom, licensed by a real `emekit serve`.
+// Printed, not asserted. Target (issue 12): under 5 s wall (12x real time) and under 200 MB peak RSS each.
+// Run: npm run bench:player (EMEKIT_BENCH_PLAYERS=hls,dashjs, EMEKIT_BENCH_HOSTS=jsdom for some, EMEKIT_BENCH_RUNS=N
+// runs each: the median wall time is printed).
 // This process makes the presentations, serves them and checks what each player process played against the clear
 // source; the player process (bench/player/play-one.ts, bundled, plain node, emekit/dom from dist/) holds only what a
 // user's test process would.
@@ -17,6 +18,7 @@ import { startLicenseServer, startMediaServer } from '../test/players/support/se
 
 const ROOT = resolve(import.meta.dirname, '..');
 const players = (process.env['EMEKIT_BENCH_PLAYERS'] ?? 'shaka,hls,dashjs').split(',');
+const hosts = (process.env['EMEKIT_BENCH_HOSTS'] ?? 'jsdom,happy-dom').split(',');
 const runs = Math.max(1, Number(process.env['EMEKIT_BENCH_RUNS'] ?? 3));
 const REPEAT = 15; // the 4 s fixture 15 times: 60 s
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -37,17 +39,18 @@ const presentations = {
 };
 const base = { twoKeys: mediaServer.mount('two-keys', presentations.twoKeys.files), oneKey: mediaServer.mount('one-key', presentations.oneKey.files) };
 
-console.log(`player benchmark: 60 s presentation (H.264 + AAC, cenc), virtual clock, jsdom, Node ${process.version}`);
+console.log(`player benchmark: 60 s presentation (H.264 + AAC, cenc), virtual clock, Node ${process.version}`);
 console.log(`${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs per player, each in a process of its own`);
-console.log('player   wall s: median (min-max)  x real time  CPU s  RSS MB: before play, peak  samples played, each = the clear source\'s');
-for (const player of players) {
+console.log('player/DOM         wall s: median (min-max)  x real time  CPU s  RSS MB: before play, peak  samples played, each = the clear source\'s');
+for (const host of hosts) for (const player of players) {
+  const label = `${player}/${host}`.padEnd(18);
   const which = player === 'hls' ? 'oneKey' : 'twoKeys';
   const url = `${base[which]}${player === 'hls' ? 'master.m3u8' : 'manifest.mpd'}`;
   const expected = expectedPlay(presentations[which]);
   const results: Result[] = [];
   let failure: string | undefined;
   for (let i = 0; i < runs && failure === undefined; i++) {
-    const child = await runChild([script, player, url, license.licenseUrl, token]);
+    const child = await runChild([script, host, player, url, license.licenseUrl, token]);
     const line = child.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
     if (!line) failure = `exit ${child.code}\n${child.stderr.slice(-2000)}`;
     else {
@@ -58,7 +61,7 @@ for (const player of players) {
     }
   }
   if (failure !== undefined) {
-    console.log(`${player.padEnd(8)} failed: ${failure}`);
+    console.log(`${label} failed: ${failure}`);
     continue;
   }
   const walls = results.map((r) => r.wallMs / 1000);
@@ -66,7 +69,7 @@ for (const player of players) {
   const spread = `${wall.toFixed(2)} (${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)})`;
   const rss = `${median(results.map((r) => r.baselineRssMB)).toFixed(0)}, ${Math.max(...results.map((r) => r.peakRssMB)).toFixed(0)}`;
   const counts = expected.map((t) => `${t.kind}:${t.count}`).join(' ');
-  console.log(`${player.padEnd(8)} ${spread.padStart(24)}  ${(presentations[which].duration / wall).toFixed(1).padStart(10)}x  ${median(results.map((x) => x.cpuMs / 1000)).toFixed(2).padStart(5)}  ${rss.padStart(18)}  ${counts}`);
+  console.log(`${label} ${spread.padStart(24)}  ${(presentations[which].duration / wall).toFixed(1).padStart(10)}x  ${median(results.map((x) => x.cpuMs / 1000)).toFixed(2).padStart(5)}  ${rss.padStart(18)}  ${counts}`);
 }
 await Promise.all([mediaServer.close(), license.stop()]);
 

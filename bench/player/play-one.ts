@@ -1,21 +1,27 @@
-// One player, one process, holding what a user's test process holds: jsdom with the window's globals exposed as
-// vitest's jsdom environment does, emekit/dom from the built package (dist/) on the virtual clock, the player from
-// npm imported after it, and a presentation fetched from the benchmark's server (made by bench/player.ts, not here:
-// a test's media comes from files or a server, not from the packager in the test's process). Plays to `ended` and
-// prints one JSON line: time, CPU, RSS, and per track the count and a digest of the SHA-256s played, in order.
+// One player, one process, holding what a user's test process holds: jsdom or happy-dom with the window's globals
+// exposed as vitest's environment for it does, emekit/dom from the built package (dist/) on the virtual clock, the
+// player from npm imported after it, and a presentation fetched from the benchmark's server (made by bench/player.ts,
+// not here: a test's media comes from files or a server, not from the packager in the test's process). Plays to
+// `ended` and prints one JSON line: time, CPU, RSS, and per track the count and a digest of the SHA-256s played.
 // bench/player.ts bundles this file (esbuild, npm packages and emekit external) and runs it with plain node.
 import { createHash } from 'node:crypto';
-import { JSDOM } from 'jsdom';
 import { populateGlobal } from 'vitest/runtime';
 import { playWithDashjs, playWithHls, playWithShaka, type PlayerRun } from '../../test/players/support/drivers.js';
 import type { TestWindow } from '../../test/players/support/window.js';
 
-const [which, url, licenseUrl, token] = process.argv.slice(2) as ['shaka' | 'hls' | 'dashjs', string, string, string];
+const [host, which, url, licenseUrl, token] = process.argv.slice(2) as ['jsdom' | 'happy-dom', 'shaka' | 'hls' | 'dashjs', string, string, string];
 
-// The window's globals first, as vitest's jsdom environment sets them up before a test file's imports: emekit's
-// classes and the players then see one Event and EventTarget.
-const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/', pretendToBeVisual: true });
-populateGlobal(globalThis, dom.window, { bindFunctions: true });
+// The window's globals first, as vitest's jsdom or happy-dom environment sets them up before a test file's imports:
+// emekit's classes and the players then see one Event and EventTarget.
+if (host === 'happy-dom') {
+  const { GlobalWindow } = await import('happy-dom');
+  const happy = new GlobalWindow({ console, url: 'http://localhost:3000', settings: { disableErrorCapturing: true } });
+  populateGlobal(globalThis, happy, { bindFunctions: true, additionalKeys: ['Request', 'Response', 'MessagePort', 'fetch', 'Headers', 'AbortController', 'AbortSignal', 'URL', 'URLSearchParams', 'FormData'] });
+} else {
+  const { JSDOM } = await import('jsdom');
+  const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/', pretendToBeVisual: true });
+  populateGlobal(globalThis, dom.window, { bindFunctions: true });
+}
 const window = globalThis as unknown as TestWindow;
 const { installMedia } = await import('emekit/dom');
 const media = installMedia(window, { clock: 'virtual' });
