@@ -13,6 +13,7 @@ import { createAuthenticator, type AuthOptions } from './auth.js';
 import { parseLicenseMessage } from './clearkey-messages.js';
 import { answerLicenseMessage } from './license-service.js';
 import type { KeyStore } from './key-store.js';
+import { connectionCloser } from './shutdown.js';
 
 export interface LogOptions {
   /** pino level (default 'info'). */
@@ -91,11 +92,18 @@ export async function buildLicenseApp(options: LicenseAppOptions): Promise<Fasti
     // Node's http server enforces these, not Fastify. Its headersTimeout (60 s) must not exceed requestTimeout,
     // else a client that drips its body is never timed out (Node 20 to 24); Fastify sets only requestTimeout. Node
     // looks for expired requests every connectionsCheckingInterval (30 s by default, which made 10 s into ~30 s).
+    // requestTimeout goes into `http` too: Node checks headersTimeout against it when the server is made, before
+    // Fastify sets it, so any timeout past Node's default (300 s) was refused at startup.
     requestTimeout,
-    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1000, requestTimeout / 4)) },
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1000, requestTimeout / 4)) },
     keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_TIMEOUT_MS,
     // Stop accepting at close(), but don't let idle keep-alive sockets hold a shutdown open.
     forceCloseConnections: 'idle',
+  });
+  const closeConnections = connectionCloser(app.server, requestTimeout);
+  app.addHook('preClose', (done) => {
+    closeConnections();
+    done();
   });
 
   await app.register(cors, {
