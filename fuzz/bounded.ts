@@ -5,10 +5,11 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ownClock } from './own-time.js';
 import type { Outcome, Target } from './targets.js';
 
 export interface Limits {
-  /** Settle within this many milliseconds. */
+  /** Settle within this many milliseconds (less the time the process waits for a CPU: fuzz/own-time.ts). */
   timeoutMs: number;
   /** Fixed memory base in MB: the process with the code loaded and warmed up. */
   baseMb?: number;
@@ -75,9 +76,11 @@ export class BoundedRunner {
     else await this.ready;
     const child = this.child!;
     const started = performance.now();
+    const clock = ownClock(child.pid);
     return new Promise<Verdict>((resolve) => {
       const done = (v: Verdict, replace: boolean) => {
         clearTimeout(timer);
+        clock.close();
         child.off('message', onMessage);
         child.off('exit', onExit);
         if (replace) this.kill();
@@ -94,7 +97,13 @@ export class BoundedRunner {
       };
       const onExit = (code: number | null, signal: string | null) =>
         done({ kind: 'crash', ms: performance.now() - started, detail: `worker ended: ${signal ?? `exit ${code}`} (134 / SIGABRT: V8's heap limit)` }, true);
-      const timer = setTimeout(() => done({ kind: 'hang', ms: performance.now() - started, detail: `no answer in ${this.limits.timeoutMs} ms` }, true), this.limits.timeoutMs);
+      // Set in wall time, and again for the rest when the child spent part of it waiting for a CPU.
+      const check = (): void => {
+        const left = this.limits.timeoutMs - clock.elapsed();
+        if (left > 0) timer = setTimeout(check, Math.max(left, 50));
+        else done({ kind: 'hang', ms: performance.now() - started, detail: `no answer in ${this.limits.timeoutMs} ms (${clock.wall().toFixed(0)} ms wall)` }, true);
+      };
+      let timer = setTimeout(check, this.limits.timeoutMs);
       child.on('message', onMessage);
       child.once('exit', onExit);
       child.send({ target, input });

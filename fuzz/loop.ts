@@ -5,8 +5,9 @@
 import { CurrentInput } from './current.js';
 import { MEMORY_FACTOR } from './bounded.js';
 import { mutate, rng } from './mutate.js';
+import { ownClock, type OwnClock } from './own-time.js';
 import { seeds } from './seeds.js';
-import { RUN, reuseSessions, type Outcome, type Target } from './targets.js';
+import { RUN, reuseSessions, setUp, type Outcome, type Target } from './targets.js';
 
 export interface LoopStart {
   target: Target;
@@ -25,9 +26,13 @@ export interface LoopStats {
   rejected: number;
   corpus: number;
   harnessErrors: number;
-  /** Highest peak RSS of this process so far (bytes), and the longest any input took to settle (ms). */
+  /**
+   * Highest peak RSS of this process so far (bytes), and the longest any input took to settle (ms; less the time
+   * the process waited for a CPU, fuzz/own-time.ts), with that input's wall time.
+   */
   peakRss: number;
   slowestMs: number;
+  slowestWallMs: number;
 }
 
 export interface LoopFinding {
@@ -45,12 +50,40 @@ function signature(o: Outcome): string {
   return [o.kind, o.name, o.code, o.box, o.field, (o.message ?? '').replace(/\d+/g, '#').slice(0, 60)].join('|');
 }
 
+/**
+ * The input's outcome, or undefined when it has not settled within `limitMs` of its own time (fuzz/own-time.ts):
+ * the timer is set in wall time and, when it fires early because the process waited for a CPU, set again for the rest.
+ */
+function settle(work: Promise<Outcome>, clock: OwnClock, limitMs: number): Promise<Outcome | undefined> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const check = (): void => {
+      const left = limitMs - clock.elapsed();
+      if (left <= 0) resolve(undefined);
+      else timer = setTimeout(check, Math.max(left, 50));
+    };
+    timer = setTimeout(check, limitMs);
+    work.then(
+      (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        // A target never rejects (fuzz/targets.ts catches): if one does, the process ends and it is a crash.
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 function send(m: LoopStats | LoopFinding | { type: 'done' }): Promise<void> {
   return new Promise((resolve) => process.send!(m, () => resolve()));
 }
 
 async function run(s: LoopStart): Promise<void> {
   reuseSessions(true);
+  await setUp(s.target);
   const r = rng(s.seed);
   const pool = seeds(s.target);
   const corpus = [...pool];
@@ -58,7 +91,8 @@ async function run(s: LoopStart): Promise<void> {
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   let peak = process.resourceUsage().maxRSS * 1024;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0 };
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0 };
+  const clock = ownClock();
   let reported = Date.now();
   while (Date.now() < end) {
     let input: Buffer;
@@ -71,18 +105,17 @@ async function run(s: LoopStart): Promise<void> {
       continue;
     }
     current.write(input);
-    const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      RUN[s.target](input),
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), s.timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    const ms = performance.now() - started;
+    clock.start();
+    const outcome = await settle(RUN[s.target](input), clock, s.timeoutMs);
+    const ms = clock.elapsed();
     stats.inputs++;
-    if (ms > stats.slowestMs) stats.slowestMs = ms;
+    if (ms > stats.slowestMs) {
+      stats.slowestMs = ms;
+      stats.slowestWallMs = clock.wall();
+    }
     if (outcome === undefined || ms > s.timeoutMs) {
-      await send({ type: 'finding', kind: 'hang', input, detail: `${outcome === undefined ? 'not settled' : 'settled'} after ${ms.toFixed(0)} ms` });
+      const detail = `${outcome === undefined ? 'not settled' : 'settled'} after ${ms.toFixed(0)} ms (wall ${clock.wall().toFixed(0)} ms)`;
+      await send({ type: 'finding', kind: 'hang', input, detail });
       // Work may still be running: start afresh.
       break;
     }

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { BoundedRunner, isFinding, MEMORY_FACTOR } from './bounded.js';
 import type { Verdict } from './bounded.js';
 import { readCurrent } from './current.js';
+import { ownClock, reportsRunQueue } from './own-time.js';
 import type { LoopFinding, LoopStart, LoopStats } from './loop.js';
 import { TARGETS, type Target } from './targets.js';
 
@@ -39,6 +40,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'emekit-fuzz-'));
 /** The fixed memory base of a fuzz process (code, caches, the server's database) that inputs may add to. */
 const BASE_BYTES = 512 * 1024 * 1024;
+/** What the time limit is measured in (fuzz/own-time.ts). */
+const CLOCK = reportsRunQueue() ? 'ms less run-queue waits' : 'ms wall: this system reports no run-queue waits';
 const EXT: Record<Target, string> = { mp4: 'mp4', cenc: 'bin', keyids: 'json', webm: 'bin', license: 'json', release: 'json', server: 'json' };
 
 interface Finding {
@@ -60,19 +63,20 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  let last = Date.now();
+  // The child's time since its last message, less what it spent waiting for a CPU (fuzz/own-time.ts).
+  const silence = ownClock(child.pid);
   let finished = false;
   let killedForHang = false;
   const watchdog = setInterval(() => {
     // Counts come every second while inputs settle: silence means one input blocks the process.
-    if (Date.now() - last > timeoutMs + 5000 && !finished) {
+    if (silence.elapsed() > timeoutMs + 5000 && !finished) {
       killedForHang = true;
       child.kill('SIGKILL');
     }
   }, 500);
   return new Promise((resolve) => {
     child.on('message', (m: Message) => {
-      last = Date.now();
+      silence.start();
       if (m.type === 'ready') {
         const start: LoopStart = { target, seconds: secs, seed, current, timeoutMs, baseBytes: BASE_BYTES };
         child.send(start);
@@ -83,12 +87,16 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
         totals.harnessErrors += m.harnessErrors!;
         totals.corpus = Math.max(totals.corpus, m.corpus!);
         totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
-        totals.slowestMs = Math.max(totals.slowestMs, m.slowestMs!);
+        if (m.slowestMs! > totals.slowestMs) {
+          totals.slowestMs = m.slowestMs!;
+          totals.slowestWallMs = m.slowestWallMs!;
+        }
       } else if (m.type === 'finding') findings.push({ kind: m.kind!, input: Buffer.from(m.input!), detail: m.detail! });
       else if (m.type === 'done') finished = true;
     });
     child.on('exit', (code, signal) => {
       clearInterval(watchdog);
+      silence.close();
       if (!finished && existsSync(current)) {
         const kind = killedForHang ? 'hang' : 'crash';
         findings.push({ kind, input: readCurrent(current), detail: `${signal ?? `exit ${code}`}: ${stderr.split('\n').slice(-6).join(' ').slice(0, 400)}` });
@@ -128,7 +136,7 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
@@ -148,7 +156,7 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
   console.log(
     `${target}: ${totals.inputs} inputs in ${elapsed.toFixed(0)} s on ${workers} processes = ${rate.toFixed(0)}/s; accepted ${totals.ok}, rejected (documented) ${totals.rejected}; ` +
       `crashes ${count('crash')}, hangs ${count('hang')}, undocumented ${count('undocumented')}, over the memory bound ${count('memory')}; ` +
-      `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (limit ${timeoutMs}); ` +
+      `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (wall ${totals.slowestWallMs.toFixed(0)} ms; limit ${timeoutMs} ${CLOCK}); ` +
       `corpus ${totals.corpus}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
   );
   if (findings.length === 0) return;
