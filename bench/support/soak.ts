@@ -1,15 +1,17 @@
 // The server soak (issue 16): one `emekit serve` process on SQLite, good clients on `connections` keep-alive
 // connections asking for licenses as fast as they are answered (autocannon), and beside them hostile requests
 // paced to 10 % of all requests (on up to a fifth as many connections again, enough to keep that pace), plus a tenth
-// as many slow clients dripping a byte a second. Good requests must all succeed; their latency is autocannon's. Loopback only, bounded
-// in time and connections.
+// as many slow clients dripping a byte a second, both from a process of their own (hostile-driver.ts). Good
+// requests must all succeed; their latency is autocannon's. Loopback only, bounded in time and connections.
+import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { signLicenseToken } from '../../src/server/index.js';
-import { HOSTILE_KINDS, HostileClient, count, slowClients, type Tally } from './hostile.js';
+import type { Tally } from './hostile.js';
+import type { DriverMessage, DriverResult, DriverStart } from './hostile-driver.js';
 import { fillStore, memoryMb, startServer, stopServer, type BenchSecrets } from './license-server.js';
 
 const HOSTILE_SHARE = 0.1;
@@ -86,32 +88,28 @@ export async function soak(options: SoakOptions): Promise<SoakRow> {
     const rssBefore = memoryMb(child.pid!)?.rss ?? NaN;
     const load = loadavg()[0] ?? 0;
 
-    let running = true;
+    const driver = await startDriver({
+      licenseUrl: `${url}/license`,
+      tokens: hostileTokens,
+      bodies,
+      connections: Math.ceil(connections / 5),
+      slowConnections: Math.ceil(connections * HOSTILE_SHARE),
+      share: HOSTILE_SHARE,
+    });
     let goodDone = 0;
-    let hostileSent = 0;
-    const tally: Tally = new Map();
     // Without a callback autocannon's instance is also the promise of its result.
     const instance = good(seconds) as Promise<autocannon.Result> & autocannon.Instance;
     instance.on('response', () => goodDone++);
-    const senders = Math.ceil(connections / 5);
-    const client = new HostileClient(`${url}/license`, hostileTokens, senders);
-    const hostile = Array.from({ length: senders }, async () => {
-      while (running) {
-        // Paced: hostile requests stay at HOSTILE_SHARE of everything sent.
-        if (hostileSent >= (goodDone * HOSTILE_SHARE) / (1 - HOSTILE_SHARE)) {
-          await sleep(2);
-          continue;
-        }
-        const kind = HOSTILE_KINDS[hostileSent++ % HOSTILE_KINDS.length]!;
-        count(tally, kind, await client.send(kind, bodies[hostileSent % bodies.length]!));
-      }
-    });
-    const slow = slowClients(`${url}/license`, Math.ceil(connections * HOSTILE_SHARE), () => running, tally);
+    const tell = (m: DriverMessage) => driver.connected && driver.send(m);
+    const pacing = setInterval(() => tell({ good: goodDone }), 50);
     const result = await instance;
-    running = false;
-    const slowHeldSeconds = await slow;
-    await Promise.all(hostile);
-    client.close();
+    clearInterval(pacing);
+    const finished = new Promise<DriverResult>((resolve, reject) => {
+      driver.once('message', resolve);
+      driver.once('exit', (code) => reject(new Error(`hostile driver exited (${code}) before its result`)));
+    });
+    tell({ stop: true });
+    const { tally, slowHeldSeconds } = await finished;
     const memory = memoryMb(child.pid!);
     const releaseRows = countReleases(options.db);
     return {
@@ -136,6 +134,18 @@ export async function soak(options: SoakOptions): Promise<SoakRow> {
   }
 }
 
+/** The hostile driver process, started, connected and waiting for the good clients' counts. */
+async function startDriver(start: DriverStart) {
+  const driver = fork(new URL('./hostile-driver.ts', import.meta.url), [], { serialization: 'advanced' });
+  await new Promise((resolve, reject) => {
+    driver.once('message', resolve);
+    driver.once('exit', (code) => reject(new Error(`hostile driver exited (${code})`)));
+  });
+  driver.send(start);
+  await new Promise((resolve) => driver.once('message', resolve));
+  return driver;
+}
+
 function countReleases(db: string): number {
   const handle = new Database(db, { readonly: true });
   try {
@@ -157,7 +167,7 @@ export function printSoak(rows: SoakRow[]): void {
   const n = (value: number) => Math.round(value).toLocaleString('en');
   console.log(
     `\nSoak: one server process (SQLite); good clients on as many connections as the row says; hostile requests paced to ${HOSTILE_SHARE * 100} % of all ` +
-      'requests on a fifth as many connections again; slow clients (a byte a second) on a tenth as many',
+      'requests on a fifth as many connections again, and slow clients (a byte a second) on a tenth as many, from a process of their own',
   );
   console.log('| good connections | seconds | good licenses/s | good failed | p50 ms | p99 ms | hostile requests (share) | slow clients held s | server RSS MB before → after (peak) | release rows, DB MB | load avg |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
