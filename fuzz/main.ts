@@ -54,6 +54,10 @@ interface Finding {
 type Message = { type: string } & Partial<Omit<LoopStats, 'type'>> & Partial<Omit<LoopFinding, 'type'>>;
 
 /** Runs one fuzz process for `secs`; resolves with what it counted and found (its input, if it died or hung). */
+/** Highest resident memory of any fuzz process in each minute of the run (MB). */
+const rssByMinute: number[] = [];
+let runStarted = Date.now();
+
 function runLoop(target: Target, secs: number, seed: number, index: number, totals: LoopStats, findings: Finding[]): Promise<void> {
   const current = join(scratch, `current-${index}.bin`);
   const child = fork(fileURLToPath(new URL('./loop.ts', import.meta.url)), [], {
@@ -87,6 +91,8 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
         totals.harnessErrors += m.harnessErrors!;
         totals.corpus = Math.max(totals.corpus, m.corpus!);
         totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
+        const minute = Math.floor((Date.now() - runStarted) / 60_000);
+        rssByMinute[minute] = Math.max(rssByMinute[minute] ?? 0, Math.round(m.rss! / 1e6));
         if (m.slowestMs! > totals.slowestMs) {
           totals.slowestMs = m.slowestMs!;
           totals.slowestWallMs = m.slowestWallMs!;
@@ -136,10 +142,12 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
+  runStarted = started;
+  rssByMinute.length = 0;
   let restarts = 0;
   // Each core runs fuzz processes until the time is up; one that ends early (a finding) is replaced.
   await Promise.all(
@@ -159,6 +167,7 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
       `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (wall ${totals.slowestWallMs.toFixed(0)} ms; limit ${timeoutMs} ${CLOCK}); ` +
       `corpus ${totals.corpus}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
   );
+  console.log(`  RSS by minute (MB, highest process): ${Array.from(rssByMinute, (mb) => mb ?? '-').join(' ')}`);
   if (findings.length === 0) return;
   const dir = join(root, 'test/regressions', target);
   mkdirSync(dir, { recursive: true });

@@ -302,8 +302,7 @@ function mutateTree(r: Rng, root: { tree: unknown }, room: { left: number }, may
       room.left -= (size + 1) * n;
       // Copies, not references: a later step that changes one shared object would change them all at once,
       // and sizes would multiply past any bound.
-      const text = typeof v === 'object' && v !== null ? JSON.stringify(v) : undefined;
-      const copies = Array.from({ length: n }, () => (text === undefined ? v : JSON.parse(text)));
+      const copies = Array.from({ length: n }, () => cloneJson(v));
       if (Array.isArray(c)) c.push(...copies);
       else if (k !== undefined) (c as Record<string, unknown>)[k] = copies;
       return undefined;
@@ -321,6 +320,13 @@ function mutateTree(r: Rng, root: { tree: unknown }, room: { left: number }, may
       return undefined;
     }
   }
+}
+
+/** A deep copy of a parsed JSON value (own "__proto__" members stay members: fromEntries defines, never sets). */
+function cloneJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneJson);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneJson(x)]));
 }
 
 /** The tree as JSON, or undefined for a corpus entry nested too deep for JSON.stringify's recursion. */
