@@ -98,7 +98,8 @@ export async function run(argv: string[]): Promise<void> {
       keys: choice.keys,
       layout: v.progressive ? 'progressive' : 'fragmented',
       fragmentDuration,
-      blockingIo: true,
+      // Reads and writes on libuv's pool (not decrypt's blocking I/O): the next fragment or piece is read, and the
+      // last written, on the other core while this thread encrypts (~0.45 → ~0.3 CPU s on this thread, 197 MB).
       ...(ivSize ? { iv: { size: ivSize as 8 | 16 } } : {}),
       ...(extraPssh.length ? { extraPssh } : {}),
       ...(rotateSeconds !== undefined && choice.rotation ? { rotation: { seconds: rotateSeconds, key: choice.rotation } } : {}),

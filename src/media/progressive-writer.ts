@@ -21,6 +21,8 @@ import { AuxEntryList } from './write/protection.js';
 const PIECE = 2 << 20;
 /** The cipher's memory, where pieces are read and encrypted fastest (a few pieces in flight). */
 const CIPHER_MEMORY = 8 * PIECE;
+/** Bytes between two samples of a track still read in one call in the first pass (and not used). */
+const READ_GAP = 16 * 1024;
 /** With blocking I/O, let the event loop turn (progress, an abort) every this many pieces. */
 const YIELD_EVERY = 8;
 
@@ -49,7 +51,8 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
     if (++pieces % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
   };
 
-  // First pass: every protected sample's IV and subsamples, as senc entries for the moov.
+  // First pass: every protected sample's IV and subsamples, as senc entries for the moov. The samples are read in
+  // runs (the next run's read under way while this one is parsed).
   const aux = new Map<number, AuxEntryList>();
   const none = Buffer.alloc(0);
   for (const t of timeline.tracks) {
@@ -58,13 +61,25 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
     const entries = new AuxEntryList();
     if (!p.subsampled) for (const s of t.samples) entries.push(p.prepare(none, 0, s.size).entry);
     else {
-      for (const [from, to] of runs(t.samples)) {
+      const reading = (r: IteratorResult<[number, number]>) => {
+        if (r.done) return undefined;
+        const [from, to] = r.value;
         const start = t.samples[from]!.offset;
         const len = t.samples[to - 1]!.offset + t.samples[to - 1]!.size - start;
-        const buf = await read(start, len);
-        for (let i = from; i < to; i++) entries.push(p.prepare(buf, t.samples[i]!.offset - start, t.samples[i]!.size).entry);
+        return { from, to, start, len, buf: settled(read(start, len)) };
+      };
+      const spans = runs(t.samples);
+      for (let next = reading(spans.next()); next; ) {
+        const { from, to, start, buf: pending } = next;
+        next = reading(spans.next());
+        const buf = await pending;
+        let bytes = 0;
+        for (let i = from; i < to; i++) {
+          entries.push(p.prepare(buf, t.samples[i]!.offset - start, t.samples[i]!.size).entry);
+          bytes += t.samples[i]!.size;
+        }
         pool.release(buf);
-        progress(len);
+        progress(bytes);
         await turn();
       }
     }
@@ -84,33 +99,38 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
   for (const t of out.tracks) if (protectors.has(t.id)) lanes.add(await progressiveLane(out, t, src, budget));
   const where = (job: SampleJob) => () => `track ${job.trackId} sample ${job.sampleIndex + 1}`;
   let held: SampleJob | undefined;
-  /** Copies input [from, end), whose output offsets are `by` further on. */
-  const copy = async (from: number, end: number, by: number) => {
-    for (let pos = from; pos < end; ) {
-      let stop = Math.min(end, pos + PIECE);
-      const jobs: SampleJob[] = [];
-      for (let job = held ?? lanes.takeBefore(stop + by); job; job = lanes.takeBefore(stop + by)) {
-        held = undefined;
-        const at = job.offset - by;
-        if (at < pos || at + job.size > end) throw new MediaError('malformed', `${where(job)()}: sample data overlaps another sample, the moov or the end of the file`, { offset: at });
-        if (at + job.size > stop) {
-          // A sample never straddles two pieces: it starts the next one, or is a piece on its own.
-          if (at > pos) {
-            held = job;
-            stop = at;
-            break;
-          }
-          stop = at + job.size;
+  /** The next piece of input [pos, end) (whole samples), its read started. */
+  const piece = (pos: number, end: number, by: number) => {
+    if (pos >= end) return undefined;
+    let stop = Math.min(end, pos + PIECE);
+    const jobs: SampleJob[] = [];
+    for (let job = held ?? lanes.takeBefore(stop + by); job; job = lanes.takeBefore(stop + by)) {
+      held = undefined;
+      const at = job.offset - by;
+      if (at < pos || at + job.size > end) throw new MediaError('malformed', `${where(job)()}: sample data overlaps another sample, the moov or the end of the file`, { offset: at });
+      if (at + job.size > stop) {
+        // A sample never straddles two pieces: it starts the next one, or is a piece on its own.
+        if (at > pos) {
+          held = job;
+          stop = at;
+          break;
         }
-        jobs.push(job);
+        stop = at + job.size;
       }
-      const len = stop - pos;
-      const buf = await read(pos, len);
+      jobs.push(job);
+    }
+    return { pos, len: stop - pos, jobs, buf: settled(read(pos, stop - pos)) };
+  };
+  /** Copies input [from, end), whose output offsets are `by` further on, reading a piece ahead. */
+  const copy = async (from: number, end: number, by: number) => {
+    for (let next = piece(from, end, by); next; ) {
+      const { pos, len, jobs, buf: pending } = next;
+      next = piece(pos + len, end, by);
+      const buf = await pending;
       for (const job of jobs) cipher.add(buf, job.offset - by - pos, job.size, job.crypto!, protectors.get(job.trackId)!.contentKey, where(job));
       cipher.flush();
       await writeThenRelease(sink, buf.subarray(0, len), () => pool.release(buf));
       progress(len);
-      pos = stop;
       await turn();
     }
   };
@@ -122,13 +142,24 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
   if (left) throw new MediaError('malformed', `${where(left)()}: sample data inside the moov or past the end of the file`, { offset: left.offset });
 }
 
-/** [from, to) index ranges of samples that lie back to back, each at most PIECE bytes long (or one sample). */
+/**
+ * [from, to) index ranges of samples read together: each sample starting at or after the previous one's end, at
+ * most READ_GAP bytes further (another track's samples in between, read and not used), at most PIECE bytes in all
+ * (or one sample).
+ */
 function* runs(samples: readonly TimedSample[]): Generator<[number, number]> {
   for (let i = 0; i < samples.length; ) {
+    const start = samples[i]!.offset;
     let j = i + 1;
-    let end = samples[i]!.offset + samples[i]!.size;
-    while (j < samples.length && samples[j]!.offset === end && end + samples[j]!.size - samples[i]!.offset <= PIECE) end += samples[j++]!.size;
+    let end = start + samples[i]!.size;
+    while (j < samples.length && samples[j]!.offset >= end && samples[j]!.offset - end <= READ_GAP && samples[j]!.offset + samples[j]!.size - start <= PIECE) end = samples[j]!.offset + samples[j++]!.size;
     yield [i, j];
     i = j;
   }
+}
+
+/** `p`, marked as handled until it is awaited: a read started ahead may fail while an earlier one is still awaited. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
