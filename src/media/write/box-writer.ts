@@ -15,12 +15,6 @@ export function u32(v: number): Buffer {
   return b;
 }
 
-export function i32(v: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeInt32BE(v | 0);
-  return b;
-}
-
 /** An unsigned 64-bit field from a number below 2^53. */
 export function u64(v: number): Buffer {
   const b = Buffer.allocUnsafe(8);

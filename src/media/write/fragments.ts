@@ -4,7 +4,7 @@
 import { boxHeader, children } from '../boxes/box.js';
 import type { Box } from '../boxes/box.js';
 import type { Movie, TrackInfo } from '../boxes/movie.js';
-import { box, fullBox, i32, u32, u64 } from './box-writer.js';
+import { box, fullBox, u32, u64 } from './box-writer.js';
 import { auxBoxes, keyParamsBytes, type TrackProtection } from './protection.js';
 
 export function ftypBox(): Buffer {
@@ -74,13 +74,17 @@ const NON_SYNC_FLAGS = 0x01010000;
 function trun(s: readonly FragmentSample[]): Buffer {
   const withCto = s.some((x) => x.cto !== 0);
   const signed = s.some((x) => x.cto < 0);
-  const per: Buffer[] = [];
+  // The per-sample fields written into one buffer (a buffer per field cost more than the rest of the moof).
+  const per = Buffer.allocUnsafe(s.length * (withCto ? 16 : 12));
+  let p = 0;
   for (const x of s) {
-    per.push(u32(x.duration), u32(x.size), u32(x.sync ? SYNC_FLAGS : NON_SYNC_FLAGS));
-    if (withCto) per.push(signed ? i32(x.cto) : u32(x.cto));
+    p = per.writeUInt32BE(x.duration >>> 0, p);
+    p = per.writeUInt32BE(x.size >>> 0, p);
+    p = per.writeUInt32BE(x.sync ? SYNC_FLAGS : NON_SYNC_FLAGS, p);
+    if (withCto) p = signed ? per.writeInt32BE(x.cto | 0, p) : per.writeUInt32BE(x.cto >>> 0, p);
   }
   const flags = 0x001 | 0x100 | 0x200 | 0x400 | (withCto ? 0x800 : 0);
-  return fullBox('trun', signed ? 1 : 0, flags, u32(s.length), u32(0), ...per);
+  return fullBox('trun', signed ? 1 : 0, flags, u32(s.length), u32(0), per);
 }
 
 function seigGroup(p: TrackProtection, count: number): Buffer[] {
