@@ -141,6 +141,8 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
       await sink.write(moofBox(f.index + 1, trafs, moofPssh));
       await sink.write(mdatHeader(offset));
       for (const t of f.tracks) await writeFragmentTrack(sink, t);
+      // Writes batched so far start now: the fragment's memory comes back once they are done.
+      sink.flush();
       for (const t of f.tracks) {
         const r = reports.find((x) => x.trackId === t.trackId)!;
         const kid = protectors.get(t.trackId)?.keyId.toString('hex');

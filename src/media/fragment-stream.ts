@@ -18,7 +18,10 @@ export interface FragmentTrack extends Omit<TrafSpec, 'dataOffset'> {
    * Iterate once, before the next fragment.
    */
   pieces(): Generator<Buffer[]>;
-  /** Hands the pieces' memory back for a later fragment once they are written (they must not be used after). */
+  /**
+   * Hands the pieces' memory back for a later fragment once they are written (they must not be used after): every
+   * track's, before the next fragment is asked for (unless it was read ahead, it waits for them).
+   */
   release(): void;
 }
 
@@ -76,7 +79,7 @@ export interface FragmentOptions {
   signal?: AbortSignal;
   /**
    * Read each fragment while the one before is encrypted and written (for reads that run elsewhere: non-blocking
-   * I/O); one more fragment's data in memory.
+   * I/O); one more fragment's data in memory, so only for fragments up to READ_AHEAD_MAX bytes.
    */
   readAhead?: boolean;
 }
@@ -87,6 +90,8 @@ const CIPHER_MEMORY = 64 << 20;
 const PIECE = 1 << 20;
 /** Parts of one gathered write at most (Linux takes 1024 buffers per writev call). */
 const PIECE_PARTS = 512;
+/** Largest fragment read ahead (2 s at 64 Mb/s); a larger one is read once the one before is written. */
+const READ_AHEAD_MAX = 16 << 20;
 /** Bytes between two samples of a fragment still read in the same call (and then not written). */
 const READ_GAP = 16 * 1024;
 
@@ -139,6 +144,16 @@ export async function writeFragmentTrack(sink: Sink, t: FragmentTrack): Promise<
     await sink.writeParts(parts, written);
   }
   written();
+}
+
+/** Bytes of fragment f's samples of `tracks`. */
+function fragmentBytes(tracks: readonly TimedTrack[], bounds: ReadonlyMap<number, number[]>, f: number): number {
+  let n = 0;
+  for (const t of tracks) {
+    const b = bounds.get(t.track.id)!;
+    for (let i = b[f]!; i < b[f + 1]!; i++) n += t.samples[i]!.size;
+  }
+  return n;
 }
 
 /** A fragment's samples, read (or being read) into one buffer. */
@@ -207,14 +222,18 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
     const cur = next!;
     await cur.read;
     // The next fragment's reads run (on libuv's pool, with non-blocking I/O) while this one is encrypted and written.
-    next = f + 1 < starts.length && o.readAhead ? readFragment(timeline, tracks, bounds, f + 1, pool) : undefined;
+    next = f + 1 < starts.length && o.readAhead && fragmentBytes(tracks, bounds, f + 1) <= READ_AHEAD_MAX ? readFragment(timeline, tracks, bounds, f + 1, pool) : undefined;
     await o.beforeFragment?.(f, starts[f]!);
     const out: FragmentTrack[] = [];
     let unreleased = cur.tracks.filter((p) => p.samples.length > 0).length;
-    if (unreleased === 0) pool.release(cur.buf);
+    let released!: () => void;
+    const whenReleased = new Promise<void>((resolve) => (released = resolve));
     const release = () => {
-      if (--unreleased === 0) pool.release(cur.buf);
+      if (--unreleased > 0) return;
+      pool.release(cur.buf);
+      released();
     };
+    if (unreleased === 0) release();
     for (const { t, samples, pos } of cur.tracks) {
       if (samples.length === 0) continue;
       const protector = protectors.get(t.track.id);
@@ -246,6 +265,10 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
       });
     }
     yield { index: f, start: starts[f]!, tracks: out };
-    next ??= f + 1 < starts.length ? readFragment(timeline, tracks, bounds, f + 1, pool) : undefined;
+    if (!next && f + 1 < starts.length) {
+      // Not read ahead: read into this fragment's buffer once it is written, so that one fragment is in memory.
+      await whenReleased;
+      next = readFragment(timeline, tracks, bounds, f + 1, pool);
+    }
   }
 }
