@@ -60,6 +60,18 @@ for (let round = 0; round < RUNS; round++) {
 }
 rmSync(out, { force: true });
 
+// Node's own start-up, part of every emekit row: what no change to emekit removes (NODE_EXTRA_CA_CERTS, when set,
+// makes Node parse that certificate file before running anything).
+const startup: { seconds: number[]; cpu: number[] } = { seconds: [], cpu: [] };
+for (let round = 0; round < RUNS; round++) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(TIME ? '/usr/bin/time' : process.execPath, TIME ? ['-v', process.execPath, '-e', '0'] : ['-e', '0'], { encoding: 'utf8' });
+  startup.seconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  if (user && system) startup.cpu.push(Number(user[1]) + Number(system[1]));
+}
+
 const mb = statSync(prog).size / 1e6;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
 console.log(`\ninput: ${mb.toFixed(0)} MB progressive (720p H.264 + AAC), ${RUNS} rounds, page cache warm, output deleted before each run`);
@@ -70,3 +82,5 @@ console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.name} | ${(mb / Math.min(...r.seconds)).toFixed(0)} | ${(mb / median(r.seconds)).toFixed(0)} | ${r.cpu.length ? median(r.cpu).toFixed(2) : '?'} | ${r.rssMb.length ? Math.max(...r.rssMb).toFixed(0) : '?'} |`);
 }
+const ca = process.env.NODE_EXTRA_CA_CERTS ? ` (NODE_EXTRA_CA_CERTS is set: ${process.env.NODE_EXTRA_CA_CERTS} is parsed at every start)` : '';
+console.log(`\nnode -e 0 (Node's start-up alone, in every emekit row): best ${Math.min(...startup.seconds).toFixed(3)} s, CPU median ${startup.cpu.length ? median(startup.cpu).toFixed(2) : '?'} s${ca}`);
