@@ -33,10 +33,11 @@ const NAL_VIDEO = new Set(['avc1', 'avc3', 'hvc1', 'hev1']);
 const WHOLE_SAMPLE_AUDIO = new Set(['mp4a', 'ac-3', 'ec-3', 'Opus']);
 export const ENCRYPTABLE_CODECS = [...NAL_VIDEO, ...WHOLE_SAMPLE_AUDIO];
 
-/** An 8-byte IV as the cipher takes it: 16 bytes, the low half zero. */
+/** An 8-byte IV as the cipher takes it: 16 bytes, the low half zero (a slice of Node's buffer pool, not a buffer of its own). */
 function padIv(iv: Buffer): Buffer {
-  const out = Buffer.alloc(16);
+  const out = Buffer.allocUnsafe(16);
   iv.copy(out, 0);
+  out.fill(0, iv.length);
   return out;
 }
 
