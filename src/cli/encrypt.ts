@@ -64,7 +64,10 @@ Options:
 } as const;
 
 function reportLines(report: EncryptReport, seconds: number, bytes: number, output: string): string[] {
-  const lines = report.tracks.map((t) => `track ${t.trackId} (${t.handler}) ${t.codec}: ${t.samples} samples, ${t.protected ? `${report.scheme} KID ${t.keyIds.join(',')}` : 'clear'}`);
+  const lines = report.tracks.flatMap((t) => [
+    `track ${t.trackId} (${t.handler}) ${t.codec}: ${t.samples} samples, ${t.protected ? `${report.scheme} KID ${t.keyIds.join(',')}` : 'clear'}`,
+    ...t.layoutNotes.map((note) => `track ${t.trackId}: warning: ${note}`),
+  ]);
   const samples = report.tracks.reduce((s, t) => s + (t.protected ? t.samples : 0), 0);
   const layout = report.layout === 'fragmented' ? `${report.fragments} fragments` : 'progressive';
   lines.push(`encrypted ${samples} samples (${report.scheme}, ${layout}) in ${seconds.toFixed(2)} s, ${(bytes / 1e6 / Math.max(seconds, 1e-6)).toFixed(1)} MB/s → ${output}`);

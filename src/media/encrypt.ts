@@ -42,6 +42,8 @@ export interface EncryptTrackReport {
   keyIds: string[];
   samples: number;
   protected: boolean;
+  /** Why some slices' headers could not be kept clear, one line per reason (TrackProtector.layoutNotes). */
+  layoutNotes: string[];
 }
 
 export interface EncryptReport {
@@ -55,7 +57,7 @@ export interface EncryptReport {
 function trackReports(timeline: Timeline, protectors: ReadonlyMap<number, TrackProtector>): EncryptTrackReport[] {
   return timeline.tracks.map((t) => {
     const p = protectors.get(t.track.id);
-    return { trackId: t.track.id, handler: t.track.handler, codec: t.track.entries[0]?.originalFormat ?? '?', keyIds: p ? [p.keyId.toString('hex')] : [], samples: t.samples.length, protected: p !== undefined };
+    return { trackId: t.track.id, handler: t.track.handler, codec: t.track.entries[0]?.originalFormat ?? '?', keyIds: p ? [p.keyId.toString('hex')] : [], samples: t.samples.length, protected: p !== undefined, layoutNotes: p?.layoutNotes() ?? [] };
   });
 }
 
@@ -150,6 +152,7 @@ export async function encryptMedia(input: MediaInput, output: MediaOutput, o: En
       }
       fragments++;
     }
+    for (const r of reports) r.layoutNotes = protectors.get(r.trackId)?.layoutNotes() ?? [];
     await sink.close();
     return { scheme: o.scheme, layout: 'fragmented', fragments, tracks: reports, bytesWritten: sink.position };
   } catch (error) {

@@ -9,7 +9,8 @@ import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
 import type { SampleCipher } from './cenc/cipher.js';
 import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
 import { AvcSliceHeaders } from './cenc/avc-slice.js';
-import { capSubsamples, maxSubsamplePairs, nalSubsamples } from './cenc/subsamples.js';
+import { HevcSliceHeaders } from './cenc/hevc-slice.js';
+import { capSubsamples, maxSubsamplePairs, nalSubsamples, type NalLayout } from './cenc/subsamples.js';
 import { MediaError } from './errors.js';
 import { auxEntry, type TrackProtection } from './write/protection.js';
 
@@ -60,11 +61,11 @@ export class TrackProtector {
   /** Keys rotate: each fragment states its key ID in a seig sample group. */
   rotated = false;
   private readonly ivs: IvSource;
-  private readonly hevc: boolean;
-  private readonly lengthSize: number | undefined;
   private key: ContentKey;
-  /** cbcs on AVC: the protected range starts after the slice header (ISO/IEC 23001-7 cbcs; GPAC's layout exactly). */
-  private readonly slices: AvcSliceHeaders | undefined;
+  /** AVC/HEVC: slice headers stay clear (ISO/IEC 23001-7 9.5.2.2; for cbcs on AVC GPAC's layout exactly). */
+  private readonly layout: NalLayout | undefined;
+  /** Slices whose header could not be measured, by reason (they were protected in whole blocks after the NAL header). */
+  private readonly unknownHeaders = new Map<string, number>();
 
   constructor(ctx: BoxContext, readonly track: TrackInfo, readonly entry: SampleEntryInfo, o: TrackProtectorOptions) {
     if (entry.protected) {
@@ -81,11 +82,18 @@ export class TrackProtector {
     if (this.video && entry.nalLengthSize === undefined) {
       throw new MediaError('malformed', `track ${track.id}: ${format} sample entry without a usable avcC/hvcC`, { trackId: track.id, box: entry.box.path });
     }
-    this.hevc = format.startsWith('hv') || format.startsWith('he');
-    this.lengthSize = entry.nalLengthSize;
+    const hevc = format.startsWith('hv') || format.startsWith('he');
     this.subsampled = this.video && o.videoLayout !== 'whole';
-    const avcC = this.subsampled && !this.hevc && o.scheme === 'cbcs' ? configRecord(ctx, entry, 'avcC') : undefined;
-    this.slices = avcC ? new AvcSliceHeaders(avcC) : undefined;
+    if (this.subsampled) {
+      const config = configRecord(ctx, entry, hevc ? 'hvcC' : 'avcC') ?? Buffer.alloc(0);
+      this.layout = {
+        lengthSize: entry.nalLengthSize!,
+        hevc,
+        wholeBlocks: o.scheme !== 'cbcs',
+        slices: hevc ? new HevcSliceHeaders(config) : new AvcSliceHeaders(config),
+        unknownHeader: (reason) => this.unknownHeaders.set(reason, (this.unknownHeaders.get(reason) ?? 0) + 1),
+      };
+    }
     this.ivs = ivSource(o.iv ?? defaultIv(o.scheme));
     if (o.scheme === 'cbcs' && this.ivs.size !== 0 && this.ivs.size !== 16) throw new MediaError('unsupported-layout', 'cbcs takes 16-byte IVs');
     const patterned = o.scheme === 'cbcs' || o.scheme === 'cens';
@@ -130,7 +138,7 @@ export class TrackProtector {
    */
   prepare(buf: Buffer, off: number, size: number): { crypto: SampleCrypto; entry: Buffer } {
     const iv = this.ivs.next();
-    const subsamples = this.subsampled ? capSubsamples(nalSubsamples(buf, off, size, this.lengthSize!, this.hevc, this.slices), maxSubsamplePairs(this.ivs.size)) : undefined;
+    const subsamples = this.layout ? capSubsamples(nalSubsamples(buf, off, size, this.layout), maxSubsamplePairs(this.ivs.size)) : undefined;
     const p = this.protection;
     const crypto: SampleCrypto = {
       scheme: p.scheme,
@@ -142,6 +150,14 @@ export class TrackProtector {
       nalLengthSize: undefined,
     };
     return { crypto, entry: auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples) };
+  }
+
+  /**
+   * One line per reason some slices' headers could not be measured (those slices were protected in whole blocks
+   * from their NAL header on, so part of their header may be encrypted); empty when every slice header stayed clear.
+   */
+  layoutNotes(): string[] {
+    return [...this.unknownHeaders].map(([reason, n]) => `${n} slice${n === 1 ? '' : 's'} protected from the NAL header on (${reason})`);
   }
 
   /** The current key. */

@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { boxTypes } from '../support/mp4.js';
-import { expectClearSamples, fixture, KEYS, readFixture } from '../support/fixtures.js';
+import { boxTypes, withoutHevcPps } from '../support/mp4.js';
+import { expectClearSamples, fixture, KEYS, readFixture, repoRoot } from '../support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-cli-encrypt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,19 @@ describe('emekit encrypt', () => {
     const back = emekit(['decrypt', out, clear, '--key', VIDEO, '--key', AUDIO]);
     expect(back.status, back.stderr).toBe(0);
     expectClearSamples(clear);
+  });
+
+  it('HEVC: slice headers kept clear without a word; a slice header it cannot measure gets a warning line, not a failure', () => {
+    const hevc = join(repoRoot, 'test/fixtures/hevc/b-pyramid.mp4');
+    const clean = emekit(['encrypt', hevc, join(dir, 'hevc.mp4'), '--scheme', 'cbcs', '--key', VIDEO]);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stderr).toContain('track 1 (vide) hvc1: 25 samples, cbcs');
+    expect(clean.stderr).not.toContain('warning');
+    const input = join(dir, 'hevc-no-pps.mp4');
+    writeFileSync(input, withoutHevcPps(readFileSync(hevc)));
+    const warned = emekit(['encrypt', input, join(dir, 'hevc-no-pps.enc.mp4'), '--scheme', 'cbcs', '--key', VIDEO]);
+    expect(warned.status, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('track 1: warning: 25 slices protected from the NAL header on (PPS 0 is not in the sample entry or the samples)');
   });
 
   it('--progressive output', () => {

@@ -16,7 +16,7 @@ import { cryptSample } from '../../src/media/cenc/cipher.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
 import { readTimeline, type TimedTrack } from '../../src/media/timeline.js';
 import { defaultKeys, expectClearSamples, fixture, KEYS, readFixture, repoRoot } from '../support/fixtures.js';
-import { boxTypes, hasFfmpeg, sampleDiff } from '../support/mp4.js';
+import { boxTypes, decodedFrames, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emekit-encrypt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -194,10 +194,7 @@ describe('fragmented output', () => {
 });
 
 describe.skipIf(!hasFfmpeg)('ffmpeg decrypts the progressive output to the frames of the clear source', () => {
-  const frames = (path: string, key?: string) => {
-    const r = spawnSync('ffmpeg', ['-v', 'error', ...(key ? ['-decryption_key', key] : []), '-i', path, '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
-  };
+  const frames = decodedFrames;
   const clearFrames = () => frames(fixture('clear_prog.mp4'));
 
   it.each(['cenc', 'cbcs'] as const)('%s', async (scheme) => {
@@ -282,8 +279,7 @@ describe('HEVC, AC-3, E-AC-3 and Opus (test/fixtures/codecs, made by ffmpeg)', (
   it.skipIf(!hasFfmpeg).each(files)('%s: ffmpeg decrypts the progressive cenc output to the clear frames', async (name) => {
     const out = join(dir, `cenc-${name}`);
     await encryptMedia(codecFixture(name), out, { scheme: 'cenc', keys: key, layout: 'progressive' });
-    const frames = (path: string, k?: string) =>
-      spawnSync('ffmpeg', ['-v', 'error', ...(k ? ['-decryption_key', k] : []), '-i', path, '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+    const frames = decodedFrames;
     const expected = frames(codecFixture(name));
     expect(expected.length).toBeGreaterThan(50);
     expect(frames(out, key.key.toString('hex'))).toEqual(expected);

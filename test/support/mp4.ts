@@ -44,6 +44,26 @@ export function ffmpegDecodeErrors(path: string): string {
   return r.status === 0 ? r.stderr.trim() : `exit ${r.status}: ${r.stderr.trim()}`;
 }
 
+/** ffmpeg's framemd5 lines for every decoded frame of `path` (decrypted with `key`, hex, when given). */
+export function decodedFrames(path: string, key?: string): string[] {
+  const r = spawnSync('ffmpeg', ['-v', 'error', ...(key ? ['-decryption_key', key] : []), '-i', path, '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+}
+
+/**
+ * A copy of an hvc1 file whose hvcC has no PPS (its PPS array retyped as suffix SEI, NAL header too): every slice
+ * then names a PPS the encryptor cannot find.
+ */
+export function withoutHevcPps(file: Buffer): Buffer {
+  const bytes = Buffer.from(file);
+  const pps = bytes.indexOf(Buffer.from([0x44, 0x01]), bytes.indexOf('hvcC'));
+  // array_completeness | NAL_unit_type, numNalus (2), nalUnitLength (2), then the PPS's NAL header.
+  if ((bytes[pps - 5]! & 0x3f) !== 34) throw new Error('the first 44 01 after hvcC is not its PPS');
+  bytes[pps - 5] = (bytes[pps - 5]! & 0xc0) | 40;
+  bytes[pps] = 40 << 1;
+  return bytes;
+}
+
 /** Offsets of every box header reachable through the usual containers (for size-field fuzzing). */
 export function boxOffsets(buf: Buffer, start = 0, end = buf.length, out: number[] = []): number[] {
   let p = start;

@@ -1,58 +1,8 @@
-// The length of an H.264 slice header (ITU-T H.264 7.3.3), so that cbcs and cens leave it clear: ISO/IEC 23001-7
-// has their protected range of a VCL NAL unit start in the slice data. Needs the SPS and PPS the slice refers to,
-// from avcC (and, for avc3, from the samples). Anything this does not follow gives undefined: the caller then keeps
-// its block-aligned layout.
-
-/** Reads an RBSP's bits from the escaped NAL bytes, skipping emulation prevention bytes (00 00 03). */
-class Bits {
-  private byte: number;
-  private bit = 0;
-  private zeros = 0;
-
-  constructor(private readonly buf: Uint8Array, start: number, private readonly end: number) {
-    this.byte = start;
-  }
-
-  /** Escaped bytes consumed up to the current bit, rounded up. */
-  get bytesUsed(): number {
-    return this.bit === 0 ? this.byte : this.byte + 1;
-  }
-
-  u(n: number): number {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 2 + this.u1();
-    return v;
-  }
-
-  u1(): number {
-    if (this.bit === 0) {
-      if (this.zeros >= 2 && this.buf[this.byte] === 3) {
-        this.byte++;
-        this.zeros = 0;
-      }
-      if (this.byte >= this.end) throw new RangeError('slice header runs past the NAL unit');
-    }
-    const b = this.buf[this.byte]!;
-    const v = (b >> (7 - this.bit)) & 1;
-    if (++this.bit === 8) {
-      this.bit = 0;
-      this.zeros = b === 0 ? this.zeros + 1 : 0;
-      this.byte++;
-    }
-    return v;
-  }
-
-  ue(): number {
-    let zeros = 0;
-    while (this.u1() === 0) if (++zeros > 31) throw new RangeError('exp-Golomb code too long');
-    return zeros === 0 ? 0 : 2 ** zeros - 1 + this.u(zeros);
-  }
-
-  se(): number {
-    const k = this.ue();
-    return k % 2 === 1 ? (k + 1) / 2 : -k / 2;
-  }
-}
+// The length of an H.264 slice header (ITU-T H.264 7.3.3), so that an encryptor leaves it clear: ISO/IEC 23001-7
+// has only slice data of AVC protected. Needs the SPS and PPS the slice refers to, from avcC (and, for avc3, from
+// the samples). What this does not follow (slice groups, data partitioning, a parameter set it cannot read) gives
+// the reason instead of a length.
+import { Bits } from './rbsp-bits.js';
 
 interface Sps {
   separateColourPlane: boolean;
@@ -124,14 +74,14 @@ function parseSps(nal: Uint8Array): [number, Sps] {
   return [id, { separateColourPlane, chromaArrayType: separateColourPlane ? 0 : chromaFormat, log2MaxFrameNum, pocType, log2MaxPocLsb, deltaPicOrderAlwaysZero, frameMbsOnly }];
 }
 
-function parsePps(nal: Uint8Array): [number, Pps] | undefined {
+function parsePps(nal: Uint8Array): [number, Pps | string] {
   const r = new Bits(nal, 1, nal.length);
   const id = r.ue();
   const sps = r.ue();
   const cabac = r.u1() === 1;
   const bottomFieldPicOrderPresent = r.u1() === 1;
   // Slice groups (FMO, Baseline's extended tools) change the header: not followed.
-  if (r.ue() !== 0) return undefined;
+  if (r.ue() !== 0) return [id, 'slice groups (FMO) are not followed'];
   const numRefIdxL0 = r.ue() + 1;
   const numRefIdxL1 = r.ue() + 1;
   const weightedPred = r.u1() === 1;
@@ -170,7 +120,7 @@ function skipPredWeightTable(r: Bits, sps: Sps, l0: number, l1: number, b: boole
 /** SPS and PPS by ID, from avcC and from in-band parameter sets; slice header lengths from them. */
 export class AvcSliceHeaders {
   private readonly sps = new Map<number, Sps>();
-  private readonly pps = new Map<number, Pps>();
+  private readonly pps = new Map<number, Pps | string>();
 
   /** `avcC`: the AVCDecoderConfigurationRecord (the box's payload). */
   constructor(avcC: Uint8Array) {
@@ -185,7 +135,7 @@ export class AvcSliceHeaders {
         }
       }
     } catch {
-      // An avcC this cannot read leaves the tables empty: slices then keep the block-aligned layout.
+      // An avcC this cannot read leaves the tables empty: slices then say which parameter set they miss.
     }
   }
 
@@ -197,33 +147,30 @@ export class AvcSliceHeaders {
         const [id, s] = parseSps(nal);
         this.sps.set(id, s);
       } else if (type === 8) {
-        const parsed = parsePps(nal);
-        if (parsed) this.pps.set(parsed[0], parsed[1]);
+        this.pps.set(...parsePps(nal));
       }
     } catch {
-      // A parameter set this cannot read: slices that use it keep the block-aligned layout.
+      // A parameter set this cannot read: slices that use it say which one they miss.
     }
   }
 
-  /** Bytes of the slice NAL unit nal (from its header byte) up to the start of its slice data, or undefined. */
-  headerLength(nal: Uint8Array): number | undefined {
-    try {
-      return this.measure(nal);
-    } catch {
-      return undefined;
-    }
-  }
-
-  private measure(nal: Uint8Array): number | undefined {
+  /**
+   * Bytes of the slice NAL unit nal (from its header byte) up to the start of its slice data, or why that is not
+   * known; throws a RangeError for a header it cannot read.
+   */
+  headerLength(nal: Uint8Array): number | string {
     const nalRefIdc = (nal[0]! >> 5) & 3;
     const type = nal[0]! & 0x1f;
-    if (type !== 1 && type !== 5) return undefined;
+    if (type !== 1 && type !== 5) return `NAL unit type ${type} (data partitioning is not followed)`;
     const r = new Bits(nal, 1, nal.length);
     r.ue();
     const sliceType = r.ue() % 5;
-    const pps = this.pps.get(r.ue());
-    const sps = pps && this.sps.get(pps.sps);
-    if (!pps || !sps) return undefined;
+    const ppsId = r.ue();
+    const pps = this.pps.get(ppsId);
+    if (pps === undefined) return `PPS ${ppsId} is not in the sample entry or the samples`;
+    if (typeof pps === 'string') return `PPS ${ppsId} not read: ${pps}`;
+    const sps = this.sps.get(pps.sps);
+    if (!sps) return `SPS ${pps.sps} is not in the sample entry or the samples`;
     const [P, B, I, SP, SI] = [0, 1, 2, 3, 4];
     if (sps.separateColourPlane) r.u(2);
     r.u(sps.log2MaxFrameNum);

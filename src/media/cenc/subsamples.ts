@@ -1,12 +1,37 @@
-// Where an encryptor leaves AVC/HEVC samples clear (ISO/IEC 23001-7): NAL length fields, NAL headers and every
-// non-VCL NAL unit stay clear. Of a VCL NAL unit the protected range is a whole number of blocks ending at the NAL's
-// end (so the bytes after the header, where the slice header starts, stay clear), or, given `slices` (cbcs on
-// AVC), everything after the slice header.
-import type { AvcSliceHeaders } from './avc-slice.js';
+// Where an encryptor leaves AVC/HEVC samples clear (ISO/IEC 23001-7 9.5.2.2): NAL length fields, NAL headers,
+// every non-VCL NAL unit and every slice header stay clear; only slice data is protected. For cbcs the protected
+// range starts right at the slice data (10.4); for cenc, cens and cbc1 it is a whole number of 16-byte blocks ending
+// at the NAL's end (cbc1 and cens require it, 10.2/10.3; CMAF requires it of cenc), so the few bytes left over
+// after the slice header join the clear range. A slice whose header cannot be measured is protected from its NAL
+// header on, in whole blocks (the first edition's layout, which every decrypter reads), and the reason is reported.
 import { MediaError } from '../errors.js';
 
+/** Slice header lengths from a track's parameter sets (avc-slice.ts, hevc-slice.ts). */
+export interface SliceHeaderParser {
+  /** Takes a non-VCL NAL unit: in-band parameter sets are kept, others ignored. */
+  parameterSet(nal: Uint8Array): void;
+  /**
+   * Bytes of the slice NAL unit `nal` (from its NAL header) before its slice data, or why that is not known; may
+   * throw for a header it cannot read (one that runs past the NAL, a value out of range).
+   */
+  headerLength(nal: Uint8Array): number | string;
+}
+
+export interface NalLayout {
+  /** Bytes of each NAL unit's length field (avcC/hvcC lengthSizeMinusOne + 1). */
+  lengthSize: number;
+  hevc: boolean;
+  /** cenc, cens, cbc1: protected ranges are whole blocks; cbcs: they start right after the slice header. */
+  wholeBlocks: boolean;
+  /** Undefined: every slice is laid out as one whose header is not known (tests only). */
+  slices?: SliceHeaderParser;
+  /** Told why a slice's header length is not known, for each such slice. */
+  unknownHeader?(reason: string): void;
+}
+
 /** [clear, protected, ...] pairs for one length-prefixed sample at buf[off, off+size). */
-export function nalSubsamples(buf: Uint8Array, off: number, size: number, lengthSize: number, hevc: boolean, slices?: AvcSliceHeaders): Uint32Array {
+export function nalSubsamples(buf: Uint8Array, off: number, size: number, layout: NalLayout): Uint32Array {
+  const { lengthSize, hevc, slices } = layout;
   const out: number[] = [];
   let pendingClear = 0;
   const flushClear = (protectedBytes: number) => {
@@ -27,12 +52,20 @@ export function nalSubsamples(buf: Uint8Array, off: number, size: number, length
     const first = p + lengthSize < end ? buf[p + lengthSize]! : 0;
     const type = hevc ? (first >> 1) & 0x3f : first & 0x1f;
     const vcl = hevc ? type < 32 : type >= 1 && type <= 5;
-    const header = lengthSize + (hevc ? 2 : 1);
     const nal = buf.subarray(p + lengthSize, p + total);
-    if (slices && !vcl && (type === 7 || type === 8)) slices.parameterSet(nal);
-    const sliceHeader = slices && vcl ? slices.headerLength(nal) : undefined;
-    let prot = vcl && total > header + 16 ? Math.floor((total - header) / 16) * 16 : 0;
-    if (sliceHeader !== undefined) prot = total - lengthSize - sliceHeader >= 16 ? total - lengthSize - sliceHeader : 0;
+    let prot = 0;
+    if (!vcl) slices?.parameterSet(nal);
+    else if (nal.length > (hevc ? 2 : 1)) {
+      const measured = slices ? headerLength(slices, nal) : 'no slice header parser';
+      if (typeof measured === 'number') {
+        const data = Math.max(0, nal.length - measured);
+        prot = layout.wholeBlocks ? data - (data % 16) : data >= 16 ? data : 0;
+      } else {
+        layout.unknownHeader?.(measured);
+        const data = nal.length - (hevc ? 2 : 1);
+        prot = data - (data % 16);
+      }
+    }
     pendingClear += total - prot;
     if (prot > 0) flushClear(prot);
     p += total;
@@ -40,6 +73,14 @@ export function nalSubsamples(buf: Uint8Array, off: number, size: number, length
   pendingClear += end - p;
   if (pendingClear > 0 || out.length === 0) flushClear(0);
   return Uint32Array.from(out);
+}
+
+function headerLength(slices: SliceHeaderParser, nal: Uint8Array): number | string {
+  try {
+    return slices.headerLength(nal);
+  } catch (error) {
+    return `slice header not read: ${(error as Error).message}`;
+  }
 }
 
 /**
