@@ -81,6 +81,7 @@ export async function run(argv: string[]): Promise<void> {
     for (const r of report.presentation.representations) {
       show.say(`${r.id}: ${r.codecs}, ${r.segments.length} segments, ${Math.round(r.bandwidth / 1000)} kb/s, ${r.keyId ? `${v.scheme} KID ${r.keyId.toString('hex')}` : 'clear'}`);
     }
+    for (const note of report.layoutNotes) show.say(`warning: ${note}`);
     show.say(`packaged ${report.presentation.duration.toFixed(2)} s in ${seconds.toFixed(2)} s → ${v.out}/${report.dash}, ${v.out}/${report.hls}`);
   } catch (error) {
     show.stop();

@@ -39,6 +39,8 @@ export interface PackageReport {
   presentation: Presentation;
   /** Key IDs used (hex), in order of first use. */
   keyIds: string[];
+  /** Why some slices' headers could not be kept clear, one line per representation and reason (TrackProtector.layoutNotes). */
+  layoutNotes: string[];
 }
 
 const MANIFEST = 'manifest.mpd';
@@ -59,6 +61,7 @@ async function buildPresentation(inputs: readonly MediaInput[], o: PackageOption
   const representations: Representation[] = [];
   const counts = { video: 0, audio: 0 };
   const keyIds = new Set<string>();
+  const layoutNotes: string[] = [];
   try {
     for (const timeline of timelines) {
       const protectors = trackProtectors(timeline.movie, { ...o, scheme });
@@ -106,6 +109,7 @@ async function buildPresentation(inputs: readonly MediaInput[], o: PackageOption
           await write(segmentPath(r, r.segments.length), segment);
         }
         r.bandwidth = Math.max(...r.segments.map((s) => Math.ceil((s.size * 8 * r.timescale) / Math.max(1, s.duration))));
+        layoutNotes.push(...(protector?.layoutNotes() ?? []).map((note) => `${id}: ${note}`));
         representations.push(r);
       }
     }
@@ -118,7 +122,7 @@ async function buildPresentation(inputs: readonly MediaInput[], o: PackageOption
   await write(MANIFEST, dashManifest(presentation));
   for (const r of representations) await write(playlistPath(r), mediaPlaylist(presentation, r));
   await write(MASTER, masterPlaylist(presentation));
-  return { presentation, keyIds: [...keyIds] };
+  return { presentation, keyIds: [...keyIds], layoutNotes };
 }
 
 /**

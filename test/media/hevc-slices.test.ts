@@ -1,9 +1,11 @@
 // HEVC slice segment headers stay clear (ISO/IEC 23001-7 9.5.2.2; for cbcs the protected range starts at the slice
 // data, 10.4): the subsample layout emekit works out for x265-made samples (test/fixtures/hevc: B-pyramids with
-// weighted prediction, 10-bit, 4:4:4, 4:0:0, slices, open GOP, in-band parameter sets, coding tools, lossless,
-// emulation prevention bytes inside the headers) equals the one that follows from ffmpeg's own HEVC header reader
-// (trace_headers), sample for sample; every scheme round-trips through emekit's decrypt; ffmpeg decodes the
-// progressive cbcs and cenc output to the frames of the clear source.
+// weighted prediction, 10-bit, 4:4:4, 4:0:0, slices, open GOP, in-band parameter sets, coding tools, lossless; and two
+// rewritten into syntax x265 never writes: emulation prevention bytes in every header, extra slice header bits,
+// long-term candidates, output flags, slice chroma QP offsets, list modification, deblocking override, header
+// extensions) equals the one that follows from ffmpeg's own HEVC header reader (trace_headers), sample for sample;
+// every scheme round-trips through emekit's decrypt; ffmpeg decodes the progressive cbcs and cenc output to the frames
+// of the clear source.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +14,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readBox } from '../../src/media/boxes/box.js';
 import { parseMovie } from '../../src/media/boxes/movie.js';
 import { encryptMedia } from '../../src/media/encrypt.js';
-import { decryptMedia, type Scheme } from '../../src/media/index.js';
+import { decryptMedia, packagePresentation, type Scheme } from '../../src/media/index.js';
 import { trackSamples } from '../../src/media/samples.js';
 import { TrackProtector } from '../../src/media/track-protector.js';
 import { repoRoot } from '../support/fixtures.js';
 import { decodedFrames, hasFfmpeg, sampleDiff, withoutHevcPps } from '../support/mp4.js';
 
-const FILES = ['b-pyramid.mp4', 'main10-slices.mp4', 'rext444.mp4', 'gray.mp4', 'hev1-inband.mp4', 'open-gop.mp4', 'tools.mp4', 'lossless.mp4', 'wide-entry-points.mp4'];
+const FILES = ['b-pyramid.mp4', 'main10-slices.mp4', 'rext444.mp4', 'gray.mp4', 'hev1-inband.mp4', 'open-gop.mp4', 'tools.mp4', 'lossless.mp4', 'wide-entry-points.mp4', 'rewritten-fields.mp4'];
 const path = (name: string) => join(repoRoot, name === 'hevc_ac3.mp4' ? 'test/fixtures/codecs' : 'test/fixtures/hevc', name);
 const key = { keyId: Buffer.alloc(16, 0x61), key: Buffer.alloc(16, 0x62) };
 const dir = mkdtempSync(join(tmpdir(), 'emekit-hevc-'));
@@ -110,6 +112,7 @@ describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's HEVC read
     expect(slice).toBe(headers.length);
     expect(slice).toBeGreaterThanOrEqual(10);
     if (name === 'wide-entry-points.mp4') expect(inHeaderEscapes).toBe(slice);
+    if (name === 'rewritten-fields.mp4') expect(inHeaderEscapes).toBeGreaterThan(10);
     expect(protector.layoutNotes()).toEqual([]);
   });
 });
@@ -140,7 +143,7 @@ describe.skipIf(!hasFfmpeg)('ffmpeg decodes the progressive output to the frames
 });
 
 describe('a slice whose header cannot be measured', () => {
-  it('is protected from its NAL header on in whole blocks, with the reason reported, and still round-trips', async () => {
+  it('is protected from its NAL header on in whole blocks, with the reason reported (encrypt and package), and still round-trips', async () => {
     // The PPS the slices name is removed from hvcC: every slice header is then unreadable.
     const bytes = withoutHevcPps(readFileSync(path('b-pyramid.mp4')));
     const input = join(dir, 'no-pps.mp4');
@@ -151,5 +154,7 @@ describe('a slice whose header cannot be measured', () => {
     const clear = join(dir, 'no-pps.clear.mp4');
     await decryptMedia(out, clear, { keys: () => key.key });
     expect(sampleDiff(bytes, readFileSync(clear), 1)).toEqual([]);
+    const packaged = await packagePresentation([input], { scheme: 'cbcs', keys: key });
+    expect(packaged.layoutNotes).toEqual([`video: ${report.tracks[0]!.layoutNotes[0]}`]);
   });
 });
