@@ -99,7 +99,7 @@ describeWithChromium("emekit's encrypted output played by Chromium's Clear Key C
   }, 60_000);
 
   // Debian's Chromium has no HEVC decoder (none of its own on Linux; a platform one needs VA-API): emekit's HEVC
-  // output is checked by emekit's decrypt and by ffmpeg instead (test/media/hevc-slices.test.ts).
+  // output is checked by emekit's decrypt and by ffmpeg instead (test/media/slice-headers.test.ts).
   it("known limit: Chromium's MSE refuses the HEVC type of emekit's HEVC output", async () => {
     const file = readFileSync(join(repoRoot, 'test/fixtures/hevc/b-pyramid.mp4'));
     const moov = readBox({ buf: file, base: 0 }, file.indexOf('moov') - 4, file.length, '');

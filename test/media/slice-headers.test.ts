@@ -1,10 +1,8 @@
-// HEVC slice segment headers stay clear (ISO/IEC 23001-7 9.5.2.2; for cbcs the protected range starts at the slice
-// data, 10.4): the subsample layout emekit works out for x265-made samples (test/fixtures/hevc: B-pyramids with
-// weighted prediction, 10-bit, 4:4:4, 4:0:0, slices, open GOP, in-band parameter sets, coding tools, lossless; and two
-// rewritten into syntax x265 never writes: emulation prevention bytes in every header, extra slice header bits,
-// long-term candidates, output flags, slice chroma QP offsets, list modification, deblocking override, header
-// extensions) equals the one that follows from ffmpeg's own HEVC header reader (trace_headers), sample for sample;
-// every scheme round-trips through emekit's decrypt; ffmpeg decodes the progressive cbcs and cenc output to the frames
+// AVC and HEVC slice headers stay clear (ISO/IEC 23001-7 9.5.2.2; for cbcs the protected range starts at the slice
+// data, 10.4): the subsample layout emekit works out for samples made by x264 and x265 (test/fixtures/avc, hevc: see
+// their READMEs; among them HEVC rewritten into syntax x265 never writes, and emulation prevention bytes inside the
+// headers) equals the one that follows from ffmpeg's own header readers (trace_headers), sample for sample; every
+// scheme round-trips through emekit's decrypt; ffmpeg decodes the progressive cbcs and cenc HEVC output to the frames
 // of the clear source.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,29 +18,35 @@ import { TrackProtector } from '../../src/media/track-protector.js';
 import { repoRoot } from '../support/fixtures.js';
 import { decodedFrames, hasFfmpeg, sampleDiff, withoutHevcPps } from '../support/mp4.js';
 
-const FILES = ['b-pyramid.mp4', 'main10-slices.mp4', 'rext444.mp4', 'gray.mp4', 'hev1-inband.mp4', 'open-gop.mp4', 'tools.mp4', 'lossless.mp4', 'wide-entry-points.mp4', 'rewritten-fields.mp4'];
-const path = (name: string) => join(repoRoot, name === 'hevc_ac3.mp4' ? 'test/fixtures/codecs' : 'test/fixtures/hevc', name);
+const HEVC = ['b-pyramid.mp4', 'main10-slices.mp4', 'rext444.mp4', 'gray.mp4', 'hev1-inband.mp4', 'open-gop.mp4', 'tools.mp4', 'lossless.mp4', 'wide-entry-points.mp4', 'rewritten-fields.mp4'].map((f) => `hevc/${f}`);
+const AVC = ['high.mp4', 'baseline-slices.mp4', 'mbaff.mp4', 'fake-interlaced.mp4', 'high444-cqm.mp4', 'high10.mp4', 'many-refs.mp4', 'cavlc.mp4', 'gray.mp4'].map((f) => `avc/${f}`);
+const path = (name: string) => join(repoRoot, 'test/fixtures', name);
+const hevc = (name: string) => !name.startsWith('avc/');
 const key = { keyId: Buffer.alloc(16, 0x61), key: Buffer.alloc(16, 0x62) };
-const dir = mkdtempSync(join(tmpdir(), 'emekit-hevc-'));
+const dir = mkdtempSync(join(tmpdir(), 'emekit-slices-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** ffmpeg's slice segment header lengths in RBSP bytes, in decode order (the end of its last traced field). */
-function ffmpegHeaderLengths(file: string): number[] {
-  const trace = spawnSync('ffmpeg', ['-loglevel', 'trace', '-i', file, '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stderr;
+/**
+ * ffmpeg's slice header lengths in RBSP bytes, in decode order (the end of its last traced field; an AVC header may end
+ * inside a byte, which stays clear with it).
+ */
+function ffmpegHeaderLengths(name: string): number[] {
+  const section = hevc(name) ? 'Slice Segment Header' : 'Slice Header';
+  const trace = spawnSync('ffmpeg', ['-loglevel', 'trace', '-i', path(name), '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stderr;
   const out: number[] = [];
   let slice = false;
   for (const line of trace.split('\n')) {
     const body = /\[trace_headers @ \S+\] (.*)$/.exec(line)?.[1];
     if (body === undefined) continue;
     if (/^[A-Z]/.test(body)) {
-      slice = body === 'Slice Segment Header';
+      slice = body === section;
       if (slice) out.push(0);
       continue;
     }
     const field = /^(\d+)\s+\S+\s+([01]+) = /.exec(body);
-    if (slice && field) out[out.length - 1] = (Number(field[1]) + field[2]!.length) / 8;
+    if (slice && field) out[out.length - 1] = Number(field[1]) + field[2]!.length;
   }
-  return out;
+  return out.map((bits) => Math.ceil(bits / 8));
 }
 
 /** Escaped bytes of `nal` holding its first `rbspBytes` RBSP bytes (emulation prevention bytes counted, 7.4.2). */
@@ -82,10 +86,11 @@ function protectedRanges(subsamples: Uint32Array): [number, number][] {
   return out;
 }
 
-describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's HEVC reader says the slice data does", () => {
-  it.each([...FILES, 'hevc_ac3.mp4'].flatMap((f) => [[f, 'cbcs'], [f, 'cenc']] as [string, Scheme][]))('%s, %s', (name, scheme) => {
+describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's header reader says the slice data does", () => {
+  it.each([...HEVC, 'codecs/hevc_ac3.mp4', ...AVC].flatMap((f) => [[f, 'cbcs'], [f, 'cenc']] as [string, Scheme][]))('%s, %s', (name, scheme) => {
     const file = readFileSync(path(name));
-    const headers = ffmpegHeaderLengths(path(name));
+    const headers = ffmpegHeaderLengths(name);
+    const slices = (nal: Uint8Array) => (hevc(name) ? ((nal[0]! >> 1) & 0x3f) < 32 : (nal[0]! & 0x1f) >= 1 && (nal[0]! & 0x1f) <= 5);
     const { movie, track, entry } = videoTrack(file);
     const protector = new TrackProtector(movie.ctx, track, entry, { scheme, key });
     const lengthSize = entry.nalLengthSize!;
@@ -96,7 +101,7 @@ describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's HEVC read
       for (let p = 0; p < sample.length; ) {
         const end = p + lengthSize + sample.readUIntBE(p, lengthSize);
         const nal = sample.subarray(p + lengthSize, end);
-        if (((nal[0]! >> 1) & 0x3f) < 32) {
+        if (slices(nal)) {
           const rbsp = headers[slice++]!;
           const header = escapedLength(nal, rbsp);
           if (header !== rbsp) inHeaderEscapes++;
@@ -111,18 +116,19 @@ describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's HEVC read
     }
     expect(slice).toBe(headers.length);
     expect(slice).toBeGreaterThanOrEqual(10);
-    if (name === 'wide-entry-points.mp4') expect(inHeaderEscapes).toBe(slice);
-    if (name === 'rewritten-fields.mp4') expect(inHeaderEscapes).toBeGreaterThan(10);
+    if (name === 'hevc/wide-entry-points.mp4') expect(inHeaderEscapes).toBe(slice);
+    if (name === 'hevc/rewritten-fields.mp4') expect(inHeaderEscapes).toBeGreaterThan(10);
     expect(protector.layoutNotes()).toEqual([]);
   });
 });
 
 describe('every scheme round-trips through emekit decrypt, sample for sample', () => {
-  it.each(FILES.flatMap((f) => (['cenc', 'cbcs', 'cens', 'cbc1'] as Scheme[]).map((s) => [f, s] as [string, Scheme])))('%s, %s', async (name, scheme) => {
-    const out = join(dir, `${scheme}-${name}`);
+  const cases = [...HEVC.flatMap((f) => (['cenc', 'cbcs', 'cens', 'cbc1'] as Scheme[]).map((s) => [f, s])), ...AVC.flatMap((f) => [[f, 'cenc'], [f, 'cbcs']])] as [string, Scheme][];
+  it.each(cases)('%s, %s', async (name, scheme) => {
+    const out = join(dir, `${scheme}-${name.replace('/', '-')}`);
     const report = await encryptMedia(path(name), out, { scheme, keys: key });
     expect(report.tracks.map((t) => [t.protected, t.layoutNotes])).toEqual([[true, []]]);
-    const clear = join(dir, `${scheme}-${name}.clear.mp4`);
+    const clear = `${out}.clear.mp4`;
     const decrypted = await decryptMedia(out, clear, { keys: () => key.key });
     expect(decrypted.samplesDecrypted).toBe(report.tracks[0]!.samples);
     expect(sampleDiff(readFileSync(path(name)), readFileSync(clear), 1)).toEqual([]);
@@ -130,9 +136,9 @@ describe('every scheme round-trips through emekit decrypt, sample for sample', (
   });
 });
 
-describe.skipIf(!hasFfmpeg)('ffmpeg decodes the progressive output to the frames of the clear source', () => {
-  it.each(FILES.flatMap((f) => [[f, 'cbcs'], [f, 'cenc']] as [string, Scheme][]))('%s, %s', async (name, scheme) => {
-    const out = join(dir, `ffmpeg-${scheme}-${name}`);
+describe.skipIf(!hasFfmpeg)('ffmpeg decodes the progressive HEVC output to the frames of the clear source', () => {
+  it.each(HEVC.flatMap((f) => [[f, 'cbcs'], [f, 'cenc']] as [string, Scheme][]))('%s, %s', async (name, scheme) => {
+    const out = join(dir, `ffmpeg-${scheme}-${name.replace('/', '-')}`);
     await encryptMedia(path(name), out, { scheme, keys: key, layout: 'progressive' });
     const expected = decodedFrames(path(name));
     expect(expected.length).toBeGreaterThanOrEqual(10);
@@ -145,7 +151,7 @@ describe.skipIf(!hasFfmpeg)('ffmpeg decodes the progressive output to the frames
 describe('a slice whose header cannot be measured', () => {
   it('is protected from its NAL header on in whole blocks, with the reason reported (encrypt and package), and still round-trips', async () => {
     // The PPS the slices name is removed from hvcC: every slice header is then unreadable.
-    const bytes = withoutHevcPps(readFileSync(path('b-pyramid.mp4')));
+    const bytes = withoutHevcPps(readFileSync(path('hevc/b-pyramid.mp4')));
     const input = join(dir, 'no-pps.mp4');
     const out = join(dir, 'no-pps.enc.mp4');
     writeFileSync(input, bytes);
