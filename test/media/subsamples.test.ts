@@ -3,6 +3,9 @@
 // leaving the shortest slices' data clear; NAL headers stay clear, the sample still round-trips, and the box
 // writer refuses an entry saiz cannot describe rather than write a wrong size.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readBox } from '../../src/media/boxes/box.js';
 import { parseMovie } from '../../src/media/boxes/movie.js';
@@ -11,10 +14,11 @@ import { cryptSample } from '../../src/media/cenc/cipher.js';
 import { AvcSliceHeaders } from '../../src/media/cenc/avc-slice.js';
 import { maxSubsamplePairs, nalSubsamples } from '../../src/media/cenc/subsamples.js';
 import { MediaError } from '../../src/media/errors.js';
+import { decryptMedia } from '../../src/media/index.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
 import { TrackProtector } from '../../src/media/track-protector.js';
 import { auxBoxes } from '../../src/media/write/protection.js';
-import { KEYS, readFixture } from '../support/fixtures.js';
+import { hasShaka, KEYS, readFixture, shakaDir } from '../support/fixtures.js';
 
 const key = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
 
@@ -112,6 +116,30 @@ describe("AVC slice headers stay clear in every scheme: the subsamples are GPAC'
       expect([...protector.prepare(sample, 0, sample.length).crypto.subsamples!], `sample ${job.sampleIndex}`).toEqual([...job.crypto!.subsamples!]);
     }
     expect(protector.layoutNotes()).toEqual([]);
+  });
+});
+
+if (!hasShaka) console.warn(`Shaka media not found at ${shakaDir}: skipping the comparison with its cenc layout`);
+
+describe.skipIf(!hasShaka)("AVC cenc: the subsamples of Shaka Player's DASH Clear Key asset (/work/shared/media/shaka)", () => {
+  // Protected elsewhere (slice headers clear, whole blocks): decrypted with its published key, each sample laid out
+  // again by emekit must give the subsamples its senc has.
+  it.each([1, 2, 3, 4, 5])('segment %i', async (n) => {
+    const dir = join(shakaDir, 'dash-clearkey');
+    const init = readFileSync(join(dir, 'video-H264-288-400k_init.mp4'));
+    const protectedFile = Buffer.concat([init, readFileSync(join(dir, `video-H264-288-400k_${n}.m4s`))]);
+    const parts: Buffer[] = [];
+    await decryptMedia(protectedFile, new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }), { keys: () => Buffer.from('fc35340837310cc0fb53de97e22a69e0', 'hex') });
+    const clear = trackSamples(Buffer.concat(parts), 1);
+    const at = init.indexOf('avcC');
+    const avcC = init.subarray(at + 4, at - 4 + init.readUInt32BE(at - 4));
+    const layout = { lengthSize: (avcC[4]! & 3) + 1, hevc: false, wholeBlocks: true, slices: new AvcSliceHeaders(avcC) };
+    const theirs = (await sampleJobs(protectedFile)).get(1)!;
+    expect(theirs.length).toBeGreaterThan(90);
+    for (const job of theirs) {
+      const sample = clear[job.sampleIndex]!;
+      expect([...nalSubsamples(sample, 0, sample.length, layout)], `sample ${job.sampleIndex}`).toEqual([...job.crypto!.subsamples!]);
+    }
   });
 });
 
