@@ -148,6 +148,38 @@ describe.skipIf(!hasFfmpeg)('ffmpeg decodes the progressive HEVC output to the f
   });
 });
 
+describe('hostile slices', () => {
+  it.each(['hevc/rewritten-fields.mp4', 'hevc/hev1-inband.mp4', 'avc/many-refs.mp4', 'avc/mbaff.mp4'])('%s with bits flipped in its headers: a layout that tiles every sample, NAL headers clear, never a throw', (name) => {
+    const file = readFileSync(path(name));
+    const { movie, track, entry } = videoTrack(file);
+    const lengthSize = entry.nalLengthSize!;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const scheme of ['cbcs', 'cenc'] as Scheme[]) {
+      const protector = new TrackProtector(movie.ctx, track, entry, { scheme, key });
+      for (const clean of trackSamples(file, track.id)) {
+        for (let round = 0; round < 20; round++) {
+          const sample = Buffer.from(clean);
+          const starts: number[] = [];
+          for (let p = 0; p < sample.length; p += lengthSize + sample.readUIntBE(p, lengthSize)) starts.push(p);
+          // Flip a few bits among the first 24 bytes after each NAL header (parameter sets and slice headers alike).
+          for (const p of starts) {
+            const body = Math.min(24, sample.readUIntBE(p, lengthSize) - 2);
+            for (let k = 0; k < 3 && body > 0; k++) sample[p + lengthSize + 2 + Math.floor(random() * body)]! ^= 1 << Math.floor(random() * 8);
+          }
+          const subsamples = protector.prepare(sample, 0, sample.length).crypto.subsamples!;
+          let total = 0;
+          for (let i = 0; i < subsamples.length; i += 2) {
+            for (const p of starts) if (p >= total + subsamples[i]! && p < total + subsamples[i]! + subsamples[i + 1]!) throw new Error(`NAL at ${p} protected`);
+            total += subsamples[i]! + subsamples[i + 1]!;
+          }
+          expect(total).toBe(sample.length);
+        }
+      }
+    }
+  });
+});
+
 describe('a slice whose header cannot be measured', () => {
   it('is protected from its NAL header on in whole blocks, with the reason reported (encrypt and package), and still round-trips', async () => {
     // The PPS the slices name is removed from hvcC: every slice header is then unreadable.
