@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { populateGlobal } from 'vitest/runtime';
 import { playWithDashjs, playWithHls, playWithShaka, type PlayerRun } from '../../test/players/support/drivers.js';
+import type * as EmekitDom from '../../src/dom/index.js';
 import type { TestWindow } from '../../test/players/support/window.js';
 
 const [host, which, url, licenseUrl, token] = process.argv.slice(2) as ['jsdom' | 'happy-dom', 'shaka' | 'hls' | 'dashjs', string, string, string];
@@ -23,7 +24,10 @@ if (host === 'happy-dom') {
   populateGlobal(globalThis, dom.window, { bindFunctions: true });
 }
 const window = globalThis as unknown as TestWindow;
-const { installMedia } = await import('emekit/dom');
+// The package as a user imports it (dist/lib/dom.js, by the package's self-reference); typed from the source, so that
+// the project typechecks before it is built.
+const EMEKIT_DOM = 'emekit/dom';
+const { installMedia } = (await import(EMEKIT_DOM)) as typeof EmekitDom;
 const media = installMedia(window, { clock: 'virtual' });
 const video = window.document.createElement('video');
 window.document.body.appendChild(video);
