@@ -31,7 +31,8 @@ const script = join(ROOT, '.cache/bench-player/play-one.mjs');
 await build({ entryPoints: [join(ROOT, 'bench/player/play-one.ts')], outfile: script, bundle: true, packages: 'external', format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' });
 
 const [mediaServer, license] = await Promise.all([startMediaServer(), startLicenseServer([KEYS.video, KEYS.audio])]);
-const token = await license.token([KEYS.video.kid, KEYS.audio.kid]);
+// Valid for the whole benchmark, however slow a loaded machine makes it (the tests' tokens last 10 minutes).
+const token = await license.token([KEYS.video.kid, KEYS.audio.kid], ['--ttl', '2h']);
 // hls.js 1.7 plays one key per presentation (see test/players/hls.test.ts).
 const presentations = {
   twoKeys: await makePresentation({ scheme: 'cenc', licenseUrl: license.licenseUrl, repeat: REPEAT }),
