@@ -86,3 +86,21 @@ describe.each(Object.keys(hosts))('XMLHttpRequest event handlers under %s with e
     }
   });
 });
+
+describe('XMLHttpRequest event handlers: a host whose requests cannot be made', () => {
+  it('installMedia leaves it alone and does not throw', () => {
+    const { window, close } = hosts['happy-dom']!();
+    try {
+      const Broken = class {
+        constructor() {
+          throw new Error('no requests here');
+        }
+      };
+      Object.defineProperty(window, 'XMLHttpRequest', { value: Broken, configurable: true, writable: true });
+      expect(() => installMedia(window)).not.toThrow();
+      expect(window.XMLHttpRequest).toBe(Broken);
+    } finally {
+      close();
+    }
+  });
+});
