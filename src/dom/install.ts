@@ -9,8 +9,11 @@ import { realClock, type Clock } from '../util/clock.js';
 import { VirtualClock } from '../util/virtual-clock.js';
 import type { PlayedTrack } from './element/frames.js';
 import { HeadlessMedia } from './element/headless-media.js';
-import { mediaErrorInterface } from './element/media-error.js';
+import { MediaErrorInterface } from './element/media-error.js';
+import { VideoPlaybackQualityInterface } from './element/video-playback-quality.js';
+import { exposeInterface } from '../webidl/expose.js';
 import { realmOf } from '../webidl/realm.js';
+import { TimeRangesIdl } from './time-ranges.js';
 import { patchMediaElements } from './element/prototype.js';
 import { installInFrames } from './frames.js';
 import { Ticker } from './element/ticker.js';
@@ -84,7 +87,9 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   // EME: the window's own interface objects (its events subclass its Event) and navigator.requestMediaKeySystemAccess.
   const eme = options.eme ?? createEME();
   installOn(window, eme);
-  if (window['MediaError'] === undefined) define(window, 'MediaError', mediaErrorInterface(realmOf(window)));
+  // The interfaces of the objects the element's attributes return, the window's own: a host's (happy-dom has a
+  // TimeRanges) would not describe them, so they are replaced.
+  for (const iface of [MediaErrorInterface, TimeRangesIdl, VideoPlaybackQualityInterface]) exposeInterface(realmOf(window), iface, true);
   giveScreenASize(window);
   callRequestHandlersWithTheirRequest(window);
 
@@ -121,8 +126,4 @@ function watchSourceChildren(window: HostWindow, target: object, added: (nodes: 
   const Observer = window['MutationObserver'] as (new (cb: (records: Array<{ addedNodes: ArrayLike<unknown> }>) => void) => { observe(t: object, o: object): void }) | undefined;
   if (typeof Observer !== 'function') return;
   new Observer((records) => added(records.flatMap((record) => Array.from(record.addedNodes)))).observe(target, { childList: true, subtree });
-}
-
-function define(window: HostWindow, name: string, value: unknown): void {
-  Object.defineProperty(window, name, { value, writable: true, configurable: true, enumerable: false });
 }

@@ -1,6 +1,10 @@
 // TimeRanges (HTML §4.8.11.8) and the range arithmetic MSE's buffered attributes need: normalized lists of
 // [start, end) pairs, ordered and non-overlapping, their union and intersection.
 
+import { toUnsignedLong } from '../webidl/conversions.js';
+import { WebIDLInterface } from '../webidl/interface.js';
+import { PlatformObject } from '../webidl/platform-object.js';
+import { realmOf, type Realm } from '../webidl/realm.js';
 import type { HostWindow } from './host-window.js';
 
 export type Range = readonly [number, number];
@@ -37,58 +41,50 @@ export function intersectRanges(a: readonly Range[], b: readonly Range[]): Array
   return out;
 }
 
-const token = Symbol('TimeRanges');
-type IndexError = (message: string) => Error;
+/** A TimeRanges object (HTML §4.8.11.8): its ranges are fixed when it is made; IndexSizeError is its realm's. */
+export class TimeRanges extends PlatformObject {
+  readonly #ranges: readonly Range[];
+  readonly #realm: Realm;
 
-/** The TimeRanges interface object of a class per window; its IndexSizeError is that window's DOMException. */
-function defineTimeRanges(indexError: IndexError): TimeRangesInterface {
-  class TimeRanges {
-    readonly #ranges: ReadonlyArray<Range>;
-
-    constructor(key?: unknown, ranges: readonly Range[] = []) {
-      if (key !== token) throw new TypeError('Illegal constructor');
-      this.#ranges = ranges.map(([s, e]) => [s, e] as const);
-    }
-
-    get length(): number {
-      return TimeRanges.#brand(this).#ranges.length;
-    }
-
-    start(index: number): number {
-      return TimeRanges.#at(this, arguments.length, index, 'start')[0];
-    }
-
-    end(index: number): number {
-      return TimeRanges.#at(this, arguments.length, index, 'end')[1];
-    }
-
-    static #at(self: unknown, argc: number, index: number, member: string): Range {
-      const ranges = TimeRanges.#brand(self).#ranges;
-      if (argc < 1) throw new TypeError(`Failed to execute '${member}' on 'TimeRanges': 1 argument required, but only 0 present.`);
-      // WebIDL unsigned long: ToNumber, truncate, modulo 2^32.
-      const i = Math.trunc(Number(index)) >>> 0;
-      const range = ranges[i];
-      if (!range) throw indexError(`Failed to execute '${member}' on 'TimeRanges': The index provided (${i}) is greater than the maximum bound (${ranges.length}).`);
-      return range;
-    }
-
-    static #brand(self: unknown): TimeRanges {
-      if (typeof self !== 'object' || self === null || !(#ranges in self)) throw new TypeError('Illegal invocation');
-      return self as TimeRanges;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return 'TimeRanges';
-    }
+  constructor(object: object, realm: Realm, ranges: readonly Range[]) {
+    super(object);
+    this.#realm = realm;
+    this.#ranges = ranges.map(([s, e]) => [s, e] as const);
   }
-  return { TimeRanges, create: (ranges: readonly Range[]) => new TimeRanges(token, ranges) };
+
+  get length(): number {
+    return this.#ranges.length;
+  }
+
+  start(index: unknown): number {
+    return this.#at(index, 'start')[0];
+  }
+
+  end(index: unknown): number {
+    return this.#at(index, 'end')[1];
+  }
+
+  #at(index: unknown, member: string): Range {
+    const context = `Failed to execute '${member}' on 'TimeRanges'`;
+    const i = toUnsignedLong(index, context);
+    const range = this.#ranges[i];
+    if (!range) {
+      const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
+      throw new HostDOMException(`${context}: The index provided (${i}) is greater than the maximum bound (${this.#ranges.length}).`, 'IndexSizeError');
+    }
+    return range;
+  }
 }
 
-export interface TimeRanges {
-  readonly length: number;
-  start(index: number): number;
-  end(index: number): number;
-}
+export const TimeRangesIdl: WebIDLInterface<TimeRanges> = WebIDLInterface.define({
+  name: 'TimeRanges',
+  implementation: TimeRanges,
+  attributes: [{ name: 'length' }],
+  operations: [
+    { name: 'start', length: 1 },
+    { name: 'end', length: 1 },
+  ],
+});
 
 export interface TimeRangesInterface {
   /** The interface object (not constructible by scripts), for `window.TimeRanges`. */
@@ -96,18 +92,14 @@ export interface TimeRangesInterface {
   create(ranges: readonly Range[]): TimeRanges;
 }
 
-const perWindow = new WeakMap<object, TimeRangesInterface>();
-
 /**
  * The window's TimeRanges: `create(ranges)` makes one (the element's buffered, seekable and played; SourceBuffer's
- * buffered). installMediaSource puts the class on the window as `TimeRanges`.
+ * buffered). installMedia exposes the interface object on the window as `TimeRanges`.
  */
 export function timeRangesFor(window: HostWindow): TimeRangesInterface {
-  let found = perWindow.get(window);
-  if (!found) {
-    const HostDOMException = (window['DOMException'] ?? DOMException) as typeof DOMException;
-    found = defineTimeRanges((message) => new HostDOMException(message, 'IndexSizeError'));
-    perWindow.set(window, found);
-  }
-  return found;
+  const realm = realmOf(window);
+  return {
+    TimeRanges: realm.interfaceObject(TimeRangesIdl) as unknown as TimeRangesInterface['TimeRanges'],
+    create: (ranges) => new TimeRanges(realm.create(TimeRangesIdl), realm, ranges),
+  };
 }

@@ -3,6 +3,7 @@
 // enumerable method of Navigator.prototype where the global has a Navigator interface (Node 21+, jsdom, happy-dom),
 // else of its navigator object. Nothing the host already has is replaced unless `overwrite` asks.
 
+import { exposeInterface } from '../webidl/expose.js';
 import { defineMethod, illegalInvocation } from '../webidl/method.js';
 import { realmOf, type Realm } from '../webidl/realm.js';
 import { EXPOSED_INTERFACES } from './interface-objects.js';
@@ -17,8 +18,6 @@ export interface InstallResult {
   /** Names that were added (the rest were already present). */
   readonly installed: string[];
 }
-
-const GLOBAL_PROPERTY = { writable: true, enumerable: false, configurable: true } as const;
 
 function isInterfaceObject(value: unknown): value is Function & { prototype: object } {
   return typeof value === 'function' && typeof (value as { prototype?: unknown }).prototype === 'object';
@@ -66,9 +65,7 @@ export function installOn(target: object, platform: EmePlatform, options: Instal
   const installed: string[] = [];
   const overwrite = options.overwrite === true;
   for (const iface of EXPOSED_INTERFACES) {
-    if (!overwrite && iface.name in target) continue;
-    Object.defineProperty(target, iface.name, { value: realm.interfaceObject(iface), ...GLOBAL_PROPERTY });
-    installed.push(iface.name);
+    if (exposeInterface(realm, iface, overwrite)) installed.push(iface.name);
   }
   installRequestAccess(realm, platform, overwrite, installed);
   return { installed };

@@ -59,3 +59,27 @@ export function readMember(source: Record<string, unknown> | undefined, key: str
 export function toNullableDOMString(value: unknown, context: string): string | null {
   return value === null ? null : toDOMString(value, context);
 }
+
+/** boolean: ToBoolean, which never throws. */
+export function toBoolean(value: unknown): boolean {
+  return Boolean(value);
+}
+
+/** unrestricted double: ToNumber (a Symbol or BigInt is a TypeError, as ToNumber throws). */
+export function toUnrestrictedDouble(value: unknown, context: string): number {
+  if (typeof value === 'symbol' || typeof value === 'bigint') throw new TypeError(`${context}: the value cannot be converted to a number`);
+  return Number(value);
+}
+
+/** double: as unrestricted double, and NaN or an infinity is a TypeError. */
+export function toDouble(value: unknown, context: string): number {
+  const number = toUnrestrictedDouble(value, context);
+  if (!Number.isFinite(number)) throw new TypeError(`${context}: The provided double value is non-finite.`);
+  return number;
+}
+
+/** unsigned long: ToNumber, truncated, modulo 2^32 (WebIDL's ConvertToInt without [EnforceRange]). */
+export function toUnsignedLong(value: unknown, context: string): number {
+  const number = toUnrestrictedDouble(value, context);
+  return Number.isFinite(number) ? Math.trunc(number) >>> 0 : 0;
+}

@@ -1,13 +1,39 @@
 // Builds an interface object and its prototype for one realm, exactly as WebIDL's ECMAScript binding defines them
 // (https://webidl.spec.whatwg.org/#interface-object): the interface object's length, name and read-only prototype,
 // enumerable accessors and operations with their IDL lengths, receiver checks (a TypeError, or a rejected promise
-// for promise types), a data @@toStringTag, and for iterable<K, V> the pair iterator (iterable.ts).
+// for promise types), the required argument count, setter conversions, constants, event handlers, static members,
+// a data @@toStringTag, and for iterable<K, V> the pair iterator (iterable.ts).
 
 import { inspect, type InspectOptionsStylized } from 'node:util';
-import type { AttributeShape, OperationShape, WebIDLInterface } from './interface.js';
+import { toBoolean, toDOMString, toDouble, toUnrestrictedDouble } from './conversions.js';
+import { getEventHandler, setEventHandler } from './event-handler.js';
+import type { AttributeShape, AttributeType, OperationShape, WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
 import { defineMethod, illegalInvocation } from './method.js';
 import type { Realm } from './realm.js';
+
+/** Marks a value an enumeration setter ignores. */
+const IGNORED = Symbol('ignored');
+
+/** An attribute setter's conversion (WebIDL §3.7.6 "attribute setter" step 5, and §3.2's conversions). */
+function convertForSetter(type: AttributeType | undefined, value: unknown, context: string): unknown {
+  if (type === undefined) return value;
+  if (type === 'boolean') return toBoolean(value);
+  if (type === 'double') return toDouble(value, context);
+  if (type === 'unrestricted double') return toUnrestrictedDouble(value, context);
+  const text = toDOMString(value, context);
+  if (type === 'DOMString') return text;
+  // An enumeration: a string outside it is ignored, not an error.
+  return type.enum.includes(text) ? text : IGNORED;
+}
+
+/** WebIDL's overload resolution step for one operation: fewer than its required arguments is a TypeError. */
+function checkArguments(realm: Realm, interfaceName: string, operation: OperationShape, given: number): void {
+  if (given >= operation.length) return;
+  throw new realm.intrinsics.TypeError(
+    `Failed to execute '${operation.name}' on '${interfaceName}': ${operation.length} argument${operation.length === 1 ? '' : 's'} required, but only ${given} present.`,
+  );
+}
 
 /** An interface object as script sees it. */
 export type InterfaceObject = abstract new (...args: any[]) => object;
@@ -28,7 +54,8 @@ function defineAttribute(realm: Realm, iface: WebIDLInterface<any>, proto: objec
     },
     set [name](value: unknown) {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, name);
-      setImpl!.call(this, value);
+      const converted = convertForSetter(attribute.type, value, `Failed to set the '${name}' property on '${iface.name}'`);
+      if (converted !== IGNORED) setImpl!.call(this, converted);
     },
   };
   const built = Object.getOwnPropertyDescriptor(accessors, name)!;
@@ -45,16 +72,57 @@ function defineOperation(realm: Realm, iface: WebIDLInterface<any>, proto: objec
   defineMethod(proto, operation.name, operation.length, function (args) {
     if (!operation.promise) {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, operation.name);
+      checkArguments(realm, iface.name, operation, args.length);
       return impl.apply(this, args);
     }
     // A promise-returning operation reports every failure as a rejection.
     try {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, operation.name);
+      checkArguments(realm, iface.name, operation, args.length);
       return impl.apply(this, args);
     } catch (error) {
       return realm.intrinsics.Promise.reject(error);
     }
   });
+}
+
+/** on<type> attributes: accessors like any other attribute's, with the one event handler implementation. */
+function defineEventHandler(realm: Realm, iface: WebIDLInterface<any>, proto: object, type: string): void {
+  const name = `on${type}`;
+  const accessors = {
+    get [name](): unknown {
+      if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, name);
+      return getEventHandler(this as unknown as EventTarget, type);
+    },
+    set [name](value: unknown) {
+      if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, name);
+      setEventHandler(this as unknown as EventTarget, type, value);
+    },
+  };
+  const built = Object.getOwnPropertyDescriptor(accessors, name)!;
+  Object.defineProperty(proto, name, { get: built.get, set: built.set, enumerable: true, configurable: true });
+}
+
+/** Static operations and attributes live on the interface object and need no receiver (WebIDL §3.7.4, §3.7.6). */
+function defineStatics(realm: Realm, iface: WebIDLInterface<any>, interfaceObject: object): void {
+  const { shape } = iface;
+  const statics = shape.implementation as unknown as Record<string, Function>;
+  for (const operation of shape.staticOperations ?? []) {
+    const impl = statics[operation.name]!;
+    defineMethod(interfaceObject, operation.name, operation.length, function (args) {
+      checkArguments(realm, iface.name, operation, args.length);
+      return impl.apply(statics, args);
+    });
+  }
+  for (const { name } of shape.staticAttributes ?? []) {
+    const getImpl = Object.getOwnPropertyDescriptor(statics, name)!.get!;
+    const accessors = {
+      get [name](): unknown {
+        return getImpl.call(statics);
+      },
+    };
+    Object.defineProperty(interfaceObject, name, { get: Object.getOwnPropertyDescriptor(accessors, name)!.get, enumerable: true, configurable: true });
+  }
 }
 
 /**
@@ -69,7 +137,14 @@ function defineInspect(iface: WebIDLInterface<any>, proto: object): void {
     if (!iface.implementedBy(this)) return this;
     if (depth < 0) return options.stylize(`[${shape.name}]`, 'special');
     const view: Record<string, unknown> = {};
-    for (const name of shown) view[name] = (this as Record<string, unknown>)[name];
+    for (const name of shown) {
+      // An attribute that throws in the object's state (a removed SourceBuffer's buffered) is left out.
+      try {
+        view[name] = (this as Record<string, unknown>)[name];
+      } catch {
+        continue;
+      }
+    }
     if (shape.iterable) view['entries'] = new Map(shape.iterable.pairs(this) as [unknown, unknown][]);
     // The view object is not a level of its own: its values get the depth this object was given.
     return `${shape.name} ${inspect(view, { ...options, depth })}`;
@@ -82,13 +157,18 @@ export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>):
   const parent = shape.inherits ? realm.host(shape.inherits) : undefined;
   const proto = Object.create(parent ? (parent.prototype as object) : realm.intrinsics.ObjectPrototype) as object;
   const construct = shape.construct;
-  const interfaceObject = function (this: unknown, ...args: unknown[]): object {
+  const steps = function (this: unknown, ...args: unknown[]): object {
     if (!construct) throw new realm.intrinsics.TypeError(`Illegal constructor: ${shape.name} objects are created by the user agent`);
     if (new.target === undefined) {
       throw new realm.intrinsics.TypeError(`Failed to construct '${shape.name}': Please use the 'new' operator`);
     }
-    return construct.construct(realm, args, new.target);
+    // `new Interface()` reaches here with the unbound function as new.target; a subclass keeps its own.
+    return construct.construct(realm, args, new.target === steps ? interfaceObject : new.target);
   };
+  // A bound function prints as native code, as a browser's interface object does, not as emekit's source.
+  // instanceof reads the prototype of the function it is bound to.
+  const interfaceObject = steps.bind(undefined);
+  Object.defineProperty(steps, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
   Object.defineProperty(interfaceObject, 'length', { value: construct?.length ?? 0 });
   Object.defineProperty(interfaceObject, 'name', { value: shape.name });
   Object.defineProperty(interfaceObject, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
@@ -98,7 +178,13 @@ export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>):
   const implProto = shape.implementation.prototype as object;
   for (const attribute of shape.attributes ?? []) defineAttribute(realm, iface, proto, implProto, attribute);
   for (const operation of shape.operations ?? []) defineOperation(realm, iface, proto, implProto, operation);
+  for (const type of shape.eventHandlers ?? []) defineEventHandler(realm, iface, proto, type);
+  for (const [name, value] of Object.entries(shape.constants ?? {})) {
+    for (const target of [interfaceObject, proto]) Object.defineProperty(target, name, { value, writable: false, enumerable: true, configurable: false });
+  }
+  defineStatics(realm, iface, interfaceObject);
   if (shape.iterable) definePairIterable(realm, iface, proto, shape.iterable);
+  if (shape.indexed) Object.defineProperty(proto, Symbol.iterator, { value: realm.intrinsics.ArrayValues, writable: true, enumerable: false, configurable: true });
   defineInspect(iface, proto);
   Object.defineProperty(proto, Symbol.toStringTag, { value: shape.name, writable: false, enumerable: false, configurable: true });
   return interfaceObject as unknown as InterfaceObject;

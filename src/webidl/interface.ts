@@ -9,10 +9,18 @@ import type { Realm } from './realm.js';
 /** A host interface an EME interface inherits from: the global's own, so that its events and errors are the page's. */
 export type HostInterfaceName = 'EventTarget' | 'Event' | 'DOMException';
 
+/** The IDL types an attribute setter converts its value to before the implementation sees it (WebIDL §3.2). */
+export type AttributeType = 'boolean' | 'double' | 'unrestricted double' | 'DOMString' | { readonly enum: readonly string[] };
+
 export interface AttributeShape {
   readonly name: string;
-  /** Has a setter (event handlers); readonly otherwise. */
+  /** Has a setter; readonly otherwise. */
   readonly writable?: boolean;
+  /**
+   * The setter's IDL type: the value is converted (a TypeError for a non-finite `double`) and an enumeration value
+   * that is not one of its strings is ignored, as WebIDL's attribute setter does. Absent: passed as given.
+   */
+  readonly type?: AttributeType;
   /** Promise-typed: a wrong receiver gets a rejected promise instead of an exception (WebIDL §3.7.6). */
   readonly promise?: boolean;
 }
@@ -50,6 +58,19 @@ export interface InterfaceShape<Impl extends object> {
   /** Absent: the interface has no constructor, and calling its interface object throws TypeError. */
   readonly construct?: ConstructorShape;
   readonly iterable?: PairIterableShape<Impl>;
+  /** Constants, on the interface object and its prototype (WebIDL §3.7.5). */
+  readonly constants?: Readonly<Record<string, number>>;
+  /** Event handler IDL attributes: for each event type, `on<type>` (HTML §8.1.8.1; webidl/event-handler.ts). */
+  readonly eventHandlers?: readonly string[];
+  /** Static operations: static methods of the implementation, on the interface object (no receiver check). */
+  readonly staticOperations?: readonly OperationShape[];
+  /** Static readonly attributes: static getters of the implementation, on the interface object. */
+  readonly staticAttributes?: readonly { readonly name: string }[];
+  /**
+   * An indexed property getter with an integer `length` attribute: @@iterator is %Array.prototype.values%
+   * (WebIDL §3.7.8); the implementation keeps its indexed properties with `setIndexedProperties` (indexed.ts).
+   */
+  readonly indexed?: boolean;
 }
 
 /** One WebIDL interface: its shape and the brand of the objects that implement it, in any realm. */
@@ -76,6 +97,15 @@ export class WebIDLInterface<Impl extends object = object> {
     }
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key !== 'constructor' && !listed.has(key)) throw new Error(`${shape.name}.${key} is not in the interface's shape`);
+    }
+    const statics = shape.implementation as unknown as object;
+    for (const operation of shape.staticOperations ?? []) {
+      if (typeof Object.getOwnPropertyDescriptor(statics, operation.name)?.value !== 'function') {
+        throw new Error(`${shape.name}.${operation.name}: the implementation has no such static method`);
+      }
+    }
+    for (const attribute of shape.staticAttributes ?? []) {
+      if (!Object.getOwnPropertyDescriptor(statics, attribute.name)?.get) throw new Error(`${shape.name}.${attribute.name}: the implementation has no such static getter`);
     }
     return new WebIDLInterface(shape);
   }

@@ -11,6 +11,8 @@ export interface Intrinsics {
   readonly FunctionPrototype: object;
   readonly ObjectPrototype: object;
   readonly IteratorPrototype: object;
+  /** %Array.prototype.values%: @@iterator of an interface with an indexed getter. */
+  readonly ArrayValues: Function;
   readonly TypeError: TypeErrorConstructor;
   readonly Promise: PromiseConstructor;
 }
@@ -31,6 +33,7 @@ function intrinsicsOf(global: Record<string, unknown>): Intrinsics {
     FunctionPrototype: own(global, 'Function', Function).prototype,
     ObjectPrototype: own(global, 'Object', Object).prototype,
     IteratorPrototype: Object.getPrototypeOf(Object.getPrototypeOf(arrayIterator)) as object,
+    ArrayValues: ArrayCtor.prototype.values,
     TypeError: own(global, 'TypeError', TypeError),
     Promise: own(global, 'Promise', Promise),
   };

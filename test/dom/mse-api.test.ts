@@ -45,7 +45,9 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
     ]) {
       expect(MediaSource.isTypeSupported(type), type).toBe(false);
     }
-    expect(() => MediaSource.isTypeSupported()).toThrow(TypeError);
+    // Too few arguments, a wrong receiver, an interface without a constructor: the binding's TypeError, the
+    // window realm's (happy-dom's windows have their own built-ins).
+    expect(() => MediaSource.isTypeSupported()).toThrow(window.TypeError);
   });
 
   it('addSourceBuffer: TypeError, NotSupportedError, QuotaExceededError, InvalidStateError; the lists and their events', async () => {
@@ -79,9 +81,9 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
     expect(() => a.buffered).toThrow(named('InvalidStateError'));
     await tasksRun();
     expect(added).toEqual(['addsourcebuffer:true', 'addsourcebuffer:true', 'removesourcebuffer']);
-    expect(() => new window.SourceBuffer()).toThrow(TypeError);
-    expect(() => new window.SourceBufferList()).toThrow(TypeError);
-    expect(() => window.SourceBuffer.prototype.appendBuffer.call(mediaSource, init)).toThrow(TypeError);
+    expect(() => new window.SourceBuffer()).toThrow(window.TypeError);
+    expect(() => new window.SourceBufferList()).toThrow(window.TypeError);
+    expect(() => window.SourceBuffer.prototype.appendBuffer.call(mediaSource, init)).toThrow(window.TypeError);
   });
 
   it('removeSourceBuffer during an append aborts it (abort, updateend)', async () => {
@@ -96,9 +98,9 @@ describe.each(HOSTS)('MSE interfaces on %s', (host) => {
   });
 
   it('appendBuffer while updating, with a non-BufferSource, or without arguments', async () => {
-    const { mediaSource } = await openMediaSource(host);
+    const { window, mediaSource } = await openMediaSource(host);
     const sb = mediaSource.addSourceBuffer(TYPE);
-    expect(() => sb.appendBuffer()).toThrow(TypeError);
+    expect(() => sb.appendBuffer()).toThrow(window.TypeError);
     expect(() => sb.appendBuffer('bytes')).toThrow(TypeError);
     sb.appendBuffer(init);
     expect(() => sb.appendBuffer(media[0])).toThrow(named('InvalidStateError'));

@@ -3,32 +3,37 @@
 // install(globalThis), the page's markup parsed and its scripts run in order, then the load event. Prints the
 // testharness results as one JSON line. Run by wpt.test.ts, one process per page:
 //   node --import tsx test/wpt/page-host.ts <wpt folder> <page under encrypted-media/>
+// A page elsewhere in WPT is named relative to encrypted-media/ (`../media-source/idlharness.window.js`); one that
+// ../shared/wpt does not carry is served from test/wpt/pages/ at its upstream path.
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
 import { beOpenedWindow, openWindow } from './popup-window.js';
 
 const [wptRoot, page] = process.argv.slice(2) as [string, string];
 const origin = 'https://web-platform.test';
+const pageUrl = new URL(page, `${origin}/encrypted-media/`);
+const localPages = fileURLToPath(new URL('./pages', import.meta.url));
 
 // The files a page loads by absolute path, as the WPT server maps them.
 function wptFile(path: string): string {
   const file = path === '/resources/WebIDLParser.js' ? '/resources/webidl2/lib/webidl2.js' : path;
-  return readFileSync(join(wptRoot, file), 'utf8');
+  const shared = join(wptRoot, file);
+  return readFileSync(existsSync(shared) ? shared : join(localPages, file), 'utf8');
 }
 
 /** A `.window.js` test is served as a page with testharness, its META scripts and itself. */
-function pageMarkup(name: string): string {
-  if (!name.endsWith('.window.js')) return readFileSync(join(wptRoot, 'encrypted-media', name), 'utf8');
-  const source = readFileSync(join(wptRoot, 'encrypted-media', name), 'utf8');
-  const metaScripts = [...source.matchAll(/^\/\/ META: script=(.*)$/gm)].map((m) => `<script src="${m[1]}"></script>`);
+function pageMarkup(path: string): string {
+  if (!path.endsWith('.window.js')) return wptFile(path);
+  const metaScripts = [...wptFile(path).matchAll(/^\/\/ META: script=(.*)$/gm)].map((m) => `<script src="${m[1]}"></script>`);
   return [
     '<!doctype html><meta charset=utf-8>',
     '<script src="/resources/testharness.js"></script><script src="/resources/testharnessreport.js"></script>',
     ...metaScripts,
-    `<div id=log></div><script src="/encrypted-media/${name}"></script>`,
+    `<div id=log></div><script src="${path}"></script>`,
   ].join('\n');
 }
 
@@ -49,7 +54,7 @@ add_completion_callback(function (tests, status) {
 // happy-dom's DOMException has no `code` (testharness checks it); Node's is WebIDL's, so the page keeps Node's.
 const NodeDOMException = globalThis.DOMException;
 GlobalRegistrator.register({
-  url: `${origin}/encrypted-media/${page}`,
+  url: pageUrl.href,
   // Frames' scripts (unique-origin's sandboxed srcdoc frame) run in their window's own context, with emekit/dom
   // installed there by installMedia below; the page's own scripts are run by this host (innerHTML runs none).
   settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableJavaScriptFileLoading: true, disableCSSFileLoading: true },
@@ -97,9 +102,9 @@ const { document, window } = globalThis as unknown as {
 const pageGlobal = globalThis as unknown as Parameters<typeof beOpenedWindow>[0];
 const opened = popup ? beOpenedWindow(pageGlobal, origin) : undefined;
 (globalThis as Record<string, unknown>)['open'] = (url: string) =>
-  openWindow(pageGlobal, wptRoot, origin, new URL(url, `${origin}/encrypted-media/${page}`).href, { ...process.env, EMEKIT_WPT_STORE: storePath });
+  openWindow(pageGlobal, wptRoot, origin, new URL(url, pageUrl).href, { ...process.env, EMEKIT_WPT_STORE: storePath });
 
-document.documentElement.innerHTML = pageMarkup(page).replace(/^<!doctype html>/i, '');
+document.documentElement.innerHTML = pageMarkup(pageUrl.pathname).replace(/^<!doctype html>/i, '');
 // HTML's named access on the Window object, which happy-dom lacks: waiting-for-a-key.js reaches `video` (the
 // page's <div id=video>) from a function where its own `video` is out of scope.
 for (const element of [...document.querySelectorAll('[id]')]) {
@@ -108,9 +113,9 @@ for (const element of [...document.querySelectorAll('[id]')]) {
 }
 for (const script of [...document.querySelectorAll('script')]) {
   const src = script.getAttribute('src');
-  const path = src === null ? null : new URL(src, `${origin}/encrypted-media/${page}`).pathname;
+  const path = src === null ? null : new URL(src, pageUrl).pathname;
   const code = path === '/resources/testharnessreport.js' ? REPORT : path === null ? script.textContent ?? '' : wptFile(path);
-  runInThisContext(code, { filename: path ?? `${page} (inline script)` });
+  runInThisContext(code, { filename: path ?? `${pageUrl.pathname} (inline script)` });
 }
 window.dispatchEvent(new Event('load'));
 opened?.loaded();

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/fixtures.js';
 import type { PageExpectation } from './expectations.js';
 
@@ -64,4 +64,16 @@ export function expectPage(result: PageResult | Error | undefined, expected: Pag
   const notPassing = Object.fromEntries(result!.tests.filter((t) => t.status !== 0).map((t) => [t.name, t.message]));
   expect(Object.keys(notPassing).sort(), JSON.stringify(notPassing, null, 1)).toEqual(Object.keys(expected.failures).sort());
   expect(result!.tests.length).toBe(expected.subtests);
+}
+
+/** A describe block that runs the pages (skipped where ../shared/wpt is absent) and checks each against its expectation. */
+export function describePages(title: string, expectations: Readonly<Record<string, PageExpectation>>, env: NodeJS.ProcessEnv = process.env): void {
+  describe.skipIf(!wptRoot)(title, () => {
+    let results: Map<string, PageResult | Error>;
+    beforeAll(async () => {
+      results = await runAll(Object.keys(expectations), env);
+    }, 10 * PAGE_TIMEOUT_MS);
+
+    it.each(Object.entries(expectations))('%s', (page, expected) => expectPage(results.get(page), expected));
+  });
 }

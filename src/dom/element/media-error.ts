@@ -30,24 +30,13 @@ export class MediaError extends PlatformObject {
   }
 }
 
-const MediaErrorInterface: WebIDLInterface<MediaError> = WebIDLInterface.define({
+export const MediaErrorInterface: WebIDLInterface<MediaError> = WebIDLInterface.define({
   name: 'MediaError',
   implementation: MediaError,
+  constants: MEDIA_ERR,
   attributes: [{ name: 'code' }, { name: 'message' }],
 });
 
-/** The window's MediaError interface object, with its constants. */
-export function mediaErrorInterface(realm: Realm): object {
-  const object = realm.interfaceObject(MediaErrorInterface) as unknown as { prototype: object };
-  if (!Object.prototype.hasOwnProperty.call(object, 'MEDIA_ERR_ABORTED')) {
-    for (const [name, value] of Object.entries(MEDIA_ERR)) {
-      for (const target of [object, object.prototype]) Object.defineProperty(target, name, { value, enumerable: true });
-    }
-  }
-  return object;
-}
-
 export function mediaError(realm: Realm, code: MediaErrorCodeValue, message: string): MediaError {
-  mediaErrorInterface(realm);
   return new MediaError(realm.create(MediaErrorInterface), { code, message });
 }

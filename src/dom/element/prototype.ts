@@ -9,6 +9,7 @@ import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js'
 import { canPlayType } from './can-play-type.js';
 import { HeadlessMedia, NETWORK, READY } from './headless-media.js';
 import { timeRangesFor } from '../time-ranges.js';
+import { videoPlaybackQuality } from './video-playback-quality.js';
 
 type Prototype = Record<string, unknown>;
 
@@ -177,7 +178,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
     define(video, 'getVideoPlaybackQuality', {
       value: function getVideoPlaybackQuality(this: unknown) {
         const s = videoState(this, 'getVideoPlaybackQuality');
-        return { creationTime: s.clockNow(), totalVideoFrames: s.decodedVideoFrames, droppedVideoFrames: 0, corruptedVideoFrames: 0 };
+        return videoPlaybackQuality(realm, { creationTime: s.clockNow(), totalVideoFrames: s.decodedVideoFrames, droppedVideoFrames: 0 });
       },
       writable: true,
     });

@@ -1,12 +1,14 @@
 // Media Source Extensions on a host window (jsdom, happy-dom): MediaSource, SourceBuffer, SourceBufferList and
-// TimeRanges as the window's own interfaces, URL.createObjectURL(mediaSource) / revokeObjectURL (the host's own
+// TimeRanges as the window's own interfaces (replacing any the host has), URL.createObjectURL(mediaSource) / revokeObjectURL (the host's own
 // kept for Blobs), and the registry through which the window's media elements attach a MediaSource.
 
 import type { HostWindow } from '../host-window.js';
 import type { MediaSourceRegistry } from '../media-source-link.js';
-import { defineMediaSource } from './media-source.js';
-import { defineSourceBufferList } from './source-buffer-list.js';
-import { defineSourceBuffer } from './source-buffer.js';
+import { TimeRangesIdl } from '../time-ranges.js';
+import { exposeInterface } from '../../webidl/expose.js';
+import { attachFile, attachMediaSource, isMediaSourceOf, MediaSourceInterface } from './media-source.js';
+import { SourceBufferListInterface } from './source-buffer-list.js';
+import { SourceBufferInterface } from './source-buffer.js';
 import { windowContext, type MediaSourceOptions } from './window-context.js';
 
 export type { MediaSourceOptions } from './window-context.js';
@@ -20,15 +22,9 @@ export function installMediaSource(window: HostWindow, options: MediaSourceOptio
   const existing = installed.get(window);
   if (existing) return existing;
   const context = windowContext(window, options);
-  const lists = defineSourceBufferList(context);
-  const buffers = defineSourceBuffer(context);
-  const sources = defineMediaSource(context, lists, buffers);
-  const target = window as unknown as Record<string, unknown>;
-  const define = (name: string, value: unknown) => Object.defineProperty(target, name, { value, configurable: true, writable: true, enumerable: false });
-  define('MediaSource', sources.MediaSource);
-  define('SourceBuffer', buffers.SourceBuffer);
-  define('SourceBufferList', lists.SourceBufferList);
-  define('TimeRanges', context.timeRanges.TimeRanges);
+  // TimeRanges too: SourceBuffer.buffered's (the element's install exposes it as well).
+  for (const iface of [MediaSourceInterface, SourceBufferInterface, SourceBufferListInterface, TimeRangesIdl]) exposeInterface(context.realm, iface, true);
+  const isMediaSource = (value: unknown) => isMediaSourceOf(context, value);
 
   // Object URLs: blob:<origin>/<uuid> for a MediaSource, as browsers mint them; everything else goes to the host.
   const urls = new Map<string, object>();
@@ -41,7 +37,7 @@ export function installMediaSource(window: HostWindow, options: MediaSourceOptio
   })();
   const statics: Required<ObjectUrlStatics> = {
     createObjectURL(obj: unknown): string {
-      if (sources.isMediaSource(obj)) {
+      if (isMediaSource(obj)) {
         const url = `blob:${origin}/${crypto.randomUUID()}`;
         urls.set(url, obj as object);
         return url;
@@ -59,14 +55,14 @@ export function installMediaSource(window: HostWindow, options: MediaSourceOptio
     for (const [name, fn] of Object.entries(statics)) Object.defineProperty(HostURL, name, { value: fn, configurable: true, writable: true });
   } else if (HostURL) {
     // The host shares Node's URL: a subclass for this window, so that Node's own URL is left alone.
-    define('URL', Object.assign(class URL extends HostURL {}, statics));
+    Object.defineProperty(window, 'URL', { value: Object.assign(class URL extends HostURL {}, statics), configurable: true, writable: true, enumerable: false });
   }
 
   const registry: MediaSourceRegistry = {
-    attachUrl: (url, link) => sources.attach(urls.get(url), link),
-    attachObject: (mediaSource, link) => sources.attach(mediaSource, link),
-    isMediaSource: (value) => sources.isMediaSource(value),
-    attachFile: (load, link) => sources.attachFile(load, link),
+    attachUrl: (url, link) => attachMediaSource(context, urls.get(url), link),
+    attachObject: (mediaSource, link) => attachMediaSource(context, mediaSource, link),
+    isMediaSource,
+    attachFile: (load, link) => attachFile(context, load, link),
   };
   installed.set(window, registry);
   return registry;

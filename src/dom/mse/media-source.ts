@@ -1,28 +1,21 @@
-// The MediaSource interface object (MSE §2) of one window, and its attachment to a media element: readyState,
-// duration with the duration change algorithm, addSourceBuffer/removeSourceBuffer, the end of stream algorithm,
-// live seekable range, and the buffered/seekable the element reads through the AttachedSource.
+// The MediaSource interface (MSE §2) and its attachment to a media element: readyState, duration with the duration
+// change algorithm, addSourceBuffer/removeSourceBuffer, the end of stream algorithm, live seekable range, and the
+// buffered/seekable the element reads through the AttachedSource. webidl builds its interface object per window.
 
 import type { HostEventTarget } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, TrackBufferView } from '../media-source-link.js';
 import { intersectRanges, normalizeRanges } from '../time-ranges.js';
-import { requireArguments, toDOMString, toEnum } from '../../webidl/conversions.js';
-import { defineEventHandlers } from './event-handlers.js';
+import { toDOMString, toDouble, toEnum } from '../../webidl/conversions.js';
+import { WebIDLInterface } from '../../webidl/interface.js';
+import { PlatformObject } from '../../webidl/platform-object.js';
+import type { Realm } from '../../webidl/realm.js';
 import type { ParentMediaSource, ReadyState, SourceBufferCore } from './source-buffer-core.js';
-import type { SourceBufferInterface } from './source-buffer.js';
-import type { SourceBufferListControl, SourceBufferListInterface } from './source-buffer-list.js';
+import { createSourceBuffer, sourceBufferCoreOf } from './source-buffer.js';
+import { createSourceBufferList, type SourceBufferListControl } from './source-buffer-list.js';
 import type { Segment } from './byte-stream.js';
 import { fileSegments } from './media-file.js';
 import { mseTypeSupport } from './type-support.js';
-import type { WindowContext } from './window-context.js';
-
-export interface MediaSourceInterface {
-  readonly MediaSource: new () => HostEventTarget;
-  /** Attaches a MediaSource of this window to an element; undefined if it is not one, or not 'closed'. */
-  attach(value: unknown, link: MediaElementLink): AttachedSource | undefined;
-  isMediaSource(value: unknown): boolean;
-  /** A fetched media file played through a MediaSource of its own (MediaSourceRegistry.attachFile). */
-  attachFile(load: () => Promise<Uint8Array>, link: MediaElementLink): AttachedSource;
-}
+import { windowContextOf, type WindowContext } from './window-context.js';
 
 class MediaSourceCore implements ParentMediaSource {
   readyState: ReadyState = 'closed';
@@ -36,11 +29,9 @@ class MediaSourceCore implements ParentMediaSource {
   constructor(
     readonly context: WindowContext,
     readonly target: HostEventTarget,
-    readonly lists: SourceBufferListInterface,
-    readonly buffers: SourceBufferInterface,
   ) {
-    this.sourceBuffers = lists.create();
-    this.activeSourceBuffers = lists.create();
+    this.sourceBuffers = createSourceBufferList(context);
+    this.activeSourceBuffers = createSourceBufferList(context);
   }
 
   get all(): SourceBufferCore[] {
@@ -146,7 +137,7 @@ class MediaSourceCore implements ParentMediaSource {
   /** A whole media file as this MediaSource's one SourceBuffer, then the end of the stream. */
   playFile(segments: Iterable<Segment>): void {
     // The type only sizes the quota, which a file's own SourceBuffer does not use.
-    const { object, core: buffer } = this.buffers.create(this, 'video/mp4');
+    const { object, core: buffer } = createSourceBuffer(this.context, this, 'video/mp4');
     this.cores.set(object, buffer);
     this.sourceBuffers.add(object);
     if (buffer.appendSegments(segments) && this.readyState === 'open') this.endOfStream(undefined);
@@ -168,160 +159,193 @@ class MediaSourceCore implements ParentMediaSource {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export function defineMediaSource(context: WindowContext, lists: SourceBufferListInterface, buffers: SourceBufferInterface): MediaSourceInterface {
-  const cores = new WeakMap<object, MediaSourceCore>();
-  const brand = (self: unknown, member: string): MediaSourceCore => {
-    const core = typeof self === 'object' && self !== null ? cores.get(self) : undefined;
-    if (!core) throw new TypeError(`Illegal invocation: MediaSource.${member} called on an object that is not a MediaSource`);
-    return core;
-  };
-  const requireOpen = (core: MediaSourceCore, member: string): void => {
-    if (core.readyState !== 'open') throw context.error('InvalidStateError', `Failed to ${member}: The MediaSource's readyState is not 'open'.`);
-  };
-  const requireNotUpdating = (core: MediaSourceCore, member: string): void => {
-    if (core.all.some((s) => s.updating)) throw context.error('InvalidStateError', `Failed to ${member}: A SourceBuffer is updating.`);
-  };
+const cores = new WeakMap<object, MediaSourceCore>();
 
-  class MediaSource extends (context.window.EventTarget as new () => HostEventTarget) {
-    constructor() {
-      super();
-      cores.set(this, new MediaSourceCore(context, this, lists, buffers));
-    }
+export interface MediaSource extends HostEventTarget {}
+export class MediaSource extends PlatformObject {
+  readonly #core: MediaSourceCore;
 
-    static isTypeSupported(type: unknown): boolean {
-      requireArguments(arguments.length, 1, "Failed to execute 'isTypeSupported' on 'MediaSource'");
-      return mseTypeSupport(toDOMString(type, "Failed to execute 'isTypeSupported' on 'MediaSource'")) !== undefined;
-    }
-
-    get sourceBuffers(): HostEventTarget {
-      return brand(this, 'sourceBuffers').sourceBuffers.list;
-    }
-
-    get activeSourceBuffers(): HostEventTarget {
-      return brand(this, 'activeSourceBuffers').activeSourceBuffers.list;
-    }
-
-    get readyState(): ReadyState {
-      return brand(this, 'readyState').readyState;
-    }
-
-    get duration(): number {
-      return brand(this, 'duration').duration;
-    }
-
-    set duration(value: number) {
-      const core = brand(this, 'duration');
-      const member = "set the 'duration' property on 'MediaSource'";
-      const duration = Number(value);
-      // 1. Negative or NaN: TypeError. 2. Not open, 3. updating: InvalidStateError.
-      if (Number.isNaN(duration) || duration < 0) throw new TypeError(`Failed to ${member}: The value provided (${duration}) is negative or NaN.`);
-      requireOpen(core, member);
-      requireNotUpdating(core, member);
-      // 4. Duration change algorithm; its step 2: not below a buffered coded frame's presentation timestamp.
-      const highestPts = Math.max(0, ...core.all.map((s) => s.highestPresentationTimestamp()));
-      if (core.all.some((s) => s.tracks.some((t) => t.size > 0)) && duration < highestPts) {
-        throw context.error('InvalidStateError', `Failed to ${member}: The value provided (${duration}) is less than the highest presentation timestamp of buffered media (${highestPts}).`);
-      }
-      core.durationChange(duration);
-    }
-
-    addSourceBuffer(type: unknown): HostEventTarget {
-      const core = brand(this, 'addSourceBuffer');
-      const member = "execute 'addSourceBuffer' on 'MediaSource'";
-      requireArguments(arguments.length, 1, `Failed to ${member}`);
-      const text = toDOMString(type, `Failed to ${member}`);
-      // 1. Empty: TypeError. 2. Unsupported: NotSupportedError. 3. Too many: QuotaExceededError. 4. Not open.
-      if (text === '') throw new TypeError(`Failed to ${member}: The type provided is empty.`);
-      if (!mseTypeSupport(text)) throw context.error('NotSupportedError', `Failed to ${member}: The type provided ('${text}') is unsupported.`);
-      if (core.cores.size >= context.maxSourceBuffers) {
-        throw context.error('QuotaExceededError', `Failed to ${member}: This MediaSource has reached the limit of SourceBuffer objects it can handle (${context.maxSourceBuffers}).`);
-      }
-      requireOpen(core, member);
-      // 5–10. A new SourceBuffer in 'segments' mode, added to sourceBuffers (addsourcebuffer).
-      const { object, core: buffer } = buffers.create(core, text);
-      core.cores.set(object, buffer);
-      core.sourceBuffers.add(object);
-      return object;
-    }
-
-    removeSourceBuffer(sourceBuffer: unknown): void {
-      const core = brand(this, 'removeSourceBuffer');
-      const member = "Failed to execute 'removeSourceBuffer' on 'MediaSource'";
-      requireArguments(arguments.length, 1, member);
-      const buffer = buffers.coreOf(sourceBuffer);
-      if (!buffer) throw new TypeError(`${member}: parameter 1 is not of type 'SourceBuffer'.`);
-      // 1. Not in sourceBuffers: NotFoundError.
-      if (!core.cores.has(sourceBuffer as object)) throw context.error('NotFoundError', `${member}: The SourceBuffer provided is not contained in this MediaSource.`);
-      // 2. A running append or removal is aborted (abort, updateend).
-      buffer.abortForRemoval();
-      // 3–9. Out of activeSourceBuffers and sourceBuffers (removesourcebuffer each), its track buffers destroyed.
-      core.activeSourceBuffers.remove(sourceBuffer as object);
-      core.sourceBuffers.remove(sourceBuffer as object);
-      core.cores.delete(sourceBuffer as object);
-      buffer.destroy();
-      core.link?.bufferedChanged();
-    }
-
-    endOfStream(error?: unknown): void {
-      const core = brand(this, 'endOfStream');
-      const member = "execute 'endOfStream' on 'MediaSource'";
-      const kind = error === undefined ? undefined : toEnum(error, ['network', 'decode'] as const, `Failed to ${member}`);
-      requireOpen(core, member);
-      requireNotUpdating(core, member);
-      core.endOfStream(kind);
-    }
-
-    setLiveSeekableRange(start: unknown, end: unknown): void {
-      const core = brand(this, 'setLiveSeekableRange');
-      const member = "execute 'setLiveSeekableRange' on 'MediaSource'";
-      requireArguments(arguments.length, 2, `Failed to ${member}`);
-      const from = Number(start);
-      const to = Number(end);
-      if (!Number.isFinite(from) || !Number.isFinite(to)) throw new TypeError(`Failed to ${member}: The provided double value is non-finite.`);
-      requireOpen(core, member);
-      if (from < 0 || from > to) throw new TypeError(`Failed to ${member}: The start provided (${from}) is outside the range [0, ${to}].`);
-      core.liveSeekableRange = [from, to];
-    }
-
-    clearLiveSeekableRange(): void {
-      const core = brand(this, 'clearLiveSeekableRange');
-      requireOpen(core, "execute 'clearLiveSeekableRange' on 'MediaSource'");
-      core.liveSeekableRange = undefined;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return 'MediaSource';
-    }
+  constructor(object: object, context: WindowContext) {
+    super(object);
+    this.#core = new MediaSourceCore(context, this);
+    cores.set(this, this.#core);
   }
-  defineEventHandlers(MediaSource.prototype, ['sourceopen', 'sourceended', 'sourceclose'], brand);
 
-  return {
-    MediaSource,
-    attach(value, link) {
-      const core = typeof value === 'object' && value !== null ? cores.get(value) : undefined;
-      return core?.attach(link);
+  static isTypeSupported(type: unknown): boolean {
+    return mseTypeSupport(toDOMString(type, "Failed to execute 'isTypeSupported' on 'MediaSource'")) !== undefined;
+  }
+
+  /** MediaSource objects are made in windows only: emekit/dom does not run in workers. */
+  static get canConstructInDedicatedWorker(): boolean {
+    return false;
+  }
+
+  get sourceBuffers(): HostEventTarget {
+    return this.#core.sourceBuffers.list;
+  }
+
+  get activeSourceBuffers(): HostEventTarget {
+    return this.#core.activeSourceBuffers.list;
+  }
+
+  get readyState(): ReadyState {
+    return this.#core.readyState;
+  }
+
+  get duration(): number {
+    return this.#core.duration;
+  }
+
+  /** Called with an unrestricted double (webidl's conversion). */
+  set duration(duration: number) {
+    const core = this.#core;
+    const member = "set the 'duration' property on 'MediaSource'";
+    // 1. Negative or NaN: TypeError. 2. Not open, 3. updating: InvalidStateError.
+    if (Number.isNaN(duration) || duration < 0) throw new TypeError(`Failed to ${member}: The value provided (${duration}) is negative or NaN.`);
+    requireOpen(core, member);
+    requireNotUpdating(core, member);
+    // 4. Duration change algorithm; its step 2: not below a buffered coded frame's presentation timestamp.
+    const highestPts = Math.max(0, ...core.all.map((s) => s.highestPresentationTimestamp()));
+    if (core.all.some((s) => s.tracks.some((t) => t.size > 0)) && duration < highestPts) {
+      throw core.context.error('InvalidStateError', `Failed to ${member}: The value provided (${duration}) is less than the highest presentation timestamp of buffered media (${highestPts}).`);
+    }
+    core.durationChange(duration);
+  }
+
+  addSourceBuffer(type: unknown): HostEventTarget {
+    const core = this.#core;
+    const { context } = core;
+    const member = "execute 'addSourceBuffer' on 'MediaSource'";
+    const text = toDOMString(type, `Failed to ${member}`);
+    // 1. Empty: TypeError. 2. Unsupported: NotSupportedError. 3. Too many: QuotaExceededError. 4. Not open.
+    if (text === '') throw new TypeError(`Failed to ${member}: The type provided is empty.`);
+    if (!mseTypeSupport(text)) throw context.error('NotSupportedError', `Failed to ${member}: The type provided ('${text}') is unsupported.`);
+    if (core.cores.size >= context.maxSourceBuffers) {
+      throw context.error('QuotaExceededError', `Failed to ${member}: This MediaSource has reached the limit of SourceBuffer objects it can handle (${context.maxSourceBuffers}).`);
+    }
+    requireOpen(core, member);
+    // 5–10. A new SourceBuffer in 'segments' mode, added to sourceBuffers (addsourcebuffer).
+    const { object, core: buffer } = createSourceBuffer(context, core, text);
+    core.cores.set(object, buffer);
+    core.sourceBuffers.add(object);
+    return object;
+  }
+
+  removeSourceBuffer(sourceBuffer: unknown): void {
+    const core = this.#core;
+    const member = "Failed to execute 'removeSourceBuffer' on 'MediaSource'";
+    const buffer = sourceBufferCoreOf(sourceBuffer);
+    if (!buffer) throw new TypeError(`${member}: parameter 1 is not of type 'SourceBuffer'.`);
+    // 1. Not in sourceBuffers: NotFoundError.
+    if (!core.cores.has(sourceBuffer as object)) throw core.context.error('NotFoundError', `${member}: The SourceBuffer provided is not contained in this MediaSource.`);
+    // 2. A running append or removal is aborted (abort, updateend).
+    buffer.abortForRemoval();
+    // 3–9. Out of activeSourceBuffers and sourceBuffers (removesourcebuffer each), its track buffers destroyed.
+    core.activeSourceBuffers.remove(sourceBuffer as object);
+    core.sourceBuffers.remove(sourceBuffer as object);
+    core.cores.delete(sourceBuffer as object);
+    buffer.destroy();
+    core.link?.bufferedChanged();
+  }
+
+  endOfStream(error?: unknown): void {
+    const core = this.#core;
+    const member = "execute 'endOfStream' on 'MediaSource'";
+    const kind = error === undefined ? undefined : toEnum(error, ['network', 'decode'] as const, `Failed to ${member}`);
+    requireOpen(core, member);
+    requireNotUpdating(core, member);
+    core.endOfStream(kind);
+  }
+
+  setLiveSeekableRange(start: unknown, end: unknown): void {
+    const core = this.#core;
+    const member = "execute 'setLiveSeekableRange' on 'MediaSource'";
+    const from = toDouble(start, `Failed to ${member}`);
+    const to = toDouble(end, `Failed to ${member}`);
+    requireOpen(core, member);
+    if (from < 0 || from > to) throw new TypeError(`Failed to ${member}: The start provided (${from}) is outside the range [0, ${to}].`);
+    core.liveSeekableRange = [from, to];
+  }
+
+  clearLiveSeekableRange(): void {
+    const core = this.#core;
+    requireOpen(core, "execute 'clearLiveSeekableRange' on 'MediaSource'");
+    core.liveSeekableRange = undefined;
+  }
+}
+
+function requireOpen(core: MediaSourceCore, member: string): void {
+  if (core.readyState !== 'open') throw core.context.error('InvalidStateError', `Failed to ${member}: The MediaSource's readyState is not 'open'.`);
+}
+
+function requireNotUpdating(core: MediaSourceCore, member: string): void {
+  if (core.all.some((s) => s.updating)) throw core.context.error('InvalidStateError', `Failed to ${member}: A SourceBuffer is updating.`);
+}
+
+export const MediaSourceInterface: WebIDLInterface<MediaSource> = WebIDLInterface.define({
+  name: 'MediaSource',
+  inherits: 'EventTarget',
+  implementation: MediaSource,
+  attributes: [
+    { name: 'sourceBuffers' },
+    { name: 'activeSourceBuffers' },
+    { name: 'readyState' },
+    { name: 'duration', writable: true, type: 'unrestricted double' },
+  ],
+  operations: [
+    { name: 'addSourceBuffer', length: 1 },
+    { name: 'removeSourceBuffer', length: 1 },
+    { name: 'endOfStream', length: 0 },
+    { name: 'setLiveSeekableRange', length: 2 },
+    { name: 'clearLiveSeekableRange', length: 0 },
+  ],
+  eventHandlers: ['sourceopen', 'sourceended', 'sourceclose'],
+  staticOperations: [{ name: 'isTypeSupported', length: 1 }],
+  staticAttributes: [{ name: 'canConstructInDedicatedWorker' }],
+  construct: {
+    length: 0,
+    construct(realm: Realm, _args, newTarget) {
+      const context = windowContextOf(realm);
+      if (!context) throw new realm.intrinsics.TypeError('Illegal constructor: Media Source Extensions are not installed on this window');
+      return new MediaSource(realm.constructInherited(MediaSourceInterface, [], newTarget), context);
     },
-    isMediaSource: (value) => typeof value === 'object' && value !== null && cores.has(value),
-    attachFile(load, link) {
-      const core = cores.get(new MediaSource())!;
-      const source = core.attach(link)!;
-      // Whatever fails, synchronously or not, is the element's error, never an exception out of a promise.
-      void (async () => {
-        let bytes: Uint8Array;
-        try {
-          bytes = await load();
-        } catch (error) {
-          if (core.link === link) link.networkError(messageOf(error));
-          return;
-        }
-        try {
-          const segments = await fileSegments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-          if (core.link === link) core.playFile(segments);
-        } catch (error) {
-          if (core.link === link) core.endOfStream('decode', messageOf(error));
-        }
-      })();
-      return source;
-    },
-  };
+  },
+});
+
+/** The core of a MediaSource of this window's context, if value is one. */
+function coreIn(context: WindowContext, value: unknown): MediaSourceCore | undefined {
+  const core = typeof value === 'object' && value !== null ? cores.get(value) : undefined;
+  return core?.context === context ? core : undefined;
+}
+
+/** Attaches a MediaSource of this window to an element; undefined if it is not one, or not 'closed'. */
+export function attachMediaSource(context: WindowContext, value: unknown, link: MediaElementLink): AttachedSource | undefined {
+  return coreIn(context, value)?.attach(link);
+}
+
+export function isMediaSourceOf(context: WindowContext, value: unknown): boolean {
+  return coreIn(context, value) !== undefined;
+}
+
+/** A fetched media file played through a MediaSource of its own (MediaSourceRegistry.attachFile). */
+export function attachFile(context: WindowContext, load: () => Promise<Uint8Array>, link: MediaElementLink): AttachedSource {
+  const core = cores.get(new MediaSource(context.realm.create(MediaSourceInterface), context))!;
+  const source = core.attach(link)!;
+  // Whatever fails, synchronously or not, is the element's error, never an exception out of a promise.
+  void (async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await load();
+    } catch (error) {
+      if (core.link === link) link.networkError(messageOf(error));
+      return;
+    }
+    try {
+      const segments = await fileSegments(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (core.link === link) core.playFile(segments);
+    } catch (error) {
+      if (core.link === link) core.endOfStream('decode', messageOf(error));
+    }
+  })();
+  return source;
 }

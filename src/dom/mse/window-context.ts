@@ -5,7 +5,7 @@ import type { HostEventTarget, HostWindow } from '../host-window.js';
 import { timeRangesFor, type TimeRangesInterface } from '../time-ranges.js';
 import { queueTask } from '../../webidl/tasks.js';
 import { quotaExceededError } from '../../webidl/quota-exceeded-error.js';
-import { realmOf } from '../../webidl/realm.js';
+import { realmOf, type Realm } from '../../webidl/realm.js';
 
 export interface MediaSourceOptions {
   /**
@@ -21,6 +21,8 @@ export type DomExceptionName = 'InvalidStateError' | 'NotSupportedError' | 'Quot
 
 export interface WindowContext {
   readonly window: HostWindow;
+  /** The window's realm: the MSE interface objects and the objects made for it. */
+  readonly realm: Realm;
   readonly timeRanges: TimeRangesInterface;
   readonly quota: { video: number; audio: number };
   readonly maxSourceBuffers: number;
@@ -31,11 +33,20 @@ export interface WindowContext {
   error(name: DomExceptionName, message: string): Error;
 }
 
+const contexts = new WeakMap<Realm, WindowContext>();
+
+/** The context installMediaSource made for a realm (the MediaSource constructor's). */
+export function windowContextOf(realm: Realm): WindowContext | undefined {
+  return contexts.get(realm);
+}
+
 export function windowContext(window: HostWindow, options: MediaSourceOptions = {}): WindowContext {
   const HostEvent = window.Event;
   const HostDOMException = (window['DOMException'] ?? DOMException) as typeof DOMException;
-  return {
+  const realm = realmOf(window);
+  const context: WindowContext = {
     window,
+    realm,
     timeRanges: timeRangesFor(window),
     quota: { video: options.sourceBufferQuota?.video ?? 150e6, audio: options.sourceBufferQuota?.audio ?? 12e6 },
     maxSourceBuffers: options.maxSourceBuffers ?? 8,
@@ -44,6 +55,8 @@ export function windowContext(window: HostWindow, options: MediaSourceOptions = 
     },
     queue: queueTask,
     // QuotaExceededError is its own interface now (a DOMException subclass): the window's, or webidl's for it.
-    error: (name, message) => (name === 'QuotaExceededError' ? quotaExceededError(realmOf(window), message) : new HostDOMException(message, name)),
+    error: (name, message) => (name === 'QuotaExceededError' ? quotaExceededError(realm, message) : new HostDOMException(message, name)),
   };
+  contexts.set(realm, context);
+  return context;
 }

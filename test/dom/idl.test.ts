@@ -1,0 +1,182 @@
+// The interfaces emekit/dom exposes on a window are WebIDL's ECMAScript binding, as the EME ones are (src/webidl):
+// enumerable attributes and operations, interface objects of length 0 (MediaSource's constructor has none),
+// non-constructible where the IDL has no constructor, a data @@toStringTag, per-window objects, brand checks with
+// the window's TypeError, setter conversions (double, unrestricted double, enumeration). The web-platform-tests
+// idlharness pages check the same against the IDL files (test/wpt/wpt-idl.test.ts); these need no ../shared.
+import { describe, expect, it } from 'vitest';
+import { installMedia } from '../../src/dom/install.js';
+import { HOSTS, hostWindow, tasksRun, type Dom } from '../support/mse.js';
+
+const TYPE = 'video/mp4; codecs="avc1.64001f"';
+
+// [interface, constructor length or undefined (no constructor), operations with lengths, attributes (writable ones
+// marked =), static operations with lengths]
+const SHAPES: [string, number | undefined, Record<string, number>, string[], Record<string, number>][] = [
+  [
+    'MediaSource',
+    0,
+    { addSourceBuffer: 1, removeSourceBuffer: 1, endOfStream: 0, setLiveSeekableRange: 2, clearLiveSeekableRange: 0 },
+    ['sourceBuffers', 'activeSourceBuffers', 'readyState', 'duration=', 'onsourceopen=', 'onsourceended=', 'onsourceclose='],
+    { isTypeSupported: 1 },
+  ],
+  [
+    'SourceBuffer',
+    undefined,
+    { appendBuffer: 1, abort: 0, changeType: 1, remove: 2 },
+    ['mode=', 'updating', 'buffered', 'timestampOffset=', 'appendWindowStart=', 'appendWindowEnd=', 'onupdatestart=', 'onupdate=', 'onupdateend=', 'onerror=', 'onabort='],
+    {},
+  ],
+  ['SourceBufferList', undefined, {}, ['length', 'onaddsourcebuffer=', 'onremovesourcebuffer='], {}],
+  ['TimeRanges', undefined, { start: 1, end: 1 }, ['length'], {}],
+  ['MediaError', undefined, {}, ['code', 'message'], {}],
+  ['VideoPlaybackQuality', undefined, {}, ['creationTime', 'droppedVideoFrames', 'totalVideoFrames', 'corruptedVideoFrames'], {}],
+];
+
+function descriptor(object: object, key: PropertyKey): PropertyDescriptor {
+  const found = Object.getOwnPropertyDescriptor(object, key);
+  if (!found) throw new Error(`no own property ${String(key)}`);
+  return found;
+}
+
+function installed(host: (typeof HOSTS)[number]): Dom {
+  const window = hostWindow(host) as Dom;
+  installMedia(window, { clock: 'virtual' });
+  return window;
+}
+
+/** A MediaSource attached to the window's <video>, open, with one SourceBuffer. */
+async function openSource(window: Dom): Promise<{ mediaSource: Dom; sourceBuffer: Dom; video: Dom }> {
+  const video = window.document.createElement('video');
+  const mediaSource = new window.MediaSource();
+  const opened = new Promise((resolve) => mediaSource.addEventListener('sourceopen', resolve, { once: true }));
+  video.src = window.URL.createObjectURL(mediaSource);
+  await opened;
+  return { mediaSource, sourceBuffer: mediaSource.addSourceBuffer(TYPE), video };
+}
+
+describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
+  it.each(SHAPES)('%s: interface object, prototype and members as WebIDL defines them', (name, constructorLength, operations, attributes, statics) => {
+    const window = installed(host);
+    const object = window[name];
+    expect(descriptor(window, name)).toMatchObject({ writable: true, enumerable: false, configurable: true });
+    expect(descriptor(object, 'name')).toEqual({ value: name, writable: false, enumerable: false, configurable: true });
+    expect(descriptor(object, 'length')).toEqual({ value: constructorLength ?? 0, writable: false, enumerable: false, configurable: true });
+    // Printed as a browser prints an interface object, not as emekit's source.
+    expect(String(object)).toMatch(/^function \w*\(\) \{ \[native code\] \}$/);
+    const proto = descriptor(object, 'prototype');
+    expect(proto).toMatchObject({ writable: false, enumerable: false, configurable: false });
+    expect(descriptor(proto.value, 'constructor')).toEqual({ value: object, writable: true, enumerable: false, configurable: true });
+    expect(descriptor(proto.value, Symbol.toStringTag)).toEqual({ value: name, writable: false, enumerable: false, configurable: true });
+    const members = [...Object.keys(operations), ...attributes.map((a) => a.replace(/=$/, ''))];
+    const constants = (key: string) => /^[A-Z_]+$/.test(key);
+    expect(Object.getOwnPropertyNames(proto.value).filter((key) => key !== 'constructor' && !constants(key)).sort()).toEqual(members.sort());
+    for (const [operation, length] of Object.entries(operations)) {
+      const method = descriptor(proto.value, operation);
+      expect(method).toMatchObject({ writable: true, enumerable: true, configurable: true });
+      expect([method.value.name, method.value.length]).toEqual([operation, length]);
+      expect(() => method.value.call({})).toThrow(window.TypeError);
+    }
+    for (const attribute of attributes) {
+      const writable = attribute.endsWith('=');
+      const key = attribute.replace(/=$/, '');
+      const accessor = descriptor(proto.value, key);
+      expect(accessor).toMatchObject({ enumerable: true, configurable: true });
+      expect(accessor.get!.name).toBe(`get ${key}`);
+      expect(accessor.set?.name).toBe(writable ? `set ${key}` : undefined);
+      expect(() => accessor.get!.call({})).toThrow(window.TypeError);
+    }
+    for (const [operation, length] of Object.entries(statics)) {
+      const method = descriptor(object, operation);
+      expect(method).toMatchObject({ writable: true, enumerable: true, configurable: true });
+      expect([method.value.name, method.value.length]).toEqual([operation, length]);
+    }
+    if (constructorLength === undefined) {
+      expect(() => new object()).toThrow(window.TypeError);
+    } else {
+      expect(() => object()).toThrow(window.TypeError);
+      expect(new object()).toBeInstanceOf(object);
+    }
+  });
+
+  it('MediaSource is the window\'s EventTarget; a subclass constructs; static members; onX handlers', async () => {
+    const window = installed(host);
+    const { MediaSource } = window;
+    expect(Object.getPrototypeOf(MediaSource.prototype)).toBe(window.EventTarget.prototype);
+    expect(Object.getPrototypeOf(MediaSource)).toBe(window.EventTarget);
+    class Player extends MediaSource {}
+    const source = new Player();
+    expect(source).toBeInstanceOf(MediaSource);
+    expect(source.readyState).toBe('closed');
+    expect(Object.prototype.toString.call(source)).toBe('[object MediaSource]');
+    expect(descriptor(MediaSource, 'canConstructInDedicatedWorker')).toMatchObject({ enumerable: true, configurable: true, set: undefined });
+    expect(MediaSource.canConstructInDedicatedWorker).toBe(false);
+    expect(() => MediaSource.isTypeSupported()).toThrow(window.TypeError);
+    const { mediaSource, sourceBuffer } = await openSource(window);
+    const seen: string[] = [];
+    mediaSource.onsourceended = (event: Dom) => seen.push(`${event.type}:${event instanceof window.Event}`);
+    expect(typeof mediaSource.onsourceended).toBe('function');
+    mediaSource.endOfStream();
+    await tasksRun();
+    expect(seen).toEqual(['sourceended:true']);
+    expect(mediaSource.sourceBuffers).toBe(mediaSource.sourceBuffers); // [SameObject]
+    expect(mediaSource.sourceBuffers[0]).toBe(sourceBuffer);
+    expect([...mediaSource.sourceBuffers]).toEqual([sourceBuffer]);
+    expect(descriptor(window.SourceBufferList.prototype, Symbol.iterator).value).toBe(window.Array.prototype.values);
+    expect(descriptor(mediaSource.sourceBuffers, 0)).toEqual({ value: sourceBuffer, writable: false, enumerable: true, configurable: true });
+  });
+
+  it('each window has its own interface objects', () => {
+    const [one, other] = [installed(host), installed(host)];
+    for (const name of SHAPES.map(([n]) => n)) expect(other[name], name).not.toBe(one[name]);
+    expect(new other.MediaSource()).not.toBeInstanceOf(one.MediaSource);
+  });
+
+  it('setters convert as the IDL types say: double, unrestricted double, an enumeration', async () => {
+    const window = installed(host);
+    const { mediaSource, sourceBuffer } = await openSource(window);
+    for (const value of [NaN, Infinity, -Infinity, 'x', {}]) {
+      expect(() => (sourceBuffer.timestampOffset = value), String(value)).toThrow(TypeError);
+      expect(() => (sourceBuffer.appendWindowStart = value), String(value)).toThrow(TypeError);
+    }
+    sourceBuffer.timestampOffset = '2.5';
+    expect(sourceBuffer.timestampOffset).toBe(2.5);
+    // unrestricted double: Infinity is a value; NaN is the setter's own TypeError (MSE).
+    sourceBuffer.appendWindowEnd = Infinity;
+    expect(sourceBuffer.appendWindowEnd).toBe(Infinity);
+    expect(() => (sourceBuffer.appendWindowEnd = NaN)).toThrow(TypeError);
+    expect(() => (mediaSource.duration = NaN)).toThrow(TypeError);
+    expect(() => (mediaSource.duration = 'soon')).toThrow(TypeError);
+    mediaSource.duration = Infinity;
+    expect(mediaSource.duration).toBe(Infinity);
+    mediaSource.duration = '10';
+    expect(mediaSource.duration).toBe(10);
+    // An enumeration attribute ignores a string outside it (no exception, no change).
+    sourceBuffer.mode = 'bogus';
+    expect(sourceBuffer.mode).toBe('segments');
+    sourceBuffer.mode = 'sequence';
+    expect(sourceBuffer.mode).toBe('sequence');
+    expect(() => (sourceBuffer.mode = Symbol('mode'))).toThrow(TypeError);
+    for (const value of ['bytes', 42, {}, null]) expect(() => sourceBuffer.appendBuffer(value), String(value)).toThrow(TypeError);
+    expect(() => sourceBuffer.appendBuffer()).toThrow(window.TypeError);
+    expect(sourceBuffer.updating).toBe(false);
+  });
+
+  it('the element\'s objects: TimeRanges, MediaError and VideoPlaybackQuality are the window\'s interfaces', async () => {
+    const window = installed(host);
+    const video = window.document.createElement('video');
+    const quality = video.getVideoPlaybackQuality();
+    expect(quality).toBeInstanceOf(window.VideoPlaybackQuality);
+    expect(Object.keys(quality)).toEqual([]);
+    expect([quality.totalVideoFrames, quality.droppedVideoFrames, quality.corruptedVideoFrames]).toEqual([0, 0, 0]);
+    expect(typeof quality.creationTime).toBe('number');
+    expect(video.buffered).toBeInstanceOf(window.TimeRanges);
+    expect(String(video.buffered)).toBe('[object TimeRanges]');
+    expect(window.MediaError.MEDIA_ERR_DECODE).toBe(3);
+    expect(descriptor(window.MediaError.prototype, 'MEDIA_ERR_SRC_NOT_SUPPORTED')).toEqual({ value: 4, writable: false, enumerable: true, configurable: false });
+    const failed = new Promise((resolve) => video.addEventListener('error', resolve, { once: true }));
+    video.src = 'data:text/plain,not media';
+    await failed;
+    expect(video.error).toBeInstanceOf(window.MediaError);
+    expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED);
+  });
+});

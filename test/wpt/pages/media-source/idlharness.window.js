@@ -1,0 +1,37 @@
+// META: script=/resources/WebIDLParser.js
+// META: script=/resources/idlharness.js
+// META: timeout=long
+
+'use strict';
+
+// https://w3c.github.io/media-source/
+// web-platform-tests' media-source/idlharness.window.js, which ../shared/wpt does not carry: served at its upstream
+// path by test/wpt/page-host.ts.
+
+idl_test(
+  ['media-source'],
+  ['dom', 'html'],
+  async idl_array => {
+    idl_array.add_objects({
+      MediaSource: ['mediaSource'],
+      SourceBuffer: ['sourceBuffer'],
+      SourceBufferList: ['mediaSource.sourceBuffers'],
+    });
+
+    const video = document.createElement('video');
+    self.mediaSource = new MediaSource();
+    video.src = URL.createObjectURL(mediaSource);
+
+    self.sourceBuffer = await new Promise((resolve, reject) => {
+      mediaSource.addEventListener('sourceopen', () => {
+        var defaultType = 'video/webm;codecs="vp8,vorbis"';
+        if (MediaSource.isTypeSupported(defaultType)) {
+          resolve(mediaSource.addSourceBuffer(defaultType));
+        } else {
+          resolve(mediaSource.addSourceBuffer('video/mp4'));
+        }
+      });
+      step_timeout(() => reject(new Error('sourceopen event not fired')), 3000);
+    });
+  }
+);
