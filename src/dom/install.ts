@@ -10,6 +10,7 @@ import { VirtualClock } from '../util/virtual-clock.js';
 import type { PlayedTrack } from './element/frames.js';
 import { HeadlessMedia } from './element/headless-media.js';
 import { MediaErrorInterface } from './element/media-error.js';
+import { TRACK_INTERFACES } from './element/tracks.js';
 import { VideoPlaybackQualityInterface } from './element/video-playback-quality.js';
 import { exposeInterface } from '../webidl/expose.js';
 import { realmOf } from '../webidl/realm.js';
@@ -87,9 +88,9 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   // EME: the window's own interface objects (its events subclass its Event) and navigator.requestMediaKeySystemAccess.
   const eme = options.eme ?? createEME();
   installOn(window, eme);
-  // The interfaces of the objects the element's attributes return, the window's own: a host's (happy-dom has a
-  // TimeRanges) would not describe them, so they are replaced.
-  for (const iface of [MediaErrorInterface, TimeRangesIdl, VideoPlaybackQualityInterface]) exposeInterface(realmOf(window), iface, true);
+  // The interfaces of the objects the element's attributes return, the window's own: a host's (happy-dom has
+  // TimeRanges, TextTrackList, TextTrack and TextTrackCueList) would not describe them, so they are replaced.
+  for (const iface of [MediaErrorInterface, TimeRangesIdl, VideoPlaybackQualityInterface, ...TRACK_INTERFACES]) exposeInterface(realmOf(window), iface, true);
   giveScreenASize(window);
   callRequestHandlersWithTheirRequest(window);
 

@@ -7,9 +7,9 @@
 import { inspect, type InspectOptionsStylized } from 'node:util';
 import { toBoolean, toDOMString, toDouble, toUnrestrictedDouble } from './conversions.js';
 import { getEventHandler, setEventHandler } from './event-handler.js';
-import type { AttributeShape, AttributeType, OperationShape, WebIDLInterface } from './interface.js';
+import { implementationMember, type AttributeShape, type AttributeType, type OperationShape, type WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
-import { defineMethod, illegalInvocation } from './method.js';
+import { checkArguments, defineMethod, illegalInvocation } from './method.js';
 import type { Realm } from './realm.js';
 
 /** Marks a value an enumeration setter ignores. */
@@ -27,19 +27,12 @@ function convertForSetter(type: AttributeType | undefined, value: unknown, conte
   return type.enum.includes(text) ? text : IGNORED;
 }
 
-/** WebIDL's overload resolution step for one operation: fewer than its required arguments is a TypeError. */
-function checkArguments(realm: Realm, interfaceName: string, operation: OperationShape, given: number): void {
-  if (given >= operation.length) return;
-  throw new realm.intrinsics.TypeError(
-    `Failed to execute '${operation.name}' on '${interfaceName}': ${operation.length} argument${operation.length === 1 ? '' : 's'} required, but only ${given} present.`,
-  );
-}
 
 /** An interface object as script sees it. */
 export type InterfaceObject = abstract new (...args: any[]) => object;
 
 function defineAttribute(realm: Realm, iface: WebIDLInterface<any>, proto: object, implProto: object, attribute: AttributeShape): void {
-  const impl = Object.getOwnPropertyDescriptor(implProto, attribute.name)!;
+  const impl = implementationMember(implProto, attribute.name)!;
   const { name } = attribute;
   const getImpl = impl.get!;
   const setImpl = impl.set;
@@ -68,7 +61,7 @@ function defineAttribute(realm: Realm, iface: WebIDLInterface<any>, proto: objec
 }
 
 function defineOperation(realm: Realm, iface: WebIDLInterface<any>, proto: object, implProto: object, operation: OperationShape): void {
-  const impl = (implProto as Record<string, Function>)[operation.name]!;
+  const impl = implementationMember(implProto, operation.name)!.value as Function;
   defineMethod(proto, operation.name, operation.length, function (args) {
     if (!operation.promise) {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, operation.name);

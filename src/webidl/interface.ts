@@ -4,6 +4,7 @@
 // (https://webidl.spec.whatwg.org/#es-interfaces), so no interface spells its own property attributes.
 // The behaviour is the implementation class's: for each member a getter, setter or method of the same name.
 
+import { PlatformObject } from './platform-object.js';
 import type { Realm } from './realm.js';
 
 /** A host interface an EME interface inherits from: the global's own, so that its events and errors are the page's. */
@@ -73,6 +74,25 @@ export interface InterfaceShape<Impl extends object> {
   readonly indexed?: boolean;
 }
 
+/** The implementation's prototype and those it inherits from, up to PlatformObject (a base class shared by several
+ * interfaces, as the track lists share theirs). */
+function implementationLevels(proto: object): object[] {
+  const levels: object[] = [];
+  for (let level: object | null = proto; level && level !== PlatformObject.prototype && level !== Object.prototype; level = Object.getPrototypeOf(level)) {
+    levels.push(level);
+  }
+  return levels;
+}
+
+/** The implementation's getter/setter or method for a member, wherever along its prototype chain it is defined. */
+export function implementationMember(proto: object, name: string): PropertyDescriptor | undefined {
+  for (const level of implementationLevels(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(level, name);
+    if (descriptor) return descriptor;
+  }
+  return undefined;
+}
+
 /** One WebIDL interface: its shape and the brand of the objects that implement it, in any realm. */
 export class WebIDLInterface<Impl extends object = object> {
   readonly #implementations = new WeakSet<object>();
@@ -85,18 +105,20 @@ export class WebIDLInterface<Impl extends object = object> {
     const proto = shape.implementation.prototype as object;
     const listed = new Set([...(shape.attributes ?? []), ...(shape.operations ?? [])].map((m) => m.name));
     for (const attribute of shape.attributes ?? []) {
-      const descriptor = Object.getOwnPropertyDescriptor(proto, attribute.name);
+      const descriptor = implementationMember(proto, attribute.name);
       if (!descriptor?.get || (attribute.writable === true) !== (descriptor.set !== undefined)) {
         throw new Error(`${shape.name}.${attribute.name}: the implementation needs a getter${attribute.writable ? ' and a setter' : ' and no setter'}`);
       }
     }
     for (const operation of shape.operations ?? []) {
-      if (typeof Object.getOwnPropertyDescriptor(proto, operation.name)?.value !== 'function') {
+      if (typeof implementationMember(proto, operation.name)?.value !== 'function') {
         throw new Error(`${shape.name}.${operation.name}: the implementation has no such method`);
       }
     }
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key !== 'constructor' && !listed.has(key)) throw new Error(`${shape.name}.${key} is not in the interface's shape`);
+    for (const level of implementationLevels(proto)) {
+      for (const key of Object.getOwnPropertyNames(level)) {
+        if (key !== 'constructor' && !listed.has(key)) throw new Error(`${shape.name}.${key} is not in the interface's shape`);
+      }
     }
     const statics = shape.implementation as unknown as object;
     for (const operation of shape.staticOperations ?? []) {

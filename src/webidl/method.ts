@@ -1,5 +1,6 @@
 // The pieces every built member shares: a method function as WebIDL makes one, and the receiver-check TypeError.
 
+import type { OperationShape } from './interface.js';
 import type { Realm } from './realm.js';
 
 const METHOD = { writable: true, enumerable: true, configurable: true } as const;
@@ -19,4 +20,12 @@ export function defineMethod(proto: object, name: string, length: number, steps:
 /** The TypeError for a member called on an object that does not implement its interface, in the realm's TypeError. */
 export function illegalInvocation(realm: Realm, interfaceName: string, member: string): TypeError {
   return new realm.intrinsics.TypeError(`Illegal invocation: ${interfaceName}.${member} called on an object that does not implement ${interfaceName}`);
+}
+
+/** WebIDL's overload resolution step for one operation: fewer than its required arguments is a TypeError. */
+export function checkArguments(realm: Realm, interfaceName: string, operation: OperationShape, given: number): void {
+  if (given >= operation.length) return;
+  throw new realm.intrinsics.TypeError(
+    `Failed to execute '${operation.name}' on '${interfaceName}': ${operation.length} argument${operation.length === 1 ? '' : 's'} required, but only ${given} present.`,
+  );
 }

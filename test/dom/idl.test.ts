@@ -30,6 +30,19 @@ const SHAPES: [string, number | undefined, Record<string, number>, string[], Rec
   ['TimeRanges', undefined, { start: 1, end: 1 }, ['length'], {}],
   ['MediaError', undefined, {}, ['code', 'message'], {}],
   ['VideoPlaybackQuality', undefined, {}, ['creationTime', 'droppedVideoFrames', 'totalVideoFrames', 'corruptedVideoFrames'], {}],
+  ['AudioTrackList', undefined, { getTrackById: 1 }, ['length', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
+  ['AudioTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'enabled='], {}],
+  ['VideoTrackList', undefined, { getTrackById: 1 }, ['length', 'selectedIndex', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
+  ['VideoTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'selected='], {}],
+  ['TextTrackList', undefined, { getTrackById: 1 }, ['length', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
+  [
+    'TextTrack',
+    undefined,
+    { addCue: 1, removeCue: 1 },
+    ['kind', 'label', 'language', 'id', 'inBandMetadataTrackDispatchType', 'mode=', 'cues', 'activeCues', 'oncuechange='],
+    {},
+  ],
+  ['TextTrackCueList', undefined, { getCueById: 1 }, ['length'], {}],
 ];
 
 function descriptor(object: object, key: PropertyKey): PropertyDescriptor {
@@ -178,5 +191,40 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     await failed;
     expect(video.error).toBeInstanceOf(window.MediaError);
     expect(video.error.code).toBe(window.MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED);
+  });
+
+  it('the element\'s track lists and text tracks; its own operations check receivers and arguments', async () => {
+    const window = installed(host);
+    const video = window.document.createElement('video');
+    expect(video.textTracks).toBe(video.textTracks); // [SameObject]
+    for (const [list, name] of [[video.audioTracks, 'AudioTrackList'], [video.videoTracks, 'VideoTrackList'], [video.textTracks, 'TextTrackList']]) {
+      expect(list).toBeInstanceOf(window[name]);
+      expect(list).toBeInstanceOf(window.EventTarget);
+    }
+    expect(video.videoTracks.selectedIndex).toBe(-1);
+    const added: unknown[] = [];
+    video.textTracks.onaddtrack = (event: Dom) => added.push(event.track);
+    const track = video.addTextTrack('subtitles', 'English', 'en');
+    expect(track).toBeInstanceOf(window.TextTrack);
+    expect([track.kind, track.label, track.language, track.mode]).toEqual(['subtitles', 'English', 'en', 'hidden']);
+    expect(video.textTracks[0]).toBe(track);
+    expect(video.textTracks.getTrackById('')).toBe(track);
+    await tasksRun();
+    expect(added).toEqual([track]);
+    const cue = { id: 'c1', startTime: 0, endTime: 1 };
+    track.addCue(cue);
+    expect(track.cues).toBeInstanceOf(window.TextTrackCueList);
+    expect([track.cues.length, track.cues[0], track.cues.getCueById('c1')]).toEqual([1, cue, cue]);
+    track.mode = 'bogus';
+    expect(track.mode).toBe('hidden');
+    track.mode = 'disabled';
+    expect(track.cues).toBeNull();
+    track.removeCue(cue);
+    expect(() => track.removeCue(cue)).toThrow(expect.objectContaining({ name: 'NotFoundError' }));
+    expect(() => video.addTextTrack('bogus')).toThrow(TypeError);
+    // HTMLMediaElement's operations: argument counts, and play() reports a wrong receiver as a rejection.
+    expect(() => video.canPlayType()).toThrow(window.TypeError);
+    await expect(window.HTMLMediaElement.prototype.play.call({})).rejects.toBeInstanceOf(window.TypeError);
+    expect(Number.isNaN(video.getStartDate().getTime())).toBe(true);
   });
 });

@@ -123,6 +123,13 @@ const SOURCE_BUFFER_INSTANCE_SUBTESTS = [
   'SourceBuffer interface: calling remove(double, unrestricted double) on sourceBuffer with too few arguments must throw TypeError',
 ];
 
+// HTML's media interfaces, selected from html.idl as WPT's variants select (subset-tests-by-key.js's ?include=).
+const HTML_MEDIA_PAGE =
+  '../html/semantics/embedded-content/media-elements/idlharness.window.js?include=(HTMLMediaElement|HTMLVideoElement|HTMLAudioElement|MediaError|TimeRanges|AudioTrackList|AudioTrack|VideoTrackList|VideoTrack|TextTrackList|TextTrack|TextTrackCueList)';
+const HAPPY_DOM_TO_STRING = "the page host's DOM is happy-dom, whose elements' toString() returns their outer HTML (Element.prototype.toString); not emekit/dom's";
+const HAPPY_DOM_AUDIO =
+  "happy-dom's Audio is a class extending HTMLAudioElement (enumerable, its own prototype, '[object Audio]'), not the [LegacyFactoryFunction] HTML defines; emekit/dom leaves the host's Audio alone";
+
 export const IDL_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
   '../media-source/idlharness.window.js': {
     subtests: 108,
@@ -139,4 +146,16 @@ export const IDL_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
   },
   '../media-source/idlharness-mp4.window.js': { subtests: 108, failures: { ...SOURCE_BUFFER_TRACKS_MISSING, ...TRACK_SOURCE_BUFFER } },
   '../media-playback-quality/idlharness.window.js': { subtests: 30, failures: {} },
+  [HTML_MEDIA_PAGE]: {
+    subtests: 573,
+    failures: {
+      'Stringification of document.createElement("video")': HAPPY_DOM_TO_STRING,
+      'Stringification of document.createElement("audio")': HAPPY_DOM_TO_STRING,
+      'HTMLAudioElement interface: named constructor': HAPPY_DOM_AUDIO,
+      'HTMLAudioElement interface: named constructor object': HAPPY_DOM_AUDIO,
+      'HTMLAudioElement interface: named constructor prototype property': HAPPY_DOM_AUDIO,
+      'HTMLAudioElement must be primary interface of new Audio()': HAPPY_DOM_AUDIO,
+      'Stringification of new Audio()': HAPPY_DOM_AUDIO,
+    },
+  },
 };

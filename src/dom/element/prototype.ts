@@ -3,10 +3,11 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { illegalInvocation } from '../../webidl/method.js';
+import { checkArguments, illegalInvocation } from '../../webidl/method.js';
 import { realmOf } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { canPlayType } from './can-play-type.js';
+import { completeHostMembers } from './host-members.js';
 import { HeadlessMedia, NETWORK, READY } from './headless-media.js';
 import { timeRangesFor } from '../time-ranges.js';
 import { videoPlaybackQuality } from './video-playback-quality.js';
@@ -61,10 +62,19 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
         set(state(this, name), value);
       }),
     });
-  const method = (name: string, length: number, fn: (s: HeadlessMedia, args: unknown[]) => unknown) =>
+  // An operation checks its receiver, then its argument count (WebIDL); a promise-returning one reports both as a
+  // rejection.
+  const method = (name: string, length: number, fn: (s: HeadlessMedia, args: unknown[]) => unknown, promise = false) =>
     define(proto, name, {
       value: named(name, length, function (this: unknown, ...args: unknown[]) {
-        return fn(state(this, name), args);
+        try {
+          const media = state(this, name);
+          checkArguments(realm, 'HTMLMediaElement', { name, length }, args.length);
+          return fn(media, args);
+        } catch (error) {
+          if (promise) return realm.intrinsics.Promise.reject(error);
+          throw error;
+        }
       }),
       writable: true,
     });
@@ -134,26 +144,17 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
     }
   });
   method('load', 0, (s) => s.load());
-  method('play', 0, (s) => s.play());
+  method('play', 0, (s) => s.play(), true);
   method('pause', 0, (s) => s.pause());
   method('fastSeek', 1, (s, [time]) => s.setCurrentTime(toFiniteDouble(time, 'fastSeek')));
   method('canPlayType', 1, (_s, [type]) => canPlayType(String(type)));
+  // No timeline offset is known (no EXT-X-PROGRAM-DATE-TIME, no live clock): an invalid Date (HTML).
+  method('getStartDate', 0, () => new (window['Date'] as DateConstructor)(NaN));
   method('addTextTrack', 1, (s, [kind, label, language]) => s.addTextTrack(String(kind), label === undefined ? '' : String(label), language === undefined ? '' : String(language)));
 
   // EME §7: the HTMLMediaElement extensions, on element/'s ElementEme.
   getter('mediaKeys', (s) => s.eme.mediaKeys);
-  define(proto, 'setMediaKeys', {
-    value: function setMediaKeys(this: unknown, _mediaKeys: unknown) {
-      let media: HeadlessMedia;
-      try {
-        media = state(this, 'setMediaKeys');
-      } catch (error) {
-        return realm.intrinsics.Promise.reject(error);
-      }
-      return media.eme.setMediaKeys(arguments.length, _mediaKeys);
-    },
-    writable: true,
-  });
+  method('setMediaKeys', 1, (s, args) => s.eme.setMediaKeys(args.length, args[0]), true);
   for (const name of ['encrypted', 'waitingforkey']) {
     define(proto, `on${name}`, {
       get: named(`get on${name}`, 0, function (this: unknown) {
@@ -164,6 +165,8 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       }),
     });
   }
+
+  completeHostMembers(window, realm);
 
   // HTMLVideoElement: the frame size from the track, and playback quality from the frames decoded.
   const VideoElement = window['HTMLVideoElement'] as (Function & Prototype) | undefined;

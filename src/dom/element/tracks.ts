@@ -1,9 +1,14 @@
-// audioTracks, videoTracks and textTracks (HTML §4.8.11.10–11) as event targets of the host window: jsdom has plain
-// arrays there and happy-dom no audio/video lists, while players listen for addtrack/change on them. Per window,
-// the list classes extend the window's EventTarget so that its events dispatch there.
+// audioTracks, videoTracks and textTracks (HTML §4.8.11.10–11): AudioTrackList, AudioTrack, VideoTrackList,
+// VideoTrack, TextTrackList, TextTrack and TextTrackCueList as the window's own interfaces (webidl's, per window):
+// jsdom has plain arrays there and happy-dom no audio/video lists, while players listen for addtrack/change on them.
+// The lists are event targets of the window (its EventTarget), firing addtrack, removetrack and change.
 
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
-import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
+import { setIndexedProperties } from '../../webidl/indexed.js';
+import { toDOMString } from '../../webidl/conversions.js';
+import { WebIDLInterface } from '../../webidl/interface.js';
+import { PlatformObject } from '../../webidl/platform-object.js';
+import { realmOf, type Realm } from '../../webidl/realm.js';
 import { queueTask } from '../../webidl/tasks.js';
 import { perWindow } from '../per-window.js';
 
@@ -43,105 +48,333 @@ export interface VideoTrackLike extends MediaTrack {
 }
 export interface TextTrackLike extends MediaTrack, HostEventTarget {
   mode: string;
-  readonly cues: readonly unknown[];
+  readonly cues: unknown;
   addCue(cue: unknown): void;
   removeCue(cue: unknown): void;
 }
 
+/** What a track tells the list it is in: a change of enabled/selected (HTML: queue `change` at the list). */
+interface TrackOwner {
+  changed(track: object): void;
+}
+
+const owners = new WeakMap<object, TrackOwner>();
+
+/** A list with an indexed getter and length (so @@iterator is Array.prototype.values), firing addtrack/removetrack/change. */
+abstract class TrackListBase<T extends MediaTrack> extends PlatformObject {
+  protected readonly items: readonly T[];
+
+  constructor(object: object, items: readonly T[]) {
+    super(object);
+    this.items = items;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  getTrackById(id: unknown): T | null {
+    const text = toDOMString(id, "Failed to execute 'getTrackById'");
+    return this.items.find((track) => track.id === text) ?? null;
+  }
+}
+
+export interface AudioTrackList extends HostEventTarget {}
+export class AudioTrackList extends TrackListBase<AudioTrackLike> {}
+
+export interface VideoTrackList extends HostEventTarget {}
+export class VideoTrackList extends TrackListBase<VideoTrackLike> {
+  get selectedIndex(): number {
+    return this.items.findIndex((track) => track.selected);
+  }
+}
+
+export interface TextTrackList extends HostEventTarget {}
+export class TextTrackList extends TrackListBase<TextTrackLike> {}
+
+/** The attributes every track has, fixed when the track is made. */
+interface TrackRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly language: string;
+}
+
+/** id, kind, label and language: what every track has, fixed when it is made. */
+abstract class TrackBase extends PlatformObject {
+  readonly #record: TrackRecord;
+
+  constructor(object: object, record: TrackRecord) {
+    super(object);
+    this.#record = record;
+  }
+
+  get id(): string {
+    return this.#record.id;
+  }
+
+  get kind(): string {
+    return this.#record.kind;
+  }
+
+  get label(): string {
+    return this.#record.label;
+  }
+
+  get language(): string {
+    return this.#record.language;
+  }
+}
+
+export class AudioTrack extends TrackBase implements AudioTrackLike {
+  #enabled: boolean;
+
+  constructor(object: object, record: TrackRecord, enabled: boolean) {
+    super(object, record);
+    this.#enabled = enabled;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  set enabled(enabled: boolean) {
+    if (enabled === this.#enabled) return;
+    this.#enabled = enabled;
+    owners.get(this)?.changed(this);
+  }
+}
+
+export class VideoTrack extends TrackBase implements VideoTrackLike {
+  #selected: boolean;
+
+  constructor(object: object, record: TrackRecord, selected: boolean) {
+    super(object, record);
+    this.#selected = selected;
+  }
+
+  get selected(): boolean {
+    return this.#selected;
+  }
+
+  /** Selecting a track unselects the list's others (HTML: at most one selected video track). */
+  set selected(selected: boolean) {
+    if (selected === this.#selected) return;
+    this.#selected = selected;
+    owners.get(this)?.changed(this);
+  }
+}
+
+export class TextTrackCueList extends PlatformObject {
+  readonly #cues: readonly unknown[];
+
+  constructor(object: object, cues: readonly unknown[]) {
+    super(object);
+    this.#cues = cues;
+  }
+
+  get length(): number {
+    return this.#cues.length;
+  }
+
+  getCueById(id: unknown): unknown {
+    const text = toDOMString(id, "Failed to execute 'getCueById' on 'TextTrackCueList'");
+    return this.#cues.find((cue) => (cue as { id?: unknown }).id === text) ?? null;
+  }
+}
+
+export interface TextTrack extends HostEventTarget {}
+export class TextTrack extends TrackBase implements TextTrackLike {
+  readonly #realm: Realm;
+  #mode = 'disabled';
+  readonly #cues: unknown[] = [];
+  readonly #cueList: TextTrackCueList;
+  readonly #activeCueList: TextTrackCueList;
+
+  constructor(object: object, realm: Realm, record: TrackRecord) {
+    super(object, record);
+    this.#realm = realm;
+    this.#cueList = new TextTrackCueList(realm.create(TextTrackCueListInterface), this.#cues);
+    // Nothing is rendered, so no cue is ever active.
+    this.#activeCueList = new TextTrackCueList(realm.create(TextTrackCueListInterface), []);
+  }
+
+  get inBandMetadataTrackDispatchType(): string {
+    return '';
+  }
+
+  get mode(): string {
+    return this.#mode;
+  }
+
+  /** Called with a TextTrackMode string (webidl ignores any other). */
+  set mode(mode: string) {
+    this.#mode = mode;
+  }
+
+  /** The live list of cues, null while the track is disabled (HTML §4.8.11.11.5). */
+  get cues(): TextTrackCueList | null {
+    return this.#mode === 'disabled' ? null : this.#cueList;
+  }
+
+  get activeCues(): TextTrackCueList | null {
+    return this.#mode === 'disabled' ? null : this.#activeCueList;
+  }
+
+  addCue(cue: unknown): void {
+    if (!this.#cues.includes(cue)) {
+      this.#cues.push(cue);
+      setIndexedProperties(this.#cueList, this.#cues, this.#cues.length - 1);
+    }
+  }
+
+  removeCue(cue: unknown): void {
+    const i = this.#cues.indexOf(cue);
+    if (i === -1) {
+      const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
+      throw new HostDOMException("Failed to execute 'removeCue' on 'TextTrack': The specified cue is not listed in the TextTrack's list of cues.", 'NotFoundError');
+    }
+    this.#cues.splice(i, 1);
+    setIndexedProperties(this.#cueList, this.#cues, this.#cues.length + 1);
+  }
+}
+
+const LIST_EVENTS = ['change', 'addtrack', 'removetrack'];
+const TRACK_ATTRIBUTES = [{ name: 'id' }, { name: 'kind' }, { name: 'label' }, { name: 'language' }];
+
+export const AudioTrackListInterface: WebIDLInterface<AudioTrackList> = WebIDLInterface.define({
+  name: 'AudioTrackList',
+  inherits: 'EventTarget',
+  implementation: AudioTrackList,
+  attributes: [{ name: 'length' }],
+  operations: [{ name: 'getTrackById', length: 1 }],
+  eventHandlers: LIST_EVENTS,
+  indexed: true,
+});
+
+export const VideoTrackListInterface: WebIDLInterface<VideoTrackList> = WebIDLInterface.define({
+  name: 'VideoTrackList',
+  inherits: 'EventTarget',
+  implementation: VideoTrackList,
+  attributes: [{ name: 'length' }, { name: 'selectedIndex' }],
+  operations: [{ name: 'getTrackById', length: 1 }],
+  eventHandlers: LIST_EVENTS,
+  indexed: true,
+});
+
+export const TextTrackListInterface: WebIDLInterface<TextTrackList> = WebIDLInterface.define({
+  name: 'TextTrackList',
+  inherits: 'EventTarget',
+  implementation: TextTrackList,
+  attributes: [{ name: 'length' }],
+  operations: [{ name: 'getTrackById', length: 1 }],
+  eventHandlers: LIST_EVENTS,
+  indexed: true,
+});
+
+export const AudioTrackInterface: WebIDLInterface<AudioTrack> = WebIDLInterface.define({
+  name: 'AudioTrack',
+  implementation: AudioTrack,
+  attributes: [...TRACK_ATTRIBUTES, { name: 'enabled', writable: true, type: 'boolean' }],
+});
+
+export const VideoTrackInterface: WebIDLInterface<VideoTrack> = WebIDLInterface.define({
+  name: 'VideoTrack',
+  implementation: VideoTrack,
+  attributes: [...TRACK_ATTRIBUTES, { name: 'selected', writable: true, type: 'boolean' }],
+});
+
+export const TextTrackCueListInterface: WebIDLInterface<TextTrackCueList> = WebIDLInterface.define({
+  name: 'TextTrackCueList',
+  implementation: TextTrackCueList,
+  attributes: [{ name: 'length' }],
+  operations: [{ name: 'getCueById', length: 1 }],
+  indexed: true,
+});
+
+export const TextTrackInterface: WebIDLInterface<TextTrack> = WebIDLInterface.define({
+  name: 'TextTrack',
+  inherits: 'EventTarget',
+  implementation: TextTrack,
+  attributes: [
+    { name: 'kind' },
+    { name: 'label' },
+    { name: 'language' },
+    { name: 'id' },
+    { name: 'inBandMetadataTrackDispatchType' },
+    { name: 'mode', writable: true, type: { enum: ['disabled', 'hidden', 'showing'] } },
+    { name: 'cues' },
+    { name: 'activeCues' },
+  ],
+  operations: [
+    { name: 'addCue', length: 1 },
+    { name: 'removeCue', length: 1 },
+  ],
+  eventHandlers: ['cuechange'],
+});
+
+/** The track interfaces installMedia exposes on the window. */
+export const TRACK_INTERFACES: readonly WebIDLInterface<any>[] = [
+  AudioTrackListInterface,
+  AudioTrackInterface,
+  VideoTrackListInterface,
+  VideoTrackInterface,
+  TextTrackListInterface,
+  TextTrackInterface,
+  TextTrackCueListInterface,
+];
+
 export const windowTracks: (window: HostWindow) => WindowTracks = perWindow(makeWindowTracks);
 
 function makeWindowTracks(window: HostWindow): WindowTracks {
-  const Target = window.EventTarget as unknown as new () => HostEventTarget;
+  const realm = realmOf(window);
   const trackEvent = (type: string, track: unknown): HostEvent => {
     const event = new window.Event(type);
     Object.defineProperty(event, 'track', { value: track, enumerable: true });
     return event;
   };
 
-  /** A list with an indexed getter and length, hence iterable (WebIDL), firing addtrack/removetrack/change. */
-  class List<T extends MediaTrack> extends Target {
-    readonly #items: T[] = [];
-    constructor(private readonly tag: string) {
-      super();
-    }
-    get length(): number {
-      return this.#items.length;
-    }
-    getTrackById(id: string): T | null {
-      return this.#items.find((track) => track.id === String(id)) ?? null;
-    }
-    [Symbol.iterator](): Iterator<T> {
-      return this.#items[Symbol.iterator]();
-    }
-    get [Symbol.toStringTag](): string {
-      return this.tag;
-    }
-    /** Internal: adds a track and queues addtrack. */
-    add(track: T): void {
-      Object.defineProperty(this, this.#items.length, { value: track, configurable: true, enumerable: true });
-      this.#items.push(track);
-      queueTask(() => this.dispatchEvent(trackEvent('addtrack', track)));
-    }
-    clear(): void {
-      const removed = this.#items.splice(0);
-      removed.forEach((track, i) => {
-        delete (this as unknown as Record<number, T>)[i];
-        queueTask(() => this.dispatchEvent(trackEvent('removetrack', track)));
-      });
-    }
-    tracks(): readonly T[] {
-      return this.#items;
-    }
-  }
-  for (const name of ['change', 'addtrack', 'removetrack']) {
-    Object.defineProperty(List.prototype, `on${name}`, {
-      get(this: HostEventTarget) {
-        return getEventHandler(this as unknown as EventTarget, name);
+  type ListClass<T extends MediaTrack> = new (object: object, items: readonly T[]) => TrackListBase<T> & HostEventTarget;
+  const control = <T extends MediaTrack>(List: ListClass<T>, iface: WebIDLInterface<any>, onChange?: (track: T, items: readonly T[]) => void): TrackListControl<T> => {
+    const items: T[] = [];
+    const list = new List(realm.create(iface), items);
+    const owner: TrackOwner = {
+      changed(track) {
+        onChange?.(track as T, items);
+        queueTask(() => list.dispatchEvent(new window.Event('change')));
       },
-      set(this: HostEventTarget, value: unknown) {
-        setEventHandler(this as unknown as EventTarget, name, value);
+    };
+    return {
+      list,
+      add(track) {
+        items.push(track);
+        owners.set(track, owner);
+        setIndexedProperties(list, items, items.length - 1);
+        queueTask(() => list.dispatchEvent(trackEvent('addtrack', track)));
       },
-      configurable: true,
-    });
-  }
-
-  const control = <T extends MediaTrack>(tag: string): TrackListControl<T> => {
-    const list = new List<T>(tag);
-    return { list, add: (t) => list.add(t), clear: () => list.clear(), tracks: () => list.tracks() };
+      clear() {
+        const removed = items.splice(0);
+        setIndexedProperties(list, items, removed.length);
+        for (const track of removed) {
+          owners.delete(track);
+          queueTask(() => list.dispatchEvent(trackEvent('removetrack', track)));
+        }
+      },
+      tracks: () => items,
+    };
   };
 
-  class TextTrack extends Target implements TextTrackLike {
-    #mode = 'disabled';
-    readonly cues: unknown[] = [];
-    readonly activeCues: unknown[] = [];
-    constructor(readonly kind: string, readonly label: string, readonly language: string, readonly id = '') {
-      super();
-    }
-    get mode(): string {
-      return this.#mode;
-    }
-    set mode(value: string) {
-      if (value === 'disabled' || value === 'hidden' || value === 'showing') this.#mode = value;
-    }
-    addCue(cue: unknown): void {
-      if (!this.cues.includes(cue)) this.cues.push(cue);
-    }
-    removeCue(cue: unknown): void {
-      const i = this.cues.indexOf(cue);
-      if (i === -1) throw new DOMException('The cue is not in this track.', 'NotFoundError');
-      this.cues.splice(i, 1);
-    }
-    get [Symbol.toStringTag](): string {
-      return 'TextTrack';
-    }
-  }
-
+  const record = (id: string, kind = 'main', label = '', language = ''): TrackRecord => ({ id, kind, label, language });
   return {
-    audioList: () => control<AudioTrackLike>('AudioTrackList'),
-    videoList: () => control<VideoTrackLike>('VideoTrackList'),
-    textList: () => control<TextTrackLike>('TextTrackList'),
-    audioTrack: (id, enabled) => ({ id, kind: 'main', label: '', language: '', enabled }),
-    videoTrack: (id, selected) => ({ id, kind: 'main', label: '', language: '', selected }),
-    textTrack: (kind, label, language) => new TextTrack(kind, label, language),
+    audioList: () => control<AudioTrackLike>(AudioTrackList, AudioTrackListInterface),
+    // A newly selected video track unselects the others.
+    videoList: () =>
+      control<VideoTrackLike>(VideoTrackList, VideoTrackListInterface, (track, items) => {
+        if (track.selected) for (const other of items) if (other !== track) other.selected = false;
+      }),
+    textList: () => control<TextTrackLike>(TextTrackList, TextTrackListInterface),
+    audioTrack: (id, enabled) => new AudioTrack(realm.create(AudioTrackInterface), record(id), enabled),
+    videoTrack: (id, selected) => new VideoTrack(realm.create(VideoTrackInterface), record(id), selected),
+    textTrack: (kind, label, language) => new TextTrack(realm.create(TextTrackInterface), realm, record('', kind, label, language)),
   };
 }
