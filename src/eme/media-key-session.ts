@@ -7,7 +7,6 @@ import { sanitizeInitData } from '../initdata/sanitize.js';
 import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
 import { domException } from '../webidl/errors.js';
-import { getEventHandler, setEventHandler } from '../webidl/event-handler.js';
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
 import type { Realm } from '../webidl/realm.js';
@@ -51,7 +50,11 @@ const VALID_SESSION_ID = /^[A-Za-z0-9]{1,64}$/;
 type MessageHandler = ((this: MediaKeySessionLike, ev: MediaKeyMessageEventLike) => any) | null;
 type EventHandlerValue = ((this: MediaKeySessionLike, ev: Event) => any) | null;
 
-export interface MediaKeySession extends EventTarget {}
+/** onmessage and onkeystatuseschange: event handler attributes the interface's shape gives it (webidl). */
+export interface MediaKeySession extends EventTarget {
+  onmessage: MessageHandler;
+  onkeystatuseschange: EventHandlerValue;
+}
 export class MediaKeySession extends PlatformObject {
   readonly #init: SessionInit;
   readonly #cdmSession: CdmSession;
@@ -92,22 +95,6 @@ export class MediaKeySession extends PlatformObject {
 
   get keyStatuses(): MediaKeyStatusMap {
     return this.#keyStatuses;
-  }
-
-  get onmessage(): MessageHandler {
-    return getEventHandler(this, 'message') as MessageHandler;
-  }
-
-  set onmessage(value: MessageHandler) {
-    setEventHandler(this, 'message', value);
-  }
-
-  get onkeystatuseschange(): EventHandlerValue {
-    return getEventHandler(this, 'keystatuseschange') as EventHandlerValue;
-  }
-
-  set onkeystatuseschange(value: EventHandlerValue) {
-    setEventHandler(this, 'keystatuseschange', value);
   }
 
   generateRequest(initDataType: string, initData: BufferSourceInput): Promise<undefined> {
@@ -502,8 +489,6 @@ export const MediaKeySessionInterface: WebIDLInterface<MediaKeySession> = WebIDL
     { name: 'expiration' },
     { name: 'closed', promise: true },
     { name: 'keyStatuses' },
-    { name: 'onkeystatuseschange', writable: true },
-    { name: 'onmessage', writable: true },
   ],
   operations: [
     { name: 'generateRequest', length: 2, promise: true },
@@ -512,6 +497,7 @@ export const MediaKeySessionInterface: WebIDLInterface<MediaKeySession> = WebIDL
     { name: 'close', length: 0, promise: true },
     { name: 'remove', length: 0, promise: true },
   ],
+  eventHandlers: ['keystatuseschange', 'message'],
 });
 
 /** update()'s response as the trace shows it: JSON with secret members redacted, or only its length. */
