@@ -1,7 +1,6 @@
 // TimeRanges (HTML §4.8.11.8) and the range arithmetic MSE's buffered attributes need: normalized lists of
 // [start, end) pairs, ordered and non-overlapping, their union and intersection.
 
-import { toUnsignedLong } from '../webidl/conversions.js';
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
 import { realmOf, type Realm } from '../webidl/realm.js';
@@ -56,17 +55,16 @@ export class TimeRanges extends PlatformObject {
     return this.#ranges.length;
   }
 
-  start(index: unknown): number {
+  start(index: number): number {
     return this.#at(index, 'start')[0];
   }
 
-  end(index: unknown): number {
+  end(index: number): number {
     return this.#at(index, 'end')[1];
   }
 
-  #at(index: unknown, member: string): Range {
+  #at(i: number, member: string): Range {
     const context = `Failed to execute '${member}' on 'TimeRanges'`;
-    const i = toUnsignedLong(index, context);
     const range = this.#ranges[i];
     if (!range) {
       const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
@@ -81,8 +79,8 @@ export const TimeRangesIdl: WebIDLInterface<TimeRanges> = WebIDLInterface.define
   implementation: TimeRanges,
   attributes: [{ name: 'length' }],
   operations: [
-    { name: 'start', length: 1 },
-    { name: 'end', length: 1 },
+    { name: 'start', length: 1, arguments: [{ type: 'unsigned long' }] },
+    { name: 'end', length: 1, arguments: [{ type: 'unsigned long' }] },
   ],
 });
 

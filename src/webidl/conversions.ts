@@ -1,5 +1,8 @@
-// WebIDL type conversions (https://webidl.spec.whatwg.org/#es-type-mapping) for the types the EME IDL uses.
+// WebIDL type conversions (https://webidl.spec.whatwg.org/#es-type-mapping) for the types the EME and media IDL use.
 // Each throws the TypeError WebIDL prescribes; callers in promise-returning methods turn it into a rejection.
+
+import { viewOfBufferSource } from './buffer-source.js';
+import type { IdlType } from './interface.js';
 
 export function requireArguments(given: number, required: number, context: string): void {
   if (given < required) {
@@ -82,4 +85,26 @@ export function toDouble(value: unknown, context: string): number {
 export function toUnsignedLong(value: unknown, context: string): number {
   const number = toUnrestrictedDouble(value, context);
   return Number.isFinite(number) ? Math.trunc(number) >>> 0 : 0;
+}
+
+/** The conversion of a value to one of the IdlTypes a shape names (an enumeration outside its strings: TypeError). */
+export function convertTo(type: IdlType, value: unknown, context: string): unknown {
+  switch (type) {
+    case 'boolean':
+      return toBoolean(value);
+    case 'double':
+      return toDouble(value, context);
+    case 'unrestricted double':
+      return toUnrestrictedDouble(value, context);
+    case 'unsigned long':
+      return toUnsignedLong(value, context);
+    case 'DOMString':
+      return toDOMString(value, context);
+    case 'BufferSource':
+      return viewOfBufferSource(value, context);
+    default:
+      if ('enum' in type) return toEnum(value, type.enum, context);
+      if (!type.interface.implementedBy(value)) throw new TypeError(`${context}: the value is not of type '${type.interface.name}'.`);
+      return value;
+  }
 }

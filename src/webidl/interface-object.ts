@@ -5,28 +5,37 @@
 // a data @@toStringTag, and for iterable<K, V> the pair iterator (iterable.ts).
 
 import { inspect, type InspectOptionsStylized } from 'node:util';
-import { toBoolean, toDOMString, toDouble, toUnrestrictedDouble } from './conversions.js';
+import { convertTo, toDOMString } from './conversions.js';
 import { getEventHandler, setEventHandler } from './event-handler.js';
-import { implementationMember, type AttributeShape, type AttributeType, type OperationShape, type WebIDLInterface } from './interface.js';
+import { implementationMember, type AttributeShape, type IdlType, type OperationShape, type WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
-import { checkArguments, defineMethod, illegalInvocation } from './method.js';
+import { checkArguments, defineMethod, illegalInvocation, inRealm } from './method.js';
 import type { Realm } from './realm.js';
 
 /** Marks a value an enumeration setter ignores. */
 const IGNORED = Symbol('ignored');
 
-/** An attribute setter's conversion (WebIDL §3.7.6 "attribute setter" step 5, and §3.2's conversions). */
-function convertForSetter(type: AttributeType | undefined, value: unknown, context: string): unknown {
+
+/** An attribute setter's conversion (WebIDL §3.7.6 "attribute setter"): an enumeration ignores other strings. */
+function convertForSetter(type: IdlType | undefined, value: unknown, context: string): unknown {
   if (type === undefined) return value;
-  if (type === 'boolean') return toBoolean(value);
-  if (type === 'double') return toDouble(value, context);
-  if (type === 'unrestricted double') return toUnrestrictedDouble(value, context);
-  const text = toDOMString(value, context);
-  if (type === 'DOMString') return text;
-  // An enumeration: a string outside it is ignored, not an error.
-  return type.enum.includes(text) ? text : IGNORED;
+  if (typeof type === 'object' && 'enum' in type) {
+    const text = toDOMString(value, context);
+    return type.enum.includes(text) ? text : IGNORED;
+  }
+  return convertTo(type, value, context);
 }
 
+/** An operation's argument conversions (WebIDL §3.7.4 "overload resolution", one overload). */
+function convertArguments(interfaceName: string, operation: OperationShape, args: unknown[]): unknown[] {
+  const shapes = operation.arguments;
+  if (!shapes) return args;
+  return args.map((value, i) => {
+    const shape = shapes[i];
+    if (!shape || (shape.optional && value === undefined)) return value;
+    return convertTo(shape.type, value, `Failed to execute '${operation.name}' on '${interfaceName}': parameter ${i + 1}`);
+  });
+}
 
 /** An interface object as script sees it. */
 export type InterfaceObject = abstract new (...args: any[]) => object;
@@ -47,8 +56,10 @@ function defineAttribute(realm: Realm, iface: WebIDLInterface<any>, proto: objec
     },
     set [name](value: unknown) {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, name);
-      const converted = convertForSetter(attribute.type, value, `Failed to set the '${name}' property on '${iface.name}'`);
-      if (converted !== IGNORED) setImpl!.call(this, converted);
+      inRealm(realm, () => {
+        const converted = convertForSetter(attribute.type, value, `Failed to set the '${name}' property on '${iface.name}'`);
+        if (converted !== IGNORED) setImpl!.call(this, converted);
+      });
     },
   };
   const built = Object.getOwnPropertyDescriptor(accessors, name)!;
@@ -63,16 +74,15 @@ function defineAttribute(realm: Realm, iface: WebIDLInterface<any>, proto: objec
 function defineOperation(realm: Realm, iface: WebIDLInterface<any>, proto: object, implProto: object, operation: OperationShape): void {
   const impl = implementationMember(implProto, operation.name)!.value as Function;
   defineMethod(proto, operation.name, operation.length, function (args) {
-    if (!operation.promise) {
+    const steps = () => {
       if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, operation.name);
       checkArguments(realm, iface.name, operation, args.length);
-      return impl.apply(this, args);
-    }
+      return inRealm(realm, () => impl.apply(this, convertArguments(iface.name, operation, args)));
+    };
+    if (!operation.promise) return steps();
     // A promise-returning operation reports every failure as a rejection.
     try {
-      if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, operation.name);
-      checkArguments(realm, iface.name, operation, args.length);
-      return impl.apply(this, args);
+      return steps();
     } catch (error) {
       return realm.intrinsics.Promise.reject(error);
     }
@@ -104,7 +114,7 @@ function defineStatics(realm: Realm, iface: WebIDLInterface<any>, interfaceObjec
     const impl = statics[operation.name]!;
     defineMethod(interfaceObject, operation.name, operation.length, function (args) {
       checkArguments(realm, iface.name, operation, args.length);
-      return impl.apply(statics, args);
+      return inRealm(realm, () => impl.apply(statics, convertArguments(iface.name, operation, args)));
     });
   }
   for (const { name } of shape.staticAttributes ?? []) {

@@ -10,8 +10,25 @@ import type { Realm } from './realm.js';
 /** A host interface an EME interface inherits from: the global's own, so that its events and errors are the page's. */
 export type HostInterfaceName = 'EventTarget' | 'Event' | 'DOMException';
 
-/** The IDL types an attribute setter converts its value to before the implementation sees it (WebIDL §3.2). */
-export type AttributeType = 'boolean' | 'double' | 'unrestricted double' | 'DOMString' | { readonly enum: readonly string[] };
+/**
+ * The IDL types the binding converts a setter's value or an operation's argument to before the implementation sees
+ * it (WebIDL §3.2): BufferSource becomes a Uint8Array over the caller's bytes; an interface type is a brand check.
+ */
+export type IdlType =
+  | 'boolean'
+  | 'double'
+  | 'unrestricted double'
+  | 'unsigned long'
+  | 'DOMString'
+  | 'BufferSource'
+  | { readonly enum: readonly string[] }
+  | { readonly interface: WebIDLInterface<any> };
+
+/** An operation's argument: its type, and whether it may be left out (undefined is then passed on as it is). */
+export interface ArgumentShape {
+  readonly type: IdlType;
+  readonly optional?: boolean;
+}
 
 export interface AttributeShape {
   readonly name: string;
@@ -21,7 +38,7 @@ export interface AttributeShape {
    * The setter's IDL type: the value is converted (a TypeError for a non-finite `double`) and an enumeration value
    * that is not one of its strings is ignored, as WebIDL's attribute setter does. Absent: passed as given.
    */
-  readonly type?: AttributeType;
+  readonly type?: IdlType;
   /** Promise-typed: a wrong receiver gets a rejected promise instead of an exception (WebIDL §3.7.6). */
   readonly promise?: boolean;
 }
@@ -32,6 +49,8 @@ export interface OperationShape {
   readonly length: number;
   /** Returns a promise: a wrong receiver gets a rejected promise. */
   readonly promise?: boolean;
+  /** The arguments' types, converted by the binding; absent: passed as given (the implementation converts). */
+  readonly arguments?: readonly ArgumentShape[];
 }
 
 export interface ConstructorShape {

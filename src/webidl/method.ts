@@ -29,3 +29,16 @@ export function checkArguments(realm: Realm, interfaceName: string, operation: O
     `Failed to execute '${operation.name}' on '${interfaceName}': ${operation.length} argument${operation.length === 1 ? '' : 's'} required, but only ${given} present.`,
   );
 }
+
+/**
+ * Runs a member's conversions and steps so that a TypeError they throw is the realm's, as the binding's own errors
+ * are (a window with its own built-ins, happy-dom's, sees its TypeError whichever layer threw).
+ */
+export function inRealm<T>(realm: Realm, convert: () => T): T {
+  try {
+    return convert();
+  } catch (error) {
+    if (error instanceof TypeError && realm.intrinsics.TypeError !== TypeError) throw new realm.intrinsics.TypeError(error.message);
+    throw error;
+  }
+}

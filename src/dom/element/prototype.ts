@@ -3,7 +3,7 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { checkArguments, illegalInvocation } from '../../webidl/method.js';
+import { checkArguments, illegalInvocation, inRealm } from '../../webidl/method.js';
 import { realmOf } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { canPlayType } from './can-play-type.js';
@@ -59,7 +59,8 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
         return get(state(this, name));
       }),
       set: named(`set ${name}`, 1, function (this: unknown, value: unknown) {
-        set(state(this, name), value);
+        const media = state(this, name);
+        inRealm(realm, () => set(media, value));
       }),
     });
   // An operation checks its receiver, then its argument count (WebIDL); a promise-returning one reports both as a
@@ -70,7 +71,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
         try {
           const media = state(this, name);
           checkArguments(realm, 'HTMLMediaElement', { name, length }, args.length);
-          return fn(media, args);
+          return inRealm(realm, () => fn(media, args));
         } catch (error) {
           if (promise) return realm.intrinsics.Promise.reject(error);
           throw error;

@@ -5,7 +5,6 @@
 
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
 import { setIndexedProperties } from '../../webidl/indexed.js';
-import { toDOMString } from '../../webidl/conversions.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
 import { realmOf, type Realm } from '../../webidl/realm.js';
@@ -73,9 +72,8 @@ abstract class TrackListBase<T extends MediaTrack> extends PlatformObject {
     return this.items.length;
   }
 
-  getTrackById(id: unknown): T | null {
-    const text = toDOMString(id, "Failed to execute 'getTrackById'");
-    return this.items.find((track) => track.id === text) ?? null;
+  getTrackById(id: string): T | null {
+    return this.items.find((track) => track.id === id) ?? null;
   }
 }
 
@@ -177,9 +175,8 @@ export class TextTrackCueList extends PlatformObject {
     return this.#cues.length;
   }
 
-  getCueById(id: unknown): unknown {
-    const text = toDOMString(id, "Failed to execute 'getCueById' on 'TextTrackCueList'");
-    return this.#cues.find((cue) => (cue as { id?: unknown }).id === text) ?? null;
+  getCueById(id: string): unknown {
+    return this.#cues.find((cue) => (cue as { id?: unknown }).id === id) ?? null;
   }
 }
 
@@ -247,7 +244,7 @@ export const AudioTrackListInterface: WebIDLInterface<AudioTrackList> = WebIDLIn
   inherits: 'EventTarget',
   implementation: AudioTrackList,
   attributes: [{ name: 'length' }],
-  operations: [{ name: 'getTrackById', length: 1 }],
+  operations: [{ name: 'getTrackById', length: 1, arguments: [{ type: 'DOMString' }] }],
   eventHandlers: LIST_EVENTS,
   indexed: true,
 });
@@ -257,7 +254,7 @@ export const VideoTrackListInterface: WebIDLInterface<VideoTrackList> = WebIDLIn
   inherits: 'EventTarget',
   implementation: VideoTrackList,
   attributes: [{ name: 'length' }, { name: 'selectedIndex' }],
-  operations: [{ name: 'getTrackById', length: 1 }],
+  operations: [{ name: 'getTrackById', length: 1, arguments: [{ type: 'DOMString' }] }],
   eventHandlers: LIST_EVENTS,
   indexed: true,
 });
@@ -267,7 +264,7 @@ export const TextTrackListInterface: WebIDLInterface<TextTrackList> = WebIDLInte
   inherits: 'EventTarget',
   implementation: TextTrackList,
   attributes: [{ name: 'length' }],
-  operations: [{ name: 'getTrackById', length: 1 }],
+  operations: [{ name: 'getTrackById', length: 1, arguments: [{ type: 'DOMString' }] }],
   eventHandlers: LIST_EVENTS,
   indexed: true,
 });
@@ -288,7 +285,7 @@ export const TextTrackCueListInterface: WebIDLInterface<TextTrackCueList> = WebI
   name: 'TextTrackCueList',
   implementation: TextTrackCueList,
   attributes: [{ name: 'length' }],
-  operations: [{ name: 'getCueById', length: 1 }],
+  operations: [{ name: 'getCueById', length: 1, arguments: [{ type: 'DOMString' }] }],
   indexed: true,
 });
 

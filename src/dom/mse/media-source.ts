@@ -5,12 +5,11 @@
 import type { HostEventTarget } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, TrackBufferView } from '../media-source-link.js';
 import { intersectRanges, normalizeRanges } from '../time-ranges.js';
-import { toDOMString, toDouble, toEnum } from '../../webidl/conversions.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
 import type { Realm } from '../../webidl/realm.js';
 import type { ParentMediaSource, ReadyState, SourceBufferCore } from './source-buffer-core.js';
-import { createSourceBuffer, sourceBufferCoreOf } from './source-buffer.js';
+import { createSourceBuffer, sourceBufferCoreOf, SourceBufferInterface, type SourceBuffer } from './source-buffer.js';
 import { createSourceBufferList, type SourceBufferListControl } from './source-buffer-list.js';
 import type { Segment } from './byte-stream.js';
 import { fileSegments } from './media-file.js';
@@ -171,8 +170,8 @@ export class MediaSource extends PlatformObject {
     cores.set(this, this.#core);
   }
 
-  static isTypeSupported(type: unknown): boolean {
-    return mseTypeSupport(toDOMString(type, "Failed to execute 'isTypeSupported' on 'MediaSource'")) !== undefined;
+  static isTypeSupported(type: string): boolean {
+    return mseTypeSupport(type) !== undefined;
   }
 
   /** MediaSource objects are made in windows only: emekit/dom does not run in workers. */
@@ -212,11 +211,10 @@ export class MediaSource extends PlatformObject {
     core.durationChange(duration);
   }
 
-  addSourceBuffer(type: unknown): HostEventTarget {
+  addSourceBuffer(text: string): HostEventTarget {
     const core = this.#core;
     const { context } = core;
     const member = "execute 'addSourceBuffer' on 'MediaSource'";
-    const text = toDOMString(type, `Failed to ${member}`);
     // 1. Empty: TypeError. 2. Unsupported: NotSupportedError. 3. Too many: QuotaExceededError. 4. Not open.
     if (text === '') throw new TypeError(`Failed to ${member}: The type provided is empty.`);
     if (!mseTypeSupport(text)) throw context.error('NotSupportedError', `Failed to ${member}: The type provided ('${text}') is unsupported.`);
@@ -231,11 +229,10 @@ export class MediaSource extends PlatformObject {
     return object;
   }
 
-  removeSourceBuffer(sourceBuffer: unknown): void {
+  removeSourceBuffer(sourceBuffer: SourceBuffer): void {
     const core = this.#core;
     const member = "Failed to execute 'removeSourceBuffer' on 'MediaSource'";
-    const buffer = sourceBufferCoreOf(sourceBuffer);
-    if (!buffer) throw new TypeError(`${member}: parameter 1 is not of type 'SourceBuffer'.`);
+    const buffer = sourceBufferCoreOf(sourceBuffer)!;
     // 1. Not in sourceBuffers: NotFoundError.
     if (!core.cores.has(sourceBuffer as object)) throw core.context.error('NotFoundError', `${member}: The SourceBuffer provided is not contained in this MediaSource.`);
     // 2. A running append or removal is aborted (abort, updateend).
@@ -248,20 +245,17 @@ export class MediaSource extends PlatformObject {
     core.link?.bufferedChanged();
   }
 
-  endOfStream(error?: unknown): void {
+  endOfStream(error?: 'network' | 'decode'): void {
     const core = this.#core;
     const member = "execute 'endOfStream' on 'MediaSource'";
-    const kind = error === undefined ? undefined : toEnum(error, ['network', 'decode'] as const, `Failed to ${member}`);
     requireOpen(core, member);
     requireNotUpdating(core, member);
-    core.endOfStream(kind);
+    core.endOfStream(error);
   }
 
-  setLiveSeekableRange(start: unknown, end: unknown): void {
+  setLiveSeekableRange(from: number, to: number): void {
     const core = this.#core;
     const member = "execute 'setLiveSeekableRange' on 'MediaSource'";
-    const from = toDouble(start, `Failed to ${member}`);
-    const to = toDouble(end, `Failed to ${member}`);
     requireOpen(core, member);
     if (from < 0 || from > to) throw new TypeError(`Failed to ${member}: The start provided (${from}) is outside the range [0, ${to}].`);
     core.liveSeekableRange = [from, to];
@@ -293,14 +287,14 @@ export const MediaSourceInterface: WebIDLInterface<MediaSource> = WebIDLInterfac
     { name: 'duration', writable: true, type: 'unrestricted double' },
   ],
   operations: [
-    { name: 'addSourceBuffer', length: 1 },
-    { name: 'removeSourceBuffer', length: 1 },
-    { name: 'endOfStream', length: 0 },
-    { name: 'setLiveSeekableRange', length: 2 },
+    { name: 'addSourceBuffer', length: 1, arguments: [{ type: 'DOMString' }] },
+    { name: 'removeSourceBuffer', length: 1, arguments: [{ type: { interface: SourceBufferInterface } }] },
+    { name: 'endOfStream', length: 0, arguments: [{ type: { enum: ['network', 'decode'] }, optional: true }] },
+    { name: 'setLiveSeekableRange', length: 2, arguments: [{ type: 'double' }, { type: 'double' }] },
     { name: 'clearLiveSeekableRange', length: 0 },
   ],
   eventHandlers: ['sourceopen', 'sourceended', 'sourceclose'],
-  staticOperations: [{ name: 'isTypeSupported', length: 1 }],
+  staticOperations: [{ name: 'isTypeSupported', length: 1, arguments: [{ type: 'DOMString' }] }],
   staticAttributes: [{ name: 'canConstructInDedicatedWorker' }],
   construct: {
     length: 0,

@@ -3,8 +3,6 @@
 // algorithms run.
 
 import type { HostEventTarget } from '../host-window.js';
-import { viewOfBufferSource } from '../../webidl/buffer-source.js';
-import { toDOMString, toDouble, toUnrestrictedDouble } from '../../webidl/conversions.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
 import type { AppendMode } from './coded-frame-processing.js';
@@ -13,9 +11,8 @@ import type { WindowContext } from './window-context.js';
 
 const setter = (name: string) => `set the '${name}' property on 'SourceBuffer'`;
 
-/** unrestricted double, with NaN refused as appendWindowEnd's setter and remove() require. */
-function toTime(value: unknown, context: string): number {
-  const n = toUnrestrictedDouble(value, context);
+/** An unrestricted double (already converted), with NaN refused as appendWindowEnd's setter and remove() require. */
+function toTime(n: number, context: string): number {
   if (Number.isNaN(n)) throw new TypeError(`${context}: The value provided is NaN.`);
   return n;
 }
@@ -101,25 +98,25 @@ export class SourceBuffer extends PlatformObject {
     core.appendWindowEnd = end;
   }
 
-  appendBuffer(data: unknown): void {
-    this.#core.appendBuffer(viewOfBufferSource(data, "Failed to execute 'appendBuffer' on 'SourceBuffer'"));
+  /** Called with a view of the caller's BufferSource (webidl's conversion). */
+  appendBuffer(data: Uint8Array): void {
+    this.#core.appendBuffer(data);
   }
 
   abort(): void {
     this.#core.abort();
   }
 
-  changeType(type: unknown): void {
+  changeType(text: string): void {
     const member = "Failed to execute 'changeType' on 'SourceBuffer'";
-    const text = toDOMString(type, member);
     if (text === '') throw new TypeError(`${member}: The type provided is empty.`);
     this.#core.changeType(text);
   }
 
-  remove(start: unknown, end: unknown): void {
+  /** Called with a double and an unrestricted double (webidl's conversions); a NaN end is remove()'s TypeError. */
+  remove(from: number, end: number): void {
     const core = this.#core;
     const member = "Failed to execute 'remove' on 'SourceBuffer'";
-    const from = toDouble(start, member);
     const to = toTime(end, member);
     // 1, 2. Removed, updating.
     const parent = core.requireIdle("execute 'remove' on 'SourceBuffer'");
@@ -144,10 +141,10 @@ export const SourceBufferInterface: WebIDLInterface<SourceBuffer> = WebIDLInterf
     { name: 'appendWindowEnd', writable: true, type: 'unrestricted double' },
   ],
   operations: [
-    { name: 'appendBuffer', length: 1 },
+    { name: 'appendBuffer', length: 1, arguments: [{ type: 'BufferSource' }] },
     { name: 'abort', length: 0 },
-    { name: 'changeType', length: 1 },
-    { name: 'remove', length: 2 },
+    { name: 'changeType', length: 1, arguments: [{ type: 'DOMString' }] },
+    { name: 'remove', length: 2, arguments: [{ type: 'double' }, { type: 'unrestricted double' }] },
   ],
   eventHandlers: ['updatestart', 'update', 'updateend', 'error', 'abort'],
 });
