@@ -138,10 +138,17 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     expect(descriptor(mediaSource.sourceBuffers, 0)).toEqual({ value: sourceBuffer, writable: false, enumerable: true, configurable: true });
   });
 
-  it('each window has its own interface objects', () => {
+  it('each window has its own interface objects, and its elements its own MediaSources, installed one after the other', async () => {
     const [one, other] = [installed(host), installed(host)];
     for (const name of SHAPES.map(([n]) => n)) expect(other[name], name).not.toBe(one[name]);
     expect(new other.MediaSource()).not.toBeInstanceOf(one.MediaSource);
+    // happy-dom's windows share HTMLMediaElement.prototype: the first window's element still plays its own source.
+    for (const window of [one, other]) {
+      const { video, sourceBuffer } = await openSource(window);
+      expect(sourceBuffer).toBeInstanceOf(window.SourceBuffer);
+      expect(video.buffered).toBeInstanceOf(window.TimeRanges);
+      expect(video.getVideoPlaybackQuality()).toBeInstanceOf(window.VideoPlaybackQuality);
+    }
   });
 
   it('setters convert as the IDL types say: double, unrestricted double, an enumeration', async () => {

@@ -33,7 +33,12 @@ function toFiniteDouble(value: unknown, member: string): number {
   return n;
 }
 
+// happy-dom's windows share their element classes (one HTMLMediaElement.prototype per process): each member finds the
+// element's own window's states through its document, whichever window patched the prototype last.
+const statesByDocument = new WeakMap<object, (element: HostElement) => HeadlessMedia>();
+
 export function patchMediaElements(window: HostWindow, stateOf: (element: HostElement) => HeadlessMedia): void {
+  statesByDocument.set(window.document, stateOf);
   const MediaElement = window['HTMLMediaElement'] as (Function & Prototype) | undefined;
   if (typeof MediaElement !== 'function') throw new TypeError('installMedia: the window has no HTMLMediaElement');
   const proto = MediaElement.prototype as Prototype;
@@ -42,10 +47,12 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
 
   const state = (self: unknown, member: string): HeadlessMedia => {
     if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation(realm, 'HTMLMediaElement', member);
-    return stateOf(self as HostElement);
+    const element = self as HostElement;
+    return (statesByDocument.get(element.ownerDocument) ?? stateOf)(element);
   };
-  const timeRanges = timeRangesFor(window);
-  const ranges = (r: Array<[number, number]>) => timeRanges.create(r);
+  // What a member makes (time ranges, errors, dates) is the element's window's.
+  const realmOfMedia = (media: HeadlessMedia) => realmOf(media.window);
+  const ranges = (media: HeadlessMedia, r: Array<[number, number]>) => timeRangesFor(media.window).create(r);
   // Accessors and operations as WebIDL makes them: getters named "get x", setters "set x", IDL lengths.
   const getter = (name: string, get: (s: HeadlessMedia) => unknown) =>
     define(proto, name, {
@@ -60,7 +67,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       }),
       set: named(`set ${name}`, 1, function (this: unknown, value: unknown) {
         const media = state(this, name);
-        inRealm(realm, () => set(media, value));
+        inRealm(realmOfMedia(media), () => set(media, value));
       }),
     });
   // An operation checks its receiver, then its argument count (WebIDL); a promise-returning one reports both as a
@@ -70,8 +77,8 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
       value: named(name, length, function (this: unknown, ...args: unknown[]) {
         try {
           const media = state(this, name);
-          checkArguments(realm, 'HTMLMediaElement', { name, length }, args.length);
-          return inRealm(realm, () => fn(media, args));
+          checkArguments(realmOfMedia(media), 'HTMLMediaElement', { name, length }, args.length);
+          return inRealm(realmOfMedia(media), () => fn(media, args));
         } catch (error) {
           if (promise) return realm.intrinsics.Promise.reject(error);
           throw error;
@@ -113,9 +120,9 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   getter('ended', (s) => s.ended);
   getter('duration', (s) => s.duration);
   getter('error', (s) => s.error);
-  getter('buffered', (s) => ranges(s.buffered()));
-  getter('seekable', (s) => ranges(s.seekable()));
-  getter('played', (s) => ranges(s.playedRanges()));
+  getter('buffered', (s) => ranges(s, s.buffered()));
+  getter('seekable', (s) => ranges(s, s.seekable()));
+  getter('played', (s) => ranges(s, s.playedRanges()));
   getter('audioTracks', (s) => s.audioTracks.list);
   getter('videoTracks', (s) => s.videoTracks.list);
   getter('textTracks', (s) => s.textTracks.list);
@@ -132,7 +139,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   });
   accessor('volume', (s) => s.volume, (s, v) => {
     const volume = toFiniteDouble(v, 'volume');
-    if (volume < 0 || volume > 1) throw new (window['DOMException'] as typeof DOMException)(`The volume provided (${volume}) is outside the range [0, 1].`, 'IndexSizeError');
+    if (volume < 0 || volume > 1) throw new (s.window['DOMException'] as typeof DOMException)(`The volume provided (${volume}) is outside the range [0, 1].`, 'IndexSizeError');
     if (volume !== s.volume) {
       s.volume = volume;
       s.fireSoon('volumechange');
@@ -150,7 +157,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   method('fastSeek', 1, (s, [time]) => s.setCurrentTime(toFiniteDouble(time, 'fastSeek')));
   method('canPlayType', 1, (_s, [type]) => canPlayType(String(type)));
   // No timeline offset is known (no EXT-X-PROGRAM-DATE-TIME, no live clock): an invalid Date (HTML).
-  method('getStartDate', 0, () => new (window['Date'] as DateConstructor)(NaN));
+  method('getStartDate', 0, (s) => new (s.window['Date'] as DateConstructor)(NaN));
   method('addTextTrack', 1, (s, [kind, label, language]) => s.addTextTrack(String(kind), label === undefined ? '' : String(label), language === undefined ? '' : String(language)));
 
   // EME §7: the HTMLMediaElement extensions, on element/'s ElementEme.
@@ -175,14 +182,14 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
     const video = VideoElement.prototype as Prototype;
     const videoState = (self: unknown, member: string) => {
       if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation(realm, 'HTMLVideoElement', member);
-      return stateOf(self as HostElement);
+      return state(self, member);
     };
     define(video, 'videoWidth', { get: named('get videoWidth', 0, function (this: unknown) { return videoState(this, 'videoWidth').videoWidth; }) });
     define(video, 'videoHeight', { get: named('get videoHeight', 0, function (this: unknown) { return videoState(this, 'videoHeight').videoHeight; }) });
     define(video, 'getVideoPlaybackQuality', {
       value: function getVideoPlaybackQuality(this: unknown) {
         const s = videoState(this, 'getVideoPlaybackQuality');
-        return videoPlaybackQuality(realm, { creationTime: s.clockNow(), totalVideoFrames: s.decodedVideoFrames, droppedVideoFrames: 0 });
+        return videoPlaybackQuality(realmOfMedia(s), { creationTime: s.clockNow(), totalVideoFrames: s.decodedVideoFrames, droppedVideoFrames: 0 });
       },
       writable: true,
     });
