@@ -15,7 +15,6 @@ import type { Realm } from './realm.js';
 /** Marks a value an enumeration setter ignores. */
 const IGNORED = Symbol('ignored');
 
-
 /** An attribute setter's conversion (WebIDL §3.7.6 "attribute setter"): an enumeration ignores other strings. */
 function convertForSetter(type: IdlType | undefined, value: unknown, context: string): unknown {
   if (type === undefined) return value;

@@ -226,5 +226,16 @@ describe('WebIDLInterface.define', () => {
     expect(() => WebIDLInterface.define({ name: 'Thing', implementation: Thing, attributes: [{ name: 'size' }] })).toThrow(/has/);
     expect(() => WebIDLInterface.define({ name: 'Thing', implementation: Thing, attributes: [{ name: 'size', writable: true }], operations: [{ name: 'has', length: 0 }] })).toThrow(/setter/);
     expect(WebIDLInterface.define({ name: 'Thing', implementation: Thing, attributes: [{ name: 'size' }], operations: [{ name: 'has', length: 0 }] }).name).toBe('Thing');
+    // Static members are the implementation's static methods and getters; a subclass inherits its base's members.
+    const shape = { name: 'Thing', implementation: Thing, attributes: [{ name: 'size' }], operations: [{ name: 'has', length: 0 }] };
+    expect(() => WebIDLInterface.define({ ...shape, staticOperations: [{ name: 'isSupported', length: 1 }] })).toThrow(/isSupported/);
+    expect(() => WebIDLInterface.define({ ...shape, staticAttributes: [{ name: 'enabled' }] })).toThrow(/enabled/);
+    class Special extends Thing {
+      get special(): boolean {
+        return true;
+      }
+    }
+    expect(() => WebIDLInterface.define({ ...shape, name: 'Special', implementation: Special })).toThrow(/special/);
+    expect(WebIDLInterface.define({ ...shape, name: 'Special', implementation: Special, attributes: [{ name: 'size' }, { name: 'special' }] }).name).toBe('Special');
   });
 });
