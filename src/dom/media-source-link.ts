@@ -30,6 +30,8 @@ export interface TrackBufferView {
   readonly codec: string;
   readonly width?: number;
   readonly height?: number;
+  /** The AudioTrack or VideoTrack the SourceBuffer made for this track (MSE §3.5.7), which the element lists too. */
+  readonly mediaTrack?: object;
   /** Buffered ranges of this track, seconds, sorted, disjoint. */
   buffered(): Array<[number, number]>;
   /** Frames with pts in [from, to), in decode order; the element's playback loop pulls them. */
@@ -46,6 +48,8 @@ export interface MediaElementLink {
   durationChanged(): void;
   /** An init segment was received (MSE §3.5.7); the first one takes the element to HAVE_METADATA. */
   initSegmentReceived(tracks: readonly TrackBufferView[]): void;
+  /** removeSourceBuffer(): the tracks the SourceBuffer made leave the element's track lists (MSE §2.2 steps 5–7). */
+  tracksRemoved?(mediaTracks: readonly object[]): void;
   /** EME Initialization Data Encountered: the element fires encrypted (pssh boxes of an init segment or moof). */
   initDataEncountered(initDataType: string, initData: ArrayBuffer): void;
   /** Coded frames were added or removed: readyState is re-evaluated and a stalled playback resumes. */

@@ -50,6 +50,8 @@ describe.each(HOSTS)('a plain MP4 URL on %s', (host) => {
     await video.play();
     await waitFor(video, 'ended');
     expect(video.currentSrc).toBe(`${base}/fragmented.mp4`);
+    // Its tracks were made by no script's SourceBuffer (MSE's track.sourceBuffer).
+    expect([...video.videoTracks, ...video.audioTracks].map((track: Dom) => track.sourceBuffer)).toEqual([null, null]);
     expect(playedHashes(media, video, '1')).toEqual(clearHashes(clearFrag, 1));
     expect(playedHashes(media, video, '2')).toEqual(clearHashes(clearFrag, 2));
     window.close?.();

@@ -5,9 +5,11 @@
 // idlharness pages check the same against the IDL files (test/wpt/wpt-idl.test.ts); these need no ../shared.
 import { describe, expect, it } from 'vitest';
 import { installMedia } from '../../src/dom/install.js';
-import { HOSTS, hostWindow, tasksRun, type Dom } from '../support/mse.js';
+import { readFixture } from '../support/fixtures.js';
+import { append, HOSTS, hostWindow, segments, tasksRun, type Dom } from '../support/mse.js';
 
 const TYPE = 'video/mp4; codecs="avc1.64001f"';
+const { init } = segments(readFixture('clear_frag_video.mp4'));
 
 // [interface, constructor length or undefined (no constructor), operations with lengths, attributes (writable ones
 // marked =), static operations with lengths]
@@ -23,7 +25,8 @@ const SHAPES: [string, number | undefined, Record<string, number>, string[], Rec
     'SourceBuffer',
     undefined,
     { appendBuffer: 1, abort: 0, changeType: 1, remove: 2 },
-    ['mode=', 'updating', 'buffered', 'timestampOffset=', 'appendWindowStart=', 'appendWindowEnd=', 'onupdatestart=', 'onupdate=', 'onupdateend=', 'onerror=', 'onabort='],
+    ['mode=', 'updating', 'buffered', 'timestampOffset=', 'audioTracks', 'videoTracks', 'textTracks', 'appendWindowStart=', 'appendWindowEnd=']
+      .concat(['onupdatestart=', 'onupdate=', 'onupdateend=', 'onerror=', 'onabort=']),
     {},
   ],
   ['SourceBufferList', undefined, {}, ['length', 'onaddsourcebuffer=', 'onremovesourcebuffer='], {}],
@@ -31,15 +34,15 @@ const SHAPES: [string, number | undefined, Record<string, number>, string[], Rec
   ['MediaError', undefined, {}, ['code', 'message'], {}],
   ['VideoPlaybackQuality', undefined, {}, ['creationTime', 'droppedVideoFrames', 'totalVideoFrames', 'corruptedVideoFrames'], {}],
   ['AudioTrackList', undefined, { getTrackById: 1 }, ['length', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
-  ['AudioTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'enabled='], {}],
+  ['AudioTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'enabled=', 'sourceBuffer'], {}],
   ['VideoTrackList', undefined, { getTrackById: 1 }, ['length', 'selectedIndex', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
-  ['VideoTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'selected='], {}],
+  ['VideoTrack', undefined, {}, ['id', 'kind', 'label', 'language', 'selected=', 'sourceBuffer'], {}],
   ['TextTrackList', undefined, { getTrackById: 1 }, ['length', 'onchange=', 'onaddtrack=', 'onremovetrack='], {}],
   [
     'TextTrack',
     undefined,
     { addCue: 1, removeCue: 1 },
-    ['kind', 'label', 'language', 'id', 'inBandMetadataTrackDispatchType', 'mode=', 'cues', 'activeCues', 'oncuechange='],
+    ['kind', 'label', 'language', 'id', 'inBandMetadataTrackDispatchType', 'mode=', 'cues', 'activeCues', 'sourceBuffer', 'oncuechange='],
     {},
   ],
   ['TextTrackCueList', undefined, { getCueById: 1 }, ['length'], {}],
@@ -233,5 +236,27 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     expect(() => video.canPlayType()).toThrow(window.TypeError);
     await expect(window.HTMLMediaElement.prototype.play.call({})).rejects.toBeInstanceOf(window.TypeError);
     expect(Number.isNaN(video.getStartDate().getTime())).toBe(true);
+  });
+
+  it('a SourceBuffer\'s tracks (MSE): in its own lists and the element\'s, the same objects, until it is removed', async () => {
+    const window = installed(host);
+    const { mediaSource, sourceBuffer, video } = await openSource(window);
+    expect(sourceBuffer.videoTracks).toBeInstanceOf(window.VideoTrackList);
+    expect(sourceBuffer.audioTracks).toBe(sourceBuffer.audioTracks); // [SameObject]
+    await append(sourceBuffer, init);
+    await tasksRun();
+    const [track] = [...sourceBuffer.videoTracks];
+    expect(track).toBeInstanceOf(window.VideoTrack);
+    expect([sourceBuffer.videoTracks.length, sourceBuffer.audioTracks.length, sourceBuffer.textTracks.length]).toEqual([1, 0, 0]);
+    expect(video.videoTracks[0]).toBe(track);
+    expect([track.sourceBuffer, track.selected, video.videoTracks.selectedIndex]).toEqual([sourceBuffer, true, 0]);
+    const removed: string[] = [];
+    video.videoTracks.onremovetrack = (event: Dom) => removed.push(`element:${event.track === track}`);
+    sourceBuffer.videoTracks.onremovetrack = (event: Dom) => removed.push(`sourceBuffer:${event.track === track}`);
+    mediaSource.removeSourceBuffer(sourceBuffer);
+    await tasksRun();
+    expect(track.sourceBuffer).toBeNull();
+    expect([video.videoTracks.length, sourceBuffer.videoTracks.length]).toEqual([0, 0]);
+    expect(removed).toEqual(['element:true', 'sourceBuffer:true']);
   });
 });

@@ -97,19 +97,6 @@ export const PLAYBACK_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = 
 // The WebIDL pages of the specs emekit/dom implements (MSE, Media Playback Quality, HTML's media elements), run on
 // emekit/dom by wpt-idl.test.ts. ../shared/wpt carries their IDL files and idlharness.js; the pages themselves are
 // in test/wpt/pages at their upstream paths. Subtest counts are Chromium 156's on the same pages.
-const SOURCE_BUFFER_TRACK_LISTS =
-  "SourceBuffer's audioTracks, videoTracks and textTracks (the 2021 IDL; MSE's track lists of a SourceBuffer) are not implemented: Chromium 156 lacks them too";
-const TRACK_SOURCE_BUFFER = {
-  'AudioTrack interface: attribute sourceBuffer': 'AudioTrack is not exposed: emekit/dom has no AudioTrack interface object yet (Chromium 156 neither)',
-  'VideoTrack interface: attribute sourceBuffer': 'VideoTrack is not exposed: emekit/dom has no VideoTrack interface object yet (Chromium 156 neither)',
-  'TextTrack interface: attribute sourceBuffer': "TextTrack's sourceBuffer (MSE's partial interface) is not implemented: Chromium 156 lacks it too",
-};
-const SOURCE_BUFFER_TRACKS_MISSING = Object.fromEntries(
-  ['audioTracks', 'videoTracks', 'textTracks'].flatMap((name) => [
-    [`SourceBuffer interface: attribute ${name}`, SOURCE_BUFFER_TRACK_LISTS],
-    [`SourceBuffer interface: sourceBuffer must inherit property "${name}" with the proper type`, SOURCE_BUFFER_TRACK_LISTS],
-  ]),
-);
 // The upstream page makes its SourceBuffer for WebM, else for a bare 'video/mp4'.
 const NO_SOURCE_BUFFER =
   "no sourceBuffer to test: the page asks for WebM, which emekit does not have, else a bare 'video/mp4', which emekit refuses as Chromium 156 does (a type without codecs names no decoder: NotSupportedError); idlharness-mp4.window.js runs these subtests with a type that names its codecs";
@@ -138,13 +125,9 @@ export const IDL_EXPECTATIONS: Readonly<Record<string, PageExpectation>> = {
     failures: {
       'idl_test setup': NO_SOURCE_BUFFER,
       ...Object.fromEntries(SOURCE_BUFFER_INSTANCE_SUBTESTS.map((name) => [name, NO_SOURCE_BUFFER])),
-      'SourceBuffer interface: attribute audioTracks': SOURCE_BUFFER_TRACK_LISTS,
-      'SourceBuffer interface: attribute videoTracks': SOURCE_BUFFER_TRACK_LISTS,
-      'SourceBuffer interface: attribute textTracks': SOURCE_BUFFER_TRACK_LISTS,
-      ...TRACK_SOURCE_BUFFER,
     },
   },
-  '../media-source/idlharness-mp4.window.js': { subtests: 108, failures: { ...SOURCE_BUFFER_TRACKS_MISSING, ...TRACK_SOURCE_BUFFER } },
+  '../media-source/idlharness-mp4.window.js': { subtests: 108, failures: {} },
   '../media-playback-quality/idlharness.window.js': { subtests: 30, failures: {} },
   [HTML_MEDIA_PAGE]: {
     subtests: 573,

@@ -276,11 +276,12 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.durationChanged();
     const events = windowTracks(this.env.window);
     for (const track of tracks) {
+      // The SourceBuffer's AudioTrack/VideoTrack where it made one (MSE), else one of the element's own.
       if (track.kind === 'audio' && !this.audioTracks.list.getTrackById(track.id)) {
-        this.audioTracks.add(events.audioTrack(track.id, this.audioTracks.tracks().length === 0));
+        this.audioTracks.add((track.mediaTrack as AudioTrackLike | undefined) ?? events.audioTrack(track.id, this.audioTracks.tracks().length === 0));
       }
       if (track.kind === 'video' && !this.videoTracks.list.getTrackById(track.id)) {
-        this.videoTracks.add(events.videoTrack(track.id, this.videoTracks.tracks().length === 0));
+        this.videoTracks.add((track.mediaTrack as VideoTrackLike | undefined) ?? events.videoTrack(track.id, this.videoTracks.tracks().length === 0));
         if (this.videoWidth === 0 && track.width && track.height) {
           this.videoWidth = track.width;
           this.videoHeight = track.height;
@@ -295,6 +296,13 @@ export class HeadlessMedia implements Playing, MediaElementLink {
       if (this.#defaultStart > 0) this.#seek(this.#defaultStart);
     }
     this.#updateReadyState();
+  }
+
+  tracksRemoved(mediaTracks: readonly object[]): void {
+    for (const track of mediaTracks) {
+      this.audioTracks.remove(track as AudioTrackLike);
+      this.videoTracks.remove(track as VideoTrackLike);
+    }
   }
 
   initDataEncountered(initDataType: string, initData: ArrayBuffer): void {

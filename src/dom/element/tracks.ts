@@ -26,6 +26,8 @@ export interface TrackList<T extends MediaTrack> extends HostEventTarget {
 export interface TrackListControl<T extends MediaTrack> {
   readonly list: TrackList<T>;
   add(track: T): void;
+  /** Removes the track if the list has it, queueing removetrack. */
+  remove(track: T): void;
   clear(): void;
   tracks(): readonly T[];
 }
@@ -98,13 +100,25 @@ interface TrackRecord {
   readonly language: string;
 }
 
-/** id, kind, label and language: what every track has, fixed when it is made. */
+const sourceBuffers = new WeakMap<object, object>();
+
+/** MSE's track.sourceBuffer: the SourceBuffer that made the track, until it is removed (null: none). */
+export function setTrackSourceBuffer(track: object, sourceBuffer: object | null): void {
+  if (sourceBuffer) sourceBuffers.set(track, sourceBuffer);
+  else sourceBuffers.delete(track);
+}
+
+/** id, kind, label and language: what every track has, fixed when it is made; and MSE's sourceBuffer. */
 abstract class TrackBase extends PlatformObject {
   readonly #record: TrackRecord;
 
   constructor(object: object, record: TrackRecord) {
     super(object);
     this.#record = record;
+  }
+
+  get sourceBuffer(): object | null {
+    return sourceBuffers.get(this) ?? null;
   }
 
   get id(): string {
@@ -237,7 +251,8 @@ export class TextTrack extends TrackBase implements TextTrackLike {
 }
 
 const LIST_EVENTS = ['change', 'addtrack', 'removetrack'];
-const TRACK_ATTRIBUTES = [{ name: 'id' }, { name: 'kind' }, { name: 'label' }, { name: 'language' }];
+// sourceBuffer: MSE's partial interfaces of AudioTrack, VideoTrack and TextTrack.
+const TRACK_ATTRIBUTES = [{ name: 'id' }, { name: 'kind' }, { name: 'label' }, { name: 'language' }, { name: 'sourceBuffer' }];
 
 export const AudioTrackListInterface: WebIDLInterface<AudioTrackList> = WebIDLInterface.define({
   name: 'AudioTrackList',
@@ -302,6 +317,7 @@ export const TextTrackInterface: WebIDLInterface<TextTrack> = WebIDLInterface.de
     { name: 'mode', writable: true, type: { enum: ['disabled', 'hidden', 'showing'] } },
     { name: 'cues' },
     { name: 'activeCues' },
+    { name: 'sourceBuffer' },
   ],
   operations: [
     { name: 'addCue', length: 1 },
@@ -348,6 +364,14 @@ function makeWindowTracks(window: HostWindow): WindowTracks {
         owners.set(track, owner);
         setIndexedProperties(list, items, items.length - 1);
         queueTask(() => list.dispatchEvent(trackEvent('addtrack', track)));
+      },
+      remove(track) {
+        const i = items.indexOf(track);
+        if (i < 0) return;
+        items.splice(i, 1);
+        owners.delete(track);
+        setIndexedProperties(list, items, items.length + 1);
+        queueTask(() => list.dispatchEvent(trackEvent('removetrack', track)));
       },
       clear() {
         const removed = items.splice(0);

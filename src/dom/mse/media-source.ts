@@ -18,6 +18,7 @@ import { windowContextOf, type WindowContext } from './window-context.js';
 
 class MediaSourceCore implements ParentMediaSource {
   readyState: ReadyState = 'closed';
+  exposed = true;
   duration = NaN;
   link: MediaElementLink | undefined;
   liveSeekableRange: [number, number] | undefined;
@@ -237,6 +238,8 @@ export class MediaSource extends PlatformObject {
     if (!core.cores.has(sourceBuffer as object)) throw core.context.error('NotFoundError', `${member}: The SourceBuffer provided is not contained in this MediaSource.`);
     // 2. A running append or removal is aborted (abort, updateend).
     buffer.abortForRemoval();
+    // 5–7. Its tracks leave the element's track lists (and its own, in destroy()).
+    core.link?.tracksRemoved?.(buffer.tracks.flatMap((t) => (t.mediaTrack ? [t.mediaTrack] : [])));
     // 3–9. Out of activeSourceBuffers and sourceBuffers (removesourcebuffer each), its track buffers destroyed.
     core.activeSourceBuffers.remove(sourceBuffer as object);
     core.sourceBuffers.remove(sourceBuffer as object);
@@ -324,6 +327,7 @@ export function isMediaSourceOf(context: WindowContext, value: unknown): boolean
 /** A fetched media file played through a MediaSource of its own (MediaSourceRegistry.attachFile). */
 export function attachFile(context: WindowContext, load: () => Promise<Uint8Array>, link: MediaElementLink): AttachedSource {
   const core = cores.get(new MediaSource(context.realm.create(MediaSourceInterface), context))!;
+  core.exposed = false;
   const source = core.attach(link)!;
   // Whatever fails, synchronously or not, is the element's error, never an exception out of a promise.
   void (async () => {

@@ -12,6 +12,15 @@ import { processCodedFrames, type AppendMode, type ProcessingState } from './cod
 import { TrackBuffer } from './track-buffer.js';
 import { mseTypeSupport } from './type-support.js';
 import type { WindowContext } from './window-context.js';
+import {
+  setTrackSourceBuffer,
+  windowTracks,
+  type AudioTrackLike,
+  type MediaTrack,
+  type TextTrackLike,
+  type TrackListControl,
+  type VideoTrackLike,
+} from '../element/tracks.js';
 
 export type ReadyState = 'closed' | 'open' | 'ended';
 
@@ -27,6 +36,15 @@ export interface ParentMediaSource {
   endOfStream(error: 'decode', message: string): void;
   /** The initialization segment received algorithm's steps on the MediaSource: active list, HAVE_METADATA. */
   initSegmentReceived(source: SourceBufferCore, active: boolean): void;
+  /** False for the MediaSource behind a plain media file: its SourceBuffer is no script's (tracks' sourceBuffer null). */
+  readonly exposed: boolean;
+}
+
+/** A SourceBuffer's audioTracks, videoTracks and textTracks (MSE §3.1). */
+export interface SourceBufferTrackLists {
+  readonly audio: TrackListControl<AudioTrackLike>;
+  readonly video: TrackListControl<VideoTrackLike>;
+  readonly text: TrackListControl<TextTrackLike>;
 }
 
 class AppendError extends Error {}
@@ -55,6 +73,7 @@ export class SourceBufferCore implements ProcessingState {
     readonly target: HostEventTarget,
     parent: ParentMediaSource,
     type: string,
+    readonly trackLists: SourceBufferTrackLists,
   ) {
     this.parent = parent;
     this.#kinds = mseTypeSupport(type) ?? { audio: true, video: true };
@@ -201,6 +220,7 @@ export class SourceBufferCore implements ProcessingState {
       // 5. Track buffers for the tracks; every audio track is enabled and the first video track selected, so the
       //    SourceBuffer is active.
       for (const t of segment.tracks) this.trackBuffers.set(t.id, new TrackBuffer(String(t.id), t.kind, t.codec, t.width, t.height));
+      this.#makeMediaTracks(parent);
       active = true;
       this.firstInitSegmentReceived = true;
     }
@@ -209,6 +229,22 @@ export class SourceBufferCore implements ProcessingState {
     // 7, 8. The MediaSource's part; then EME's Initialization Data Encountered for the moov's pssh boxes.
     parent.initSegmentReceived(this, active);
     for (const initData of segment.initData) parent.link?.initDataEncountered('cenc', toArrayBuffer(initData));
+  }
+
+  /**
+   * Steps 5.2.x: an AudioTrack per audio track (the first enabled) and a VideoTrack per video track (the first
+   * selected) in this SourceBuffer's lists, with sourceBuffer set; the element lists the same objects.
+   */
+  #makeMediaTracks(parent: ParentMediaSource): void {
+    const tracks = windowTracks(this.context.window);
+    for (const buffer of this.tracks) {
+      const { audio, video } = this.trackLists;
+      const track = buffer.kind === 'audio' ? tracks.audioTrack(buffer.id, audio.tracks().length === 0) : tracks.videoTrack(buffer.id, video.tracks().length === 0);
+      setTrackSourceBuffer(track, parent.exposed ? this.target : null);
+      if (buffer.kind === 'audio') audio.add(track as AudioTrackLike);
+      else video.add(track as VideoTrackLike);
+      buffer.mediaTrack = track;
+    }
   }
 
   #matchTracks(segment: InitSegment): void {
@@ -357,6 +393,11 @@ export class SourceBufferCore implements ProcessingState {
     this.#generation++;
     this.parent = undefined;
     this.updating = false;
+    // removeSourceBuffer steps 5–7: the tracks' sourceBuffer becomes null and they leave this SourceBuffer's lists.
+    for (const list of [this.trackLists.audio, this.trackLists.video, this.trackLists.text] as TrackListControl<MediaTrack>[]) {
+      for (const track of list.tracks()) setTrackSourceBuffer(track, null);
+      list.clear();
+    }
   }
 
   views(): TrackBufferView[] {

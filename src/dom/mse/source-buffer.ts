@@ -6,6 +6,7 @@ import type { HostEventTarget } from '../host-window.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
 import type { AppendMode } from './coded-frame-processing.js';
+import { windowTracks } from '../element/tracks.js';
 import { SourceBufferCore, type ParentMediaSource } from './source-buffer-core.js';
 import type { WindowContext } from './window-context.js';
 
@@ -25,7 +26,8 @@ export class SourceBuffer extends PlatformObject {
 
   constructor(object: object, context: WindowContext, parent: ParentMediaSource, type: string) {
     super(object);
-    this.#core = new SourceBufferCore(context, this, parent, type);
+    const tracks = windowTracks(context.window);
+    this.#core = new SourceBufferCore(context, this, parent, type, { audio: tracks.audioList(), video: tracks.videoList(), text: tracks.textList() });
     cores.set(this, this.#core);
   }
 
@@ -54,6 +56,18 @@ export class SourceBuffer extends PlatformObject {
     const core = this.#core;
     core.requireAttached("read the 'buffered' property of 'SourceBuffer'");
     return core.context.timeRanges.create(core.buffered());
+  }
+
+  get audioTracks(): unknown {
+    return this.#core.trackLists.audio.list;
+  }
+
+  get videoTracks(): unknown {
+    return this.#core.trackLists.video.list;
+  }
+
+  get textTracks(): unknown {
+    return this.#core.trackLists.text.list;
   }
 
   get timestampOffset(): number {
@@ -137,6 +151,9 @@ export const SourceBufferInterface: WebIDLInterface<SourceBuffer> = WebIDLInterf
     { name: 'updating' },
     { name: 'buffered' },
     { name: 'timestampOffset', writable: true, type: 'double' },
+    { name: 'audioTracks' },
+    { name: 'videoTracks' },
+    { name: 'textTracks' },
     { name: 'appendWindowStart', writable: true, type: 'double' },
     { name: 'appendWindowEnd', writable: true, type: 'unrestricted double' },
   ],

@@ -23,6 +23,8 @@ export class TrackBuffer implements TrackBufferView {
   #maxEnd = -Infinity;
   /** The largest frame duration seen: gaps up to twice it do not split a range (Chromium's fudge room). */
   #maxDuration = 0;
+  /** The AudioTrack or VideoTrack made for this track buffer (its SourceBuffer's and the element's). */
+  mediaTrack: object | undefined;
 
   constructor(
     readonly id: string,
