@@ -325,7 +325,7 @@ class Run {
       const c = job.crypto!;
       if (c.nalLengthSize === undefined) continue;
       if (job.sampleIndex >= VERIFY_ALL_FIRST && job.sampleIndex % VERIFY_EVERY !== 0) continue;
-      const why = checkNalSample(buf, job.offset - pos, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize);
+      const why = checkNalSample(buf, job.offset - pos, job.size, c.nalLengthSize, c.subsamples === undefined || (c.subsamples[0] ?? 0) < c.nalLengthSize, c.subsamples);
       if (why) {
         const format = this.tracks.get(job.trackId)?.originalFormat ?? 'NAL';
         throw new MediaError('wrong-key', `${where(job)}: decrypted data is not valid ${format} (${why}); the key for key ID ${c.keyId.toString('hex')} is probably wrong`, {

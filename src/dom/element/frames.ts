@@ -42,7 +42,7 @@ export function decodeFrame(track: TrackBufferView, frame: CodedFrame, key: Uint
     if (crypto.nalLengthSize !== undefined) {
       const subs = crypto.subsamples;
       const lengthsProtected = subs === undefined || (subs[0] ?? 0) < crypto.nalLengthSize;
-      const why = checkNalSample(buf, 0, buf.length, crypto.nalLengthSize, lengthsProtected);
+      const why = checkNalSample(buf, 0, buf.length, crypto.nalLengthSize, lengthsProtected, subs);
       if (why !== undefined) return { ok: false, reason: `track ${track.id} frame at ${frame.pts}s does not decode (${why}): wrong key?` };
     }
   }

@@ -2,7 +2,7 @@
 // every non-VCL NAL unit and every slice header stay clear; only slice data is protected. For cbcs the protected
 // range starts right at the slice data (10.4); for cenc, cens and cbc1 it is a whole number of 16-byte blocks ending
 // at the NAL's end (cbc1 and cens require it, 10.2/10.3; CMAF requires it of cenc), so the few bytes left over
-// after the slice header join the clear range. A slice whose header cannot be measured is protected from its NAL
+// after the slice header join the clear range. Zero bytes trailing a NAL (left by remuxes from Annex B) stay clear. A slice whose header cannot be measured is protected from its NAL
 // header on, in whole blocks (the first edition's layout, which every decrypter reads), and the reason is reported.
 import { MediaError } from '../errors.js';
 
@@ -54,20 +54,28 @@ export function nalSubsamples(buf: Uint8Array, off: number, size: number, layout
     const vcl = hevc ? type < 32 : type >= 1 && type <= 5;
     const nal = buf.subarray(p + lengthSize, p + total);
     let prot = 0;
+    // Zero bytes after the RBSP's last byte (trailing_zero_8bits a remux from Annex B leaves behind) are no slice
+    // data: they stay clear, after the protected range.
+    let trailing = 0;
     if (!vcl) slices?.parameterSet(nal);
     else if (nal.length > (hevc ? 2 : 1)) {
+      while (trailing < nal.length && nal[nal.length - 1 - trailing] === 0) trailing++;
+      const body = nal.length - trailing;
       const measured = slices ? headerLength(slices, nal) : 'no slice header parser';
       if (typeof measured === 'number') {
-        const data = Math.max(0, nal.length - measured);
+        const data = Math.max(0, body - measured);
         prot = layout.wholeBlocks ? data - (data % 16) : data >= 16 ? data : 0;
       } else {
         layout.unknownHeader?.(measured);
-        const data = nal.length - (hevc ? 2 : 1);
+        const data = Math.max(0, body - (hevc ? 2 : 1));
         prot = data - (data % 16);
       }
     }
-    pendingClear += total - prot;
-    if (prot > 0) flushClear(prot);
+    pendingClear += total - prot - (prot > 0 ? trailing : 0);
+    if (prot > 0) {
+      flushClear(prot);
+      pendingClear += trailing;
+    }
     p += total;
   }
   pendingClear += end - p;
