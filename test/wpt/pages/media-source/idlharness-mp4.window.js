@@ -12,7 +12,7 @@
 
 idl_test(
   ['media-source'],
-  ['dom', 'html'],
+  ['dom', 'html', 'url'],
   async idl_array => {
     idl_array.add_objects({
       MediaSource: ['mediaSource'],

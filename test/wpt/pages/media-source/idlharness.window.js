@@ -5,12 +5,12 @@
 'use strict';
 
 // https://w3c.github.io/media-source/
-// web-platform-tests' media-source/idlharness.window.js, which ../shared/wpt does not carry: served at its upstream
-// path by test/wpt/page-host.ts.
+// web-platform-tests' media-source/idlharness.window.js, written out here as upstream has it (../shared/wpt does not
+// carry it), served at its upstream path by test/wpt/page-host.ts.
 
 idl_test(
   ['media-source'],
-  ['dom', 'html'],
+  ['dom', 'html', 'url'],
   async idl_array => {
     idl_array.add_objects({
       MediaSource: ['mediaSource'],
