@@ -35,6 +35,8 @@ export interface LoopStats {
   slowestWallMs: number;
   /** Resident memory now (bytes): the parent reports it minute by minute, to show whether the process grows. */
   rss: number;
+  /** CPU time used since the last report (ms, all threads): inputs per CPU-second do not depend on the load. */
+  cpuMs: number;
 }
 
 export interface LoopFinding {
@@ -115,8 +117,9 @@ async function run(s: LoopStart): Promise<void> {
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   let peak = process.resourceUsage().maxRSS * 1024;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0 };
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0 };
   const clock = ownClock();
+  let cpu = process.cpuUsage();
   let reported = Date.now();
   while (Date.now() < end) {
     let input: Buffer;
@@ -162,11 +165,16 @@ async function run(s: LoopStart): Promise<void> {
     }
     if (Date.now() - reported >= 1000) {
       stats.rss = process.memoryUsage.rss();
+      const used = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      stats.cpuMs = (used.user + used.system) / 1000;
       await send(stats);
       stats.inputs = stats.ok = stats.rejected = stats.harnessErrors = 0;
       reported = Date.now();
     }
   }
+  const used = process.cpuUsage(cpu);
+  stats.cpuMs = (used.user + used.system) / 1000;
   await send(stats);
   await send({ type: 'done' });
   process.exit(0);

@@ -89,6 +89,7 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
         totals.ok += m.ok!;
         totals.rejected += m.rejected!;
         totals.harnessErrors += m.harnessErrors!;
+        totals.cpuMs += m.cpuMs!;
         totals.corpus = Math.max(totals.corpus, m.corpus!);
         totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
         const minute = Math.floor((Date.now() - runStarted) / 60_000);
@@ -142,7 +143,7 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
@@ -162,7 +163,8 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
   const rate = totals.inputs / elapsed;
   const count = (kind: string) => findings.filter((f) => f.kind === kind).length;
   console.log(
-    `${target}: ${totals.inputs} inputs in ${elapsed.toFixed(0)} s on ${workers} processes = ${rate.toFixed(0)}/s; accepted ${totals.ok}, rejected (documented) ${totals.rejected}; ` +
+    `${target}: ${totals.inputs} inputs in ${elapsed.toFixed(0)} s on ${workers} processes = ${rate.toFixed(0)}/s ` +
+      `(${(totals.inputs / (totals.cpuMs / 1000)).toFixed(0)} per CPU-second of the fuzz processes); accepted ${totals.ok}, rejected (documented) ${totals.rejected}; ` +
       `crashes ${count('crash')}, hangs ${count('hang')}, undocumented ${count('undocumented')}, over the memory bound ${count('memory')}; ` +
       `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (wall ${totals.slowestWallMs.toFixed(0)} ms; limit ${timeoutMs} ${CLOCK}); ` +
       `corpus ${totals.corpus}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
