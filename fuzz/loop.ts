@@ -37,6 +37,9 @@ export interface LoopStats {
   rss: number;
   /** CPU time used since the last report (ms, all threads): inputs per CPU-second do not depend on the load. */
   cpuMs: number;
+  /** The largest rise of the peak RSS during one input (bytes), and that input's size: a spike, not growth. */
+  largestRise: number;
+  largestRiseInput: number;
 }
 
 export interface LoopFinding {
@@ -117,7 +120,7 @@ async function run(s: LoopStart): Promise<void> {
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   let peak = process.resourceUsage().maxRSS * 1024;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0 };
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
   const clock = ownClock();
   let cpu = process.cpuUsage();
   let reported = Date.now();
@@ -150,6 +153,10 @@ async function run(s: LoopStart): Promise<void> {
     else stats[outcome.kind]++;
     const rss = process.resourceUsage().maxRSS * 1024;
     if (rss > peak) {
+      if (rss - peak > stats.largestRise) {
+        stats.largestRise = rss - peak;
+        stats.largestRiseInput = input.length;
+      }
       peak = rss;
       stats.peakRss = rss;
       const limit = s.baseBytes + MEMORY_FACTOR * input.length;

@@ -90,6 +90,10 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
         totals.rejected += m.rejected!;
         totals.harnessErrors += m.harnessErrors!;
         totals.cpuMs += m.cpuMs!;
+        if (m.largestRise! > totals.largestRise) {
+          totals.largestRise = m.largestRise!;
+          totals.largestRiseInput = m.largestRiseInput!;
+        }
         totals.corpus = Math.max(totals.corpus, m.corpus!);
         totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
         const minute = Math.floor((Date.now() - runStarted) / 60_000);
@@ -143,7 +147,7 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
@@ -169,7 +173,10 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
       `peak RSS ${(totals.peakRss / 1e6).toFixed(0)} MB (bound ${(BASE_BYTES / 1e6).toFixed(0)} MB + ${MEMORY_FACTOR}x input), slowest input ${totals.slowestMs.toFixed(0)} ms (wall ${totals.slowestWallMs.toFixed(0)} ms; limit ${timeoutMs} ${CLOCK}); ` +
       `corpus ${totals.corpus}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}${totals.harnessErrors > 0 ? `; harness errors ${totals.harnessErrors}` : ''}`,
   );
-  console.log(`  RSS by minute (MB, highest process): ${Array.from(rssByMinute, (mb) => mb ?? '-').join(' ')}`);
+  console.log(
+    `  RSS by minute (MB, highest process): ${Array.from(rssByMinute, (mb) => mb ?? '-').join(' ')}; ` +
+      `largest rise of the peak in one input: ${(totals.largestRise / 1e6).toFixed(0)} MB (an input of ${totals.largestRiseInput} bytes)`,
+  );
   if (findings.length === 0) return;
   const dir = join(root, 'test/regressions', target);
   mkdirSync(dir, { recursive: true });
