@@ -4,6 +4,7 @@ import { boxHeader, children } from '../boxes/box.js';
 import type { Box, BoxContext } from '../boxes/box.js';
 import type { Movie } from '../boxes/movie.js';
 import { isSeigBox } from '../boxes/protection.js';
+import { MediaError } from '../errors.js';
 
 const CONTAINERS = new Set(['trak', 'mdia', 'minf', 'stbl']);
 
@@ -36,8 +37,12 @@ function container(type: string, parts: Part[]): Part {
   };
 }
 
-function chunkOffsets(src: Buffer, b: Box): Part {
+function chunkOffsets(src: Buffer, b: Box, base: number): Part {
   const wide = b.type === 'co64';
+  // A chunk-offset box the sample tables did not read (another one in the same stbl) is still rewritten here.
+  if (src.length < b.headerSize + 8) {
+    throw new MediaError('malformed', `${b.type} has no room for its entry_count`, { box: b.path, offset: base + b.start, field: 'entry_count' });
+  }
   return {
     size: src.length,
     write(out, at, mapOffset) {
@@ -85,7 +90,7 @@ export function clearMovie(movie: Movie, mapOffset: (offset: number, moovSizeCha
     if (b.type === 'senc' || b.type === 'saiz' || b.type === 'saio' || (b.type === 'uuid' && b.uuid === PIFF_SENC_UUID)) return undefined;
     if (isSeigBox(ctx, b)) return undefined;
     if (b.type === 'stsd') return stsd(b);
-    if (b.type === 'stco' || b.type === 'co64') return chunkOffsets(raw(b), b);
+    if (b.type === 'stco' || b.type === 'co64') return chunkOffsets(raw(b), b, ctx.base);
     if (CONTAINERS.has(b.type)) return container(b.type, children(ctx, b).flatMap((k) => rebuild(k) ?? []));
     return bytes(raw(b));
   };
