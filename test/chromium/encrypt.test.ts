@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readBox } from '../../src/media/boxes/box.js';
 import { describeEntry } from '../../src/media/boxes/codec-string.js';
 import { parseMovie } from '../../src/media/boxes/movie.js';
-import { encryptMedia } from '../../src/media/encrypt.js';
+import { encryptMedia } from '../../src/media/protect/encrypt.js';
 import type { Scheme } from '../../src/media/index.js';
 import { KEYS, readFixture, repoRoot } from '../support/fixtures.js';
 import { startLicenseServer, type LicenseServer } from '../support/license-server.js';

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePsshBoxes } from '../../src/initdata/cenc.js';
-import { encryptMedia, type EncryptOptions } from '../../src/media/encrypt.js';
-import { protectInPlace } from '../../src/media/protect-in-place.js';
+import { encryptMedia, type EncryptOptions } from '../../src/media/protect/encrypt.js';
+import { protectInPlace } from '../../src/media/protect/protect-in-place.js';
 import { decryptMedia, MediaError, type Scheme } from '../../src/media/index.js';
 import { openSource } from '../../src/media/io/io.js';
 import { cryptSample } from '../../src/media/cenc/cipher.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
-import { readTimeline, type TimedTrack } from '../../src/media/timeline.js';
+import { readTimeline, type TimedTrack } from '../../src/media/protect/timeline.js';
 import { defaultKeys, expectClearSamples, fixture, KEYS, readFixture, repoRoot } from '../support/fixtures.js';
 import { boxTypes, decodedFrames, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptMedia, MediaError, packageMedia, packagePresentation, type PackageReport } from '../../src/media/index.js';
 import { openSource } from '../../src/media/io/io.js';
-import { readTimeline } from '../../src/media/timeline.js';
+import { readTimeline } from '../../src/media/protect/timeline.js';
 import { defaultKeys, fixture, KEYS, readFixture } from '../support/fixtures.js';
 import { boxTypes, hasFfmpeg, sampleDiff } from '../support/mp4.js';
 

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBox } from '../../src/media/boxes/box.js';
 import { parseMovie } from '../../src/media/boxes/movie.js';
-import { encryptMedia } from '../../src/media/encrypt.js';
+import { encryptMedia } from '../../src/media/protect/encrypt.js';
 import { decryptMedia, packagePresentation, type Scheme } from '../../src/media/index.js';
 import { trackSamples } from '../../src/media/samples.js';
 import { checkNalSample } from '../../src/media/cenc/verify.js';
-import { TrackProtector } from '../../src/media/track-protector.js';
+import { TrackProtector } from '../../src/media/protect/track-protector.js';
 import { repoRoot } from '../support/fixtures.js';
 import { decodedFrames, hasFfmpeg, sampleDiff, withoutHevcPps } from '../support/mp4.js';
 

@@ -16,7 +16,7 @@ import { maxSubsamplePairs, nalSubsamples } from '../../src/media/cenc/subsample
 import { MediaError } from '../../src/media/errors.js';
 import { decryptMedia } from '../../src/media/index.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
-import { TrackProtector } from '../../src/media/track-protector.js';
+import { TrackProtector } from '../../src/media/protect/track-protector.js';
 import { auxBoxes } from '../../src/media/write/protection.js';
 import { hasShaka, KEYS, readFixture, shakaDir } from '../support/fixtures.js';
 

@@ -3,7 +3,7 @@
 // loaded: the baseline that the stream's own chunks (garbage V8 collects late) cost any consumer.
 //   node --import tsx test/support/encrypt-rss.ts IN OUT progressive|fragmented file|stream|drain SCHEME
 import { createReadStream } from 'node:fs';
-import { encryptMedia } from '../../src/media/encrypt.js';
+import { encryptMedia } from '../../src/media/protect/encrypt.js';
 
 const [input, output, layout, how, scheme] = process.argv.slice(2) as [string, string, 'progressive' | 'fragmented', 'file' | 'stream' | 'drain', 'cenc' | 'cbcs'];
 const keys = { keyId: Buffer.alloc(16, 1), key: Buffer.alloc(16, 2) };

@@ -1,7 +1,7 @@
-// The tests' Common Encryption packager: emekit's protectInPlace (src/media/protect-in-place.ts) with one key
+// The tests' Common Encryption packager: emekit's protectInPlace (src/media/protect/protect-in-place.ts) with one key
 // and reproducible IVs (counting up from firstIv, as GPAC's), so files match GPAC's for the same IVs.
 import type { Scheme } from '../../src/media/boxes/protection.js';
-import { protectInPlace } from '../../src/media/protect-in-place.js';
+import { protectInPlace } from '../../src/media/protect/protect-in-place.js';
 import { COMMON_SYSTEM_ID, psshBox } from '../../src/media/write/protection.js';
 
 export { psshBox };

@@ -2,7 +2,7 @@
 // package` runs): the fixtures' clear fragmented MP4 (4 s, H.264 track 1 + AAC track 2), one track per file, cenc or
 // cbcs, a DASH MPD with DASH-IF Clear Key signalling and HLS playlists (fMP4, SAMPLE-AES-CTR / SAMPLE-AES,
 // KEYFORMAT="org.w3.clearkey"); and the clear samples playback must reproduce.
-import { packagePresentation } from '../../../src/media/package.js';
+import { packagePresentation } from '../../../src/media/package/package.js';
 import { trackSamples } from '../../../src/media/samples.js';
 import { KEYS, readFixture } from '../../support/fixtures.js';
 import { loopFragments } from './loop-fragments.js';

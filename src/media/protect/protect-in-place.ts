@@ -1,20 +1,20 @@
 // protectInPlace: encrypts a clear MP4 held in memory keeping its layout (progressive stays progressive with
 // senc/saiz/saio in stbl; fragments stay as they are, each traf gaining senc/saiz/saio). With counting IVs its
 // samples are the bytes GPAC writes for the same IVs (test/media/encryptor.test.ts).
-import { children, readBox } from './boxes/box.js';
-import type { Box, BoxContext } from './boxes/box.js';
-import { parseFragment } from './boxes/fragment.js';
-import { parseMovie } from './boxes/movie.js';
-import { buildSampleTable } from './boxes/sample-table.js';
-import { SampleBudget } from './boxes/budget.js';
-import { SampleCipher } from './cenc/cipher.js';
+import { children, readBox } from '../boxes/box.js';
+import type { Box, BoxContext } from '../boxes/box.js';
+import { parseFragment } from '../boxes/fragment.js';
+import { parseMovie } from '../boxes/movie.js';
+import { buildSampleTable } from '../boxes/sample-table.js';
+import { SampleBudget } from '../boxes/budget.js';
+import { SampleCipher } from '../cenc/cipher.js';
 import { trackProtectors, type ProtectOptions } from './encrypt-options.js';
 import { protectedMoov } from './protected-moov.js';
-import { MediaError } from './errors.js';
+import { MediaError } from '../errors.js';
 import type { TrackProtector } from './track-protector.js';
-import { box } from './write/box-writer.js';
-import { auxBoxes } from './write/protection.js';
-import type { AuxBoxes } from './write/protection.js';
+import { box } from '../write/box-writer.js';
+import { auxBoxes } from '../write/protection.js';
+import type { AuxBoxes } from '../write/protection.js';
 
 export interface InPlaceOptions extends ProtectOptions {
   /** pssh boxes to put in fragment n's moof: `head` right after mfhd, `tail` after the last traf. */

@@ -1,12 +1,12 @@
 // The samples of a clear timeline cut into fragments on the lead track's keyframes and protected fragment by
 // fragment: what the encryptor and the packager write out (a fragment's data in memory at a time, in buffers
 // reused once written).
-import { SampleCipher } from './cenc/cipher.js';
-import { MediaError } from './errors.js';
-import type { SampleCrypto } from './boxes/job.js';
-import { BufferPool } from './io/buffer-pool.js';
-import type { Sink } from './io/io.js';
-import type { TrafSpec } from './write/fragments.js';
+import { SampleCipher } from '../cenc/cipher.js';
+import { MediaError } from '../errors.js';
+import type { SampleCrypto } from '../boxes/job.js';
+import { BufferPool } from '../io/buffer-pool.js';
+import type { Sink } from '../io/io.js';
+import type { TrafSpec } from '../write/fragments.js';
 import type { TimedSample, TimedTrack, Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
 

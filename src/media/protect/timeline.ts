@@ -1,18 +1,18 @@
 // The clear input as an encryptor or packager sees it: its moov, and every sample of every track with its
 // position, size and timing, read from progressive sample tables or from each moof (without reading any mdat).
-import { SampleBudget } from './boxes/budget.js';
-import { parseFragment } from './boxes/fragment.js';
-import { parseMovie } from './boxes/movie.js';
-import type { Movie, TrackInfo } from './boxes/movie.js';
-import { buildSampleTable } from './boxes/sample-table.js';
-import { fragmentTimes, progressiveTimes } from './boxes/timing.js';
-import { MediaError } from './errors.js';
+import { SampleBudget } from '../boxes/budget.js';
+import { parseFragment } from '../boxes/fragment.js';
+import { parseMovie } from '../boxes/movie.js';
+import type { Movie, TrackInfo } from '../boxes/movie.js';
+import { buildSampleTable } from '../boxes/sample-table.js';
+import { fragmentTimes, progressiveTimes } from '../boxes/timing.js';
+import { MediaError } from '../errors.js';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSink, openSource } from './io/io.js';
-import type { IoOptions, Source } from './io/io.js';
-import { readTopBox, readWholeBox } from './io/top-box.js';
+import { openSink, openSource } from '../io/io.js';
+import type { IoOptions, Source } from '../io/io.js';
+import { readTopBox, readWholeBox } from '../io/top-box.js';
 
 export interface TimedSample {
   offset: number;

@@ -3,19 +3,19 @@
 // first pass reads the AVC/HEVC samples for their subsamples; audio needs none), then the file is copied
 // through with that moov in place of the old one, in pieces of whole samples, each sample encrypted on the way
 // with the IV and subsamples the new moov states (read back by decryption's own sample lanes).
-import { SampleBudget } from './boxes/budget.js';
-import type { SampleJob } from './boxes/job.js';
-import { parseMovie } from './boxes/movie.js';
-import { SampleCipher } from './cenc/cipher.js';
+import { SampleBudget } from '../boxes/budget.js';
+import type { SampleJob } from '../boxes/job.js';
+import { parseMovie } from '../boxes/movie.js';
+import { SampleCipher } from '../cenc/cipher.js';
 import type { ProtectOptions } from './encrypt-options.js';
-import { MediaError } from './errors.js';
-import { BufferPool, writeThenRelease } from './io/buffer-pool.js';
-import type { Sink } from './io/io.js';
-import { LaneSet, progressiveLane } from './io/lanes.js';
+import { MediaError } from '../errors.js';
+import { BufferPool, writeThenRelease } from '../io/buffer-pool.js';
+import type { Sink } from '../io/io.js';
+import { LaneSet, progressiveLane } from '../io/lanes.js';
 import { protectedMoov } from './protected-moov.js';
 import type { TimedSample, Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
-import { AuxEntryList } from './write/protection.js';
+import { AuxEntryList } from '../write/protection.js';
 
 /** Bytes read and written at a time (a single longer sample is read whole). */
 const PIECE = 2 << 20;

@@ -2,18 +2,18 @@
 // cut on the lead track's keyframes, written fragment by fragment (one fragment's data in memory), with tfdt,
 // senc/saiz/saio and the pssh boxes; progressive output keeps a progressive input's layout, the moov worked out
 // first and the media data streamed through (progressive-writer.ts). Memory stays bounded either way.
-import { child } from './boxes/box.js';
+import { child } from '../boxes/box.js';
 import { protectedFragments, writeFragmentTrack } from './fragment-stream.js';
 import { moovPssh, trackProtectors, type ContentKey, type ProtectOptions } from './encrypt-options.js';
-import { MediaError } from './errors.js';
-import { openSink, openSource } from './io/io.js';
-import type { MediaInput, MediaOutput, Sink } from './io/io.js';
+import { MediaError } from '../errors.js';
+import { openSink, openSource } from '../io/io.js';
+import type { MediaInput, MediaOutput, Sink } from '../io/io.js';
 import { writeProgressive } from './progressive-writer.js';
 import { readTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
 import type { TrackProtector } from './track-protector.js';
-import { ftypBox, initMoov, mdatHeader, moofBox } from './write/fragments.js';
-import { COMMON_SYSTEM_ID, protectedStsd, psshBox, sinfBox } from './write/protection.js';
+import { ftypBox, initMoov, mdatHeader, moofBox } from '../write/fragments.js';
+import { COMMON_SYSTEM_ID, protectedStsd, psshBox, sinfBox } from '../write/protection.js';
 
 export interface KeyRotation {
   /** Length of a key period in seconds (a period starts at the first fragment at or after its start). */

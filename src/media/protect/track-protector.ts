@@ -1,18 +1,18 @@
 // Encrypting one track's samples in place, per ISO/IEC 23001-7: subsamples for AVC/HEVC, whole samples for audio,
 // IVs per sample, the bytes through a SampleCipher (cenc/cipher.ts) that batches many samples' cipher calls;
 // returns each sample's senc entry.
-import { children } from './boxes/box.js';
-import type { BoxContext } from './boxes/box.js';
-import type { SampleCrypto } from './boxes/job.js';
-import type { TrackInfo } from './boxes/movie.js';
-import type { SampleEntryInfo, Scheme } from './boxes/protection.js';
-import type { SampleCipher } from './cenc/cipher.js';
-import { ivSource, type IvOptions, type IvSource } from './cenc/ivs.js';
-import { AvcSliceHeaders } from './cenc/avc-slice.js';
-import { HevcSliceHeaders } from './cenc/hevc-slice.js';
-import { capSubsamples, maxSubsamplePairs, nalSubsamples, type NalLayout } from './cenc/subsamples.js';
-import { MediaError } from './errors.js';
-import { auxEntry, type TrackProtection } from './write/protection.js';
+import { children } from '../boxes/box.js';
+import type { BoxContext } from '../boxes/box.js';
+import type { SampleCrypto } from '../boxes/job.js';
+import type { TrackInfo } from '../boxes/movie.js';
+import type { SampleEntryInfo, Scheme } from '../boxes/protection.js';
+import type { SampleCipher } from '../cenc/cipher.js';
+import { ivSource, type IvOptions, type IvSource } from '../cenc/ivs.js';
+import { AvcSliceHeaders } from '../cenc/avc-slice.js';
+import { HevcSliceHeaders } from '../cenc/hevc-slice.js';
+import { capSubsamples, maxSubsamplePairs, nalSubsamples, type NalLayout } from '../cenc/subsamples.js';
+import { MediaError } from '../errors.js';
+import { auxEntry, type TrackProtection } from '../write/protection.js';
 
 export interface ContentKey {
   keyId: Buffer;

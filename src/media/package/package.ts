@@ -4,20 +4,20 @@
 // The folder appears whole or not at all: everything is written beside it first, then renamed into place.
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describeEntry } from './boxes/codec-string.js';
-import type { Scheme } from './boxes/protection.js';
-import { moovPssh, trackProtectors, type ProtectOptions } from './encrypt-options.js';
-import { initStsd, rotationStep, type KeyRotation } from './encrypt.js';
-import { MediaError } from './errors.js';
-import { protectedFragments } from './fragment-stream.js';
-import { openSource } from './io/io.js';
-import type { MediaInput } from './io/io.js';
+import { describeEntry } from '../boxes/codec-string.js';
+import type { Scheme } from '../boxes/protection.js';
+import { moovPssh, trackProtectors, type ProtectOptions } from '../protect/encrypt-options.js';
+import { initStsd, rotationStep, type KeyRotation } from '../protect/encrypt.js';
+import { MediaError } from '../errors.js';
+import { protectedFragments } from '../protect/fragment-stream.js';
+import { openSource } from '../io/io.js';
+import type { MediaInput } from '../io/io.js';
 import { dashManifest } from './manifest/dash.js';
 import { masterPlaylist, mediaPlaylist, playlistPath } from './manifest/hls.js';
 import { segmentPath, type Presentation, type Representation } from './manifest/presentation.js';
-import { readTimeline } from './timeline.js';
-import { ftypBox, initMoov, mdatHeader, moofBox } from './write/fragments.js';
-import { COMMON_SYSTEM_ID, psshBox } from './write/protection.js';
+import { readTimeline } from '../protect/timeline.js';
+import { ftypBox, initMoov, mdatHeader, moofBox } from '../write/fragments.js';
+import { COMMON_SYSTEM_ID, psshBox } from '../write/protection.js';
 
 export interface PackageOptions extends Omit<ProtectOptions, 'scheme' | 'pssh' | 'videoLayout'> {
   /** cenc (HLS SAMPLE-AES-CTR) or cbcs (HLS SAMPLE-AES); default cenc. */

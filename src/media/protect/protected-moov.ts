@@ -2,15 +2,15 @@
 // senc/saiz/saio in stbl (saio pointing at the senc entries where the moov is written), the pssh boxes, and
 // chunk offsets past the moov moved by as much as it grew. Shared by protectInPlace (in memory) and the
 // progressive writer (streamed), which keep the input's layout around it.
-import { children } from './boxes/box.js';
-import type { Box } from './boxes/box.js';
-import { parseMovie } from './boxes/movie.js';
-import type { Movie, TrackInfo } from './boxes/movie.js';
+import { children } from '../boxes/box.js';
+import type { Box } from '../boxes/box.js';
+import { parseMovie } from '../boxes/movie.js';
+import type { Movie, TrackInfo } from '../boxes/movie.js';
 import { moovPssh, type ProtectOptions } from './encrypt-options.js';
 import type { TrackProtector } from './track-protector.js';
-import { box } from './write/box-writer.js';
-import { auxBoxes, protectedStsd, sinfBox } from './write/protection.js';
-import type { AuxEntryList } from './write/protection.js';
+import { box } from '../write/box-writer.js';
+import { auxBoxes, protectedStsd, sinfBox } from '../write/protection.js';
+import type { AuxEntryList } from '../write/protection.js';
 
 /**
  * `aux`: each protected track's senc entries, one per sample of its sample table. The moov is written at the

@@ -1,6 +1,6 @@
 // A packaged presentation as the manifests describe it: representations (one per track), their segments and
 // their protection. The DASH MPD and the HLS playlists are both written from this.
-import type { Scheme } from '../boxes/protection.js';
+import type { Scheme } from '../../boxes/protection.js';
 
 export interface SegmentInfo {
   /** Decode time of the first sample (tfdt), in the track's timescale. */

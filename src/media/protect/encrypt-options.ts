@@ -1,13 +1,13 @@
 // What the encryptors take: scheme, keys per track, IVs, pattern, extra pssh boxes.
-import type { Movie } from './boxes/movie.js';
-import type { Scheme } from './boxes/protection.js';
-import type { IvOptions } from './cenc/ivs.js';
-import { MediaError } from './errors.js';
+import type { Movie } from '../boxes/movie.js';
+import type { Scheme } from '../boxes/protection.js';
+import type { IvOptions } from '../cenc/ivs.js';
+import { MediaError } from '../errors.js';
 import { TrackProtector, type ContentKey } from './track-protector.js';
-import { COMMON_SYSTEM_ID, psshBox } from './write/protection.js';
+import { COMMON_SYSTEM_ID, psshBox } from '../write/protection.js';
 
 export type { ContentKey } from './track-protector.js';
-export type { IvOptions } from './cenc/ivs.js';
+export type { IvOptions } from '../cenc/ivs.js';
 
 export interface ProtectOptions {
   scheme: Scheme;
