@@ -5,7 +5,7 @@
 
 import { exposeInterface } from '../webidl/expose.js';
 import { defineMethod, illegalInvocation } from '../webidl/method.js';
-import { realmOf, type Realm } from '../webidl/realm.js';
+import { defaultRealm, realmOf, type Realm } from '../webidl/realm.js';
 import { EXPOSED_INTERFACES } from './interface-objects.js';
 import { requestAccessIn, type EmePlatform } from './platform.js';
 
@@ -42,6 +42,9 @@ function navigatorOf(global: Record<string, unknown>, installed: string[]): { na
 // realm and platform by the navigator it is called on, each installed window's own.
 const installedOn = new WeakMap<object, { readonly realm: Realm; readonly platform: EmePlatform }>();
 const ourMethods = new WeakSet<Function>();
+// The realm of an error about a receiver that is no installed navigator: the last window installed on that holder,
+// held weakly (the method lives as long as the shared prototype, and must not keep a closed window).
+const lastRealmOn = new WeakMap<object, WeakRef<Realm>>();
 
 function installRequestAccess(realm: Realm, platform: EmePlatform, overwrite: boolean, installed: string[]): void {
   const { navigator, holder, holderName } = navigatorOf(realm.global, installed);
@@ -50,11 +53,15 @@ function installRequestAccess(realm: Realm, platform: EmePlatform, overwrite: bo
   if (!overwrite && typeof existing === 'function' && !ours) return;
   if (ours && !overwrite && installedOn.has(navigator)) return;
   installedOn.set(navigator, { realm, platform });
+  lastRealmOn.set(holder, new WeakRef(realm));
   installed.push(`${holderName}.requestMediaKeySystemAccess`);
   if (ours) return;
   const method = defineMethod(holder, 'requestMediaKeySystemAccess', 2, function (args) {
     const target = typeof this === 'object' && this !== null ? installedOn.get(this) : undefined;
-    if (!target) return realm.intrinsics.Promise.reject(illegalInvocation(realm, 'Navigator', 'requestMediaKeySystemAccess'));
+    if (!target) {
+      const errorRealm = lastRealmOn.get(holder)?.deref() ?? defaultRealm();
+      return errorRealm.intrinsics.Promise.reject(illegalInvocation(errorRealm, 'Navigator', 'requestMediaKeySystemAccess'));
+    }
     return requestAccessIn(target.platform, target.realm, args);
   });
   ourMethods.add(method);

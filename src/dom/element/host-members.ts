@@ -12,9 +12,9 @@ type Prototype = Record<string, unknown>;
 const MEDIA_REFLECTIONS = ['crossOrigin', 'preload', 'autoplay', 'loop', 'controls', 'defaultMuted'];
 
 /** An accessor as WebIDL makes one: enumerable, named "get x"/"set x", with a receiver check. */
-function defineAccessor(realm: Realm, proto: object, Interface: Function, interfaceName: string, name: string, get: (self: HostElement) => unknown, set?: (self: HostElement, value: unknown) => void): void {
+function defineAccessor(realm: () => Realm, proto: object, Interface: Function, interfaceName: string, name: string, get: (self: HostElement) => unknown, set?: (self: HostElement, value: unknown) => void): void {
   const check = (self: unknown): HostElement => {
-    if (typeof self !== 'object' || self === null || !(self instanceof Interface)) throw illegalInvocation(realm, interfaceName, name);
+    if (typeof self !== 'object' || self === null || !(self instanceof Interface)) throw illegalInvocation(realm(), interfaceName, name);
     return self as HostElement;
   };
   const accessors = {
@@ -44,7 +44,8 @@ function reflectUnsignedLong(name: string): [(self: HostElement) => unknown, (se
   ];
 }
 
-export function completeHostMembers(window: HostWindow, realm: Realm): void {
+/** `realm`: where a receiver error is made (not captured: happy-dom's windows share these prototypes). */
+export function completeHostMembers(window: HostWindow, realm: () => Realm): void {
   const MediaElement = window['HTMLMediaElement'] as Function & { prototype: Prototype };
   const media = MediaElement.prototype;
   for (const name of MEDIA_REFLECTIONS) {

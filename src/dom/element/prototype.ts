@@ -4,7 +4,7 @@
 
 import type { HostElement, HostWindow } from '../host-window.js';
 import { checkArguments, illegalInvocation, inRealm } from '../../webidl/method.js';
-import { realmOf } from '../../webidl/realm.js';
+import { defaultRealm, realmOf, type Realm } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { canPlayType } from './can-play-type.js';
 import { completeHostMembers } from './host-members.js';
@@ -33,22 +33,42 @@ function toFiniteDouble(value: unknown, member: string): number {
   return n;
 }
 
-// happy-dom's windows share their element classes (one HTMLMediaElement.prototype per process): each member finds the
-// element's own window's states through its document, whichever window patched the prototype last.
-const statesByDocument = new WeakMap<object, (element: HostElement) => HeadlessMedia>();
+/** What the members need of the window an element belongs to. */
+interface WindowMedia {
+  readonly stateOf: (element: HostElement) => HeadlessMedia;
+  readonly realm: Realm;
+}
+
+// happy-dom's windows share their element classes (one HTMLMediaElement.prototype per process). So the members are put
+// on a prototype once, and each finds the element's own window through its document. Nothing they close over holds
+// a window (the last installed one only weakly): a closed window, its elements, buffers and sessions can be collected.
+const mediaByDocument = new WeakMap<object, WindowMedia>();
+const lastInstalled = new WeakMap<object, WeakRef<WindowMedia>>();
 
 export function patchMediaElements(window: HostWindow, stateOf: (element: HostElement) => HeadlessMedia): void {
-  statesByDocument.set(window.document, stateOf);
   const MediaElement = window['HTMLMediaElement'] as (Function & Prototype) | undefined;
   if (typeof MediaElement !== 'function') throw new TypeError('installMedia: the window has no HTMLMediaElement');
   const proto = MediaElement.prototype as Prototype;
-  const realm = realmOf(window);
+  const windowMedia: WindowMedia = { stateOf, realm: realmOf(window) };
+  mediaByDocument.set(window.document, windowMedia);
+  const patched = lastInstalled.has(proto);
+  lastInstalled.set(proto, new WeakRef(windowMedia));
+  const latest = (): WindowMedia | undefined => lastInstalled.get(proto)?.deref();
+  // The realm of an error about a receiver that is no element of any window: the last installed window's.
+  const currentRealm = (): Realm => latest()?.realm ?? defaultRealm();
+  // Per window, even where the prototype is shared: the window's own interface objects.
+  completeHostMembers(window, currentRealm);
+  if (patched) return;
   const srcDescriptor = findDescriptor(proto, 'src');
 
   const state = (self: unknown, member: string): HeadlessMedia => {
-    if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation(realm, 'HTMLMediaElement', member);
+    if (typeof self !== 'object' || self === null || !(self instanceof MediaElement)) throw illegalInvocation(currentRealm(), 'HTMLMediaElement', member);
     const element = self as HostElement;
-    return (statesByDocument.get(element.ownerDocument) ?? stateOf)(element);
+    // An element of a document installMedia did not see (e.g. one made by document.implementation) plays in the
+    // last installed window.
+    const owner = mediaByDocument.get(element.ownerDocument) ?? latest();
+    if (!owner) throw illegalInvocation(currentRealm(), 'HTMLMediaElement', member);
+    return owner.stateOf(element);
   };
   // What a member makes (time ranges, errors, dates) is the element's window's.
   const realmOfMedia = (media: HeadlessMedia) => realmOf(media.window);
@@ -75,10 +95,12 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   const method = (name: string, length: number, fn: (s: HeadlessMedia, args: unknown[]) => unknown, promise = false) =>
     define(proto, name, {
       value: named(name, length, function (this: unknown, ...args: unknown[]) {
+        let realm = currentRealm();
         try {
           const media = state(this, name);
-          checkArguments(realmOfMedia(media), 'HTMLMediaElement', { name, length }, args.length);
-          return inRealm(realmOfMedia(media), () => fn(media, args));
+          realm = realmOfMedia(media);
+          checkArguments(realm, 'HTMLMediaElement', { name, length }, args.length);
+          return inRealm(realm, () => fn(media, args));
         } catch (error) {
           if (promise) return realm.intrinsics.Promise.reject(error);
           throw error;
@@ -174,14 +196,12 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
     });
   }
 
-  completeHostMembers(window, realm);
-
   // HTMLVideoElement: the frame size from the track, and playback quality from the frames decoded.
   const VideoElement = window['HTMLVideoElement'] as (Function & Prototype) | undefined;
   if (typeof VideoElement === 'function') {
     const video = VideoElement.prototype as Prototype;
     const videoState = (self: unknown, member: string) => {
-      if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation(realm, 'HTMLVideoElement', member);
+      if (typeof self !== 'object' || self === null || !(self instanceof VideoElement)) throw illegalInvocation(currentRealm(), 'HTMLVideoElement', member);
       return state(self, member);
     };
     define(video, 'videoWidth', { get: named('get videoWidth', 0, function (this: unknown) { return videoState(this, 'videoWidth').videoWidth; }) });
