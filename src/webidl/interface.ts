@@ -4,6 +4,7 @@
 // (https://webidl.spec.whatwg.org/#es-interfaces), so no interface spells its own property attributes.
 // The behaviour is the implementation class's: for each member a getter, setter or method of the same name.
 
+import { IndexedList } from './indexed.js';
 import { PlatformObject } from './platform-object.js';
 import type { Realm } from './realm.js';
 
@@ -88,7 +89,8 @@ export interface InterfaceShape<Impl extends object> {
   readonly staticAttributes?: readonly { readonly name: string }[];
   /**
    * An indexed property getter with an integer `length` attribute: @@iterator is %Array.prototype.values%
-   * (WebIDL §3.7.8); the implementation keeps its indexed properties with `setIndexedProperties` (indexed.ts).
+   * (WebIDL §3.7.8). The implementation extends IndexedList (indexed.ts), which keeps `length` and the indexed
+   * properties; an implementation that extends it is indexed, so the flag and the class agree (define checks).
    */
   readonly indexed?: boolean;
 }
@@ -138,6 +140,9 @@ export class WebIDLInterface<Impl extends object = object> {
       for (const key of Object.getOwnPropertyNames(level)) {
         if (key !== 'constructor' && !listed.has(key)) throw new Error(`${shape.name}.${key} is not in the interface's shape`);
       }
+    }
+    if ((shape.indexed === true) !== proto instanceof IndexedList) {
+      throw new Error(`${shape.name}: an indexed interface's implementation extends IndexedList, and only such an implementation is indexed`);
     }
     const statics = shape.implementation as unknown as object;
     for (const operation of shape.staticOperations ?? []) {

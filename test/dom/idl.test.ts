@@ -238,6 +238,28 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     expect(Number.isNaN(video.getStartDate().getTime())).toBe(true);
   });
 
+  it('an indexed list\'s own properties are its supported indices and nothing else, renumbered as it changes', async () => {
+    const window = installed(host);
+    const { mediaSource, sourceBuffer, video } = await openSource(window);
+    const index = (list: Dom, i: number) => descriptor(list, i);
+    expect(Object.getOwnPropertyNames(mediaSource.sourceBuffers)).toEqual(['0']);
+    expect(index(mediaSource.sourceBuffers, 0)).toEqual({ value: sourceBuffer, writable: false, enumerable: true, configurable: true });
+    mediaSource.removeSourceBuffer(sourceBuffer);
+    expect(Object.getOwnPropertyNames(mediaSource.sourceBuffers)).toEqual([]);
+    for (const list of [video.audioTracks, video.videoTracks, video.textTracks]) expect(Object.getOwnPropertyNames(list)).toEqual([]);
+    const [first, second] = [video.addTextTrack('subtitles'), video.addTextTrack('captions')];
+    expect(Object.getOwnPropertyNames(video.textTracks)).toEqual(['0', '1']);
+    expect([video.textTracks[0], video.textTracks[1]]).toEqual([first, second]);
+    const cues = ['a', 'b', 'c'].map((id) => ({ id, startTime: 0, endTime: 1 }));
+    for (const cue of cues) first.addCue(cue);
+    first.addCue(cues[0]); // already listed: no second entry
+    first.removeCue(cues[1]);
+    expect(Object.getOwnPropertyNames(first.cues)).toEqual(['0', '1']);
+    expect([first.cues.length, first.cues[0], first.cues[1], first.cues[2]]).toEqual([2, cues[0], cues[2], undefined]);
+    expect([...first.cues]).toEqual([cues[0], cues[2]]);
+    expect(Object.getOwnPropertyNames(first.activeCues)).toEqual([]);
+  });
+
   it('a SourceBuffer\'s tracks (MSE): in its own lists and the element\'s, the same objects, until it is removed', async () => {
     const window = installed(host);
     const { mediaSource, sourceBuffer, video } = await openSource(window);

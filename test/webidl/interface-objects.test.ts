@@ -17,7 +17,9 @@ import {
   QuotaExceededError,
   requestMediaKeySystemAccess,
 } from '../../src/index.js';
+import { IndexedList } from '../../src/webidl/indexed.js';
 import { WebIDLInterface } from '../../src/webidl/interface.js';
+import { defaultRealm } from '../../src/webidl/realm.js';
 import { PlatformObject } from '../../src/webidl/platform-object.js';
 import { KEY_A, KID_A, keyIdsInitData, license, VIDEO_CONFIG } from '../support/eme.js';
 
@@ -237,5 +239,20 @@ describe('WebIDLInterface.define', () => {
     }
     expect(() => WebIDLInterface.define({ ...shape, name: 'Special', implementation: Special })).toThrow(/special/);
     expect(WebIDLInterface.define({ ...shape, name: 'Special', implementation: Special, attributes: [{ name: 'size' }, { name: 'special' }] }).name).toBe('Special');
+  });
+
+  it('an indexed interface is one whose implementation extends IndexedList, which brings length', () => {
+    class Items extends IndexedList<string> {}
+    expect(() => WebIDLInterface.define({ name: 'Items', implementation: Items, attributes: [{ name: 'length' }] })).toThrow(/IndexedList/);
+    expect(() => WebIDLInterface.define({ name: 'Thing', implementation: Thing, attributes: [{ name: 'size' }], operations: [{ name: 'has', length: 0 }], indexed: true })).toThrow(/IndexedList/);
+    expect(() => WebIDLInterface.define({ name: 'Items', implementation: Items, indexed: true })).toThrow(/length/);
+    const items = WebIDLInterface.define({ name: 'Items', implementation: Items, attributes: [{ name: 'length' }], indexed: true });
+    const list = new Items(defaultRealm().create(items));
+    expect([IndexedList.append(list, 'a'), IndexedList.append(list, 'b'), IndexedList.append(list, 'a')]).toEqual([true, true, false]);
+    expect([...(list as unknown as Iterable<string>)]).toEqual(['a', 'b']);
+    expect([IndexedList.remove(list, 'a'), IndexedList.remove(list, 'a')]).toEqual([true, false]);
+    expect([list.length, Object.keys(list)]).toEqual([1, ['0']]);
+    expect(IndexedList.clear(list)).toEqual(['b']);
+    expect([list.length, Object.keys(list)]).toEqual([0, []]);
   });
 });

@@ -4,7 +4,7 @@
 // The lists are event targets of the window (its EventTarget), firing addtrack, removetrack and change.
 
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
-import { setIndexedProperties } from '../../webidl/indexed.js';
+import { IndexedList } from '../../webidl/indexed.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
 import { realmOf, type Realm } from '../../webidl/realm.js';
@@ -61,21 +61,10 @@ interface TrackOwner {
 
 const owners = new WeakMap<object, TrackOwner>();
 
-/** A list with an indexed getter and length (so @@iterator is Array.prototype.values), firing addtrack/removetrack/change. */
-abstract class TrackListBase<T extends MediaTrack> extends PlatformObject {
-  protected readonly items: readonly T[];
-
-  constructor(object: object, items: readonly T[]) {
-    super(object);
-    this.items = items;
-  }
-
-  get length(): number {
-    return this.items.length;
-  }
-
+/** What the three track lists share beside their indexed items: getTrackById; they fire addtrack/removetrack/change. */
+abstract class TrackListBase<T extends MediaTrack> extends IndexedList<T> {
   getTrackById(id: string): T | null {
-    return this.items.find((track) => track.id === id) ?? null;
+    return IndexedList.itemsOf(this).find((track) => track.id === id) ?? null;
   }
 }
 
@@ -85,7 +74,7 @@ export class AudioTrackList extends TrackListBase<AudioTrackLike> {}
 export interface VideoTrackList extends HostEventTarget {}
 export class VideoTrackList extends TrackListBase<VideoTrackLike> {
   get selectedIndex(): number {
-    return this.items.findIndex((track) => track.selected);
+    return IndexedList.itemsOf(this).findIndex((track) => track.selected);
   }
 }
 
@@ -177,20 +166,9 @@ export class VideoTrack extends TrackBase implements VideoTrackLike {
   }
 }
 
-export class TextTrackCueList extends PlatformObject {
-  readonly #cues: readonly unknown[];
-
-  constructor(object: object, cues: readonly unknown[]) {
-    super(object);
-    this.#cues = cues;
-  }
-
-  get length(): number {
-    return this.#cues.length;
-  }
-
+export class TextTrackCueList extends IndexedList<unknown> {
   getCueById(id: string): unknown {
-    return this.#cues.find((cue) => (cue as { id?: unknown }).id === id) ?? null;
+    return IndexedList.itemsOf(this).find((cue) => (cue as { id?: unknown }).id === id) ?? null;
   }
 }
 
@@ -198,16 +176,16 @@ export interface TextTrack extends HostEventTarget {}
 export class TextTrack extends TrackBase implements TextTrackLike {
   readonly #realm: Realm;
   #mode = 'disabled';
-  readonly #cues: unknown[] = [];
+  /** The text track list of cues: the track's cues are this list's items. */
   readonly #cueList: TextTrackCueList;
   readonly #activeCueList: TextTrackCueList;
 
   constructor(object: object, realm: Realm, record: TrackRecord) {
     super(object, record);
     this.#realm = realm;
-    this.#cueList = new TextTrackCueList(realm.create(TextTrackCueListInterface), this.#cues);
+    this.#cueList = new TextTrackCueList(realm.create(TextTrackCueListInterface));
     // Nothing is rendered, so no cue is ever active.
-    this.#activeCueList = new TextTrackCueList(realm.create(TextTrackCueListInterface), []);
+    this.#activeCueList = new TextTrackCueList(realm.create(TextTrackCueListInterface));
   }
 
   get inBandMetadataTrackDispatchType(): string {
@@ -233,20 +211,14 @@ export class TextTrack extends TrackBase implements TextTrackLike {
   }
 
   addCue(cue: unknown): void {
-    if (!this.#cues.includes(cue)) {
-      this.#cues.push(cue);
-      setIndexedProperties(this.#cueList, this.#cues, this.#cues.length - 1);
-    }
+    IndexedList.append(this.#cueList, cue);
   }
 
   removeCue(cue: unknown): void {
-    const i = this.#cues.indexOf(cue);
-    if (i === -1) {
+    if (!IndexedList.remove(this.#cueList, cue)) {
       const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
       throw new HostDOMException("Failed to execute 'removeCue' on 'TextTrack': The specified cue is not listed in the TextTrack's list of cues.", 'NotFoundError');
     }
-    this.#cues.splice(i, 1);
-    setIndexedProperties(this.#cueList, this.#cues, this.#cues.length + 1);
   }
 }
 
@@ -347,41 +319,34 @@ function makeWindowTracks(window: HostWindow): WindowTracks {
     return event;
   };
 
-  type ListClass<T extends MediaTrack> = new (object: object, items: readonly T[]) => TrackListBase<T> & HostEventTarget;
+  type ListClass<T extends MediaTrack> = new (object: object) => TrackListBase<T> & HostEventTarget;
   const control = <T extends MediaTrack>(List: ListClass<T>, iface: WebIDLInterface<any>, onChange?: (track: T, items: readonly T[]) => void): TrackListControl<T> => {
-    const items: T[] = [];
-    const list = new List(realm.create(iface), items);
+    const list = new List(realm.create(iface));
     const owner: TrackOwner = {
       changed(track) {
-        onChange?.(track as T, items);
+        onChange?.(track as T, IndexedList.itemsOf(list));
         queueTask(() => list.dispatchEvent(new window.Event('change')));
       },
     };
     return {
       list,
       add(track) {
-        items.push(track);
+        if (!IndexedList.append(list, track)) return;
         owners.set(track, owner);
-        setIndexedProperties(list, items, items.length - 1);
         queueTask(() => list.dispatchEvent(trackEvent('addtrack', track)));
       },
       remove(track) {
-        const i = items.indexOf(track);
-        if (i < 0) return;
-        items.splice(i, 1);
+        if (!IndexedList.remove(list, track)) return;
         owners.delete(track);
-        setIndexedProperties(list, items, items.length + 1);
         queueTask(() => list.dispatchEvent(trackEvent('removetrack', track)));
       },
       clear() {
-        const removed = items.splice(0);
-        setIndexedProperties(list, items, removed.length);
-        for (const track of removed) {
+        for (const track of IndexedList.clear(list)) {
           owners.delete(track);
           queueTask(() => list.dispatchEvent(trackEvent('removetrack', track)));
         }
       },
-      tracks: () => items,
+      tracks: () => IndexedList.itemsOf(list),
     };
   };
 

@@ -2,9 +2,8 @@
 // addsourcebuffer and removesourcebuffer. Its interface object is webidl's, per window.
 
 import type { HostEventTarget } from '../host-window.js';
-import { setIndexedProperties } from '../../webidl/indexed.js';
+import { IndexedList } from '../../webidl/indexed.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
-import { PlatformObject } from '../../webidl/platform-object.js';
 import type { WindowContext } from './window-context.js';
 
 /** The list's contents, kept beside the list object so that only MSE code changes them. */
@@ -17,18 +16,7 @@ export interface SourceBufferListControl {
 }
 
 export interface SourceBufferList extends HostEventTarget {}
-export class SourceBufferList extends PlatformObject {
-  readonly #items: readonly object[];
-
-  constructor(object: object, items: readonly object[]) {
-    super(object);
-    this.#items = items;
-  }
-
-  get length(): number {
-    return this.#items.length;
-  }
-}
+export class SourceBufferList extends IndexedList<object> {}
 
 export const SourceBufferListInterface: WebIDLInterface<SourceBufferList> = WebIDLInterface.define({
   name: 'SourceBufferList',
@@ -40,26 +28,20 @@ export const SourceBufferListInterface: WebIDLInterface<SourceBufferList> = WebI
 });
 
 export function createSourceBufferList(context: WindowContext): SourceBufferListControl {
-  const items: object[] = [];
-  const list = new SourceBufferList(context.realm.create(SourceBufferListInterface), items);
+  const list = new SourceBufferList(context.realm.create(SourceBufferListInterface));
   return {
     list,
-    items,
+    get items() {
+      return IndexedList.itemsOf(list);
+    },
     add(item) {
-      if (items.includes(item)) return;
-      items.push(item);
-      setIndexedProperties(list, items, items.length - 1);
-      context.fire(list, 'addsourcebuffer');
+      if (IndexedList.append(list, item)) context.fire(list, 'addsourcebuffer');
     },
     remove(item) {
-      const i = items.indexOf(item);
-      if (i < 0) return;
-      items.splice(i, 1);
-      setIndexedProperties(list, items, items.length + 1);
-      context.fire(list, 'removesourcebuffer');
+      if (IndexedList.remove(list, item)) context.fire(list, 'removesourcebuffer');
     },
     clear() {
-      while (items.length > 0) this.remove(items.at(-1)!);
+      while (list.length > 0) this.remove(IndexedList.itemsOf(list).at(-1)!);
     },
   };
 }
