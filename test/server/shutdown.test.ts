@@ -10,26 +10,44 @@ import { openKeyStore } from '../../src/server/key-store.js';
 import { startLicenseServer } from '../../src/server/server.js';
 import { freshSecrets, licenseRequest, startServerProcess, tempDir } from './support.js';
 
+interface RawConnection {
+  readonly socket: Socket;
+  received(): string;
+  /** Resolves once what the connection has received includes text; rejects, with what it did receive, if the
+   * connection closes first (a failure reads as what the server sent, not as the test's timeout). */
+  receives(text: string): Promise<void>;
+  readonly closed: Promise<void>;
+}
+
 /** A raw connection to `url` that records what it receives and when it is closed. */
-async function rawConnection(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+async function rawConnection(url: string): Promise<RawConnection> {
   const socket = connect(Number(new URL(url).port), '127.0.0.1');
   socket.on('error', () => {});
   let received = '';
+  let isClosed = false;
   socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  await new Promise((resolve) => socket.once('connect', resolve));
-  return { socket, received: () => received, closed };
-}
-
-const until = (check: () => boolean) =>
-  new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (check()) {
-        clearInterval(poll);
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      isClosed = true;
+      resolve();
+    }),
+  );
+  const receives = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const closedFirst = () => reject(new Error(`the connection closed before it received ${JSON.stringify(text)}; it received ${JSON.stringify(received)}`));
+      if (received.includes(text)) return resolve();
+      if (isClosed) return closedFirst();
+      // Added after the recorder above: each check sees its chunk already recorded.
+      const check = () => {
+        if (!received.includes(text)) return;
+        socket.off('data', check).off('close', closedFirst);
         resolve();
-      }
-    }, 5);
-  });
+      };
+      socket.on('data', check).once('close', closedFirst);
+    });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return { socket, received: () => received, receives, closed };
+}
 
 describe('closing the license server', () => {
   it('closes silent, half-sent and idle connections at once, and still answers a request in flight', async () => {
@@ -46,7 +64,7 @@ describe('closing the license server', () => {
       halfHead.socket.write('POST /license HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       const idle = await rawConnection(server.url);
       idle.socket.write(head + body);
-      await until(() => idle.received().includes('"keys"'));
+      await idle.receives('"keys"');
       const requestSeen = new Promise((resolve) => server.app.server.once('request', resolve));
       const inFlight = await rawConnection(server.url);
       inFlight.socket.write(head + body.slice(0, 10));
@@ -60,7 +78,7 @@ describe('closing the license server', () => {
 
       inFlight.socket.write(body.slice(10));
       await closing;
-      await until(() => inFlight.received().includes('"keys"'));
+      await inFlight.receives('"keys"');
       expect(inFlight.received()).toMatch(/^HTTP\/1\.1 200 /);
       inFlight.socket.destroy();
     } finally {
