@@ -25,6 +25,8 @@ export interface LoopStats {
   ok: number;
   rejected: number;
   corpus: number;
+  /** The corpus's bytes: it is held in memory, so the process's RSS grows with it. */
+  corpusBytes: number;
   harnessErrors: number;
   /**
    * Highest peak RSS of this process so far (bytes), and the longest any input took to settle (ms; less the time
@@ -120,7 +122,7 @@ async function run(s: LoopStart): Promise<void> {
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   let peak = process.resourceUsage().maxRSS * 1024;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, corpusBytes: corpus.reduce((sum, b) => sum + b.length, 0), harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
   const clock = ownClock();
   let cpu = process.cpuUsage();
   let reported = Date.now();
@@ -170,7 +172,12 @@ async function run(s: LoopStart): Promise<void> {
     }
     if (seen.add(signature(outcome))) {
       if (corpus.length < CORPUS_MAX) corpus.push(input);
-      else corpus[pool.length + Math.floor(r() * (CORPUS_MAX - pool.length))] = input;
+      else {
+        const at = pool.length + Math.floor(r() * (CORPUS_MAX - pool.length));
+        stats.corpusBytes -= corpus[at]!.length;
+        corpus[at] = input;
+      }
+      stats.corpusBytes += input.length;
       stats.corpus = corpus.length;
     }
     if (Date.now() - reported >= 1000) {

@@ -56,6 +56,7 @@ type Message = { type: string } & Partial<Omit<LoopStats, 'type'>> & Partial<Omi
 /** Runs one fuzz process for `secs`; resolves with what it counted and found (its input, if it died or hung). */
 /** Highest resident memory of any fuzz process in each minute of the run (MB). */
 const rssByMinute: number[] = [];
+const corpusByMinute: number[] = [];
 let runStarted = Date.now();
 
 function runLoop(target: Target, secs: number, seed: number, index: number, totals: LoopStats, findings: Finding[]): Promise<void> {
@@ -95,9 +96,11 @@ function runLoop(target: Target, secs: number, seed: number, index: number, tota
           totals.largestRiseInput = m.largestRiseInput!;
         }
         totals.corpus = Math.max(totals.corpus, m.corpus!);
+        totals.corpusBytes = Math.max(totals.corpusBytes, m.corpusBytes!);
         totals.peakRss = Math.max(totals.peakRss, m.peakRss!);
         const minute = Math.floor((Date.now() - runStarted) / 60_000);
         rssByMinute[minute] = Math.max(rssByMinute[minute] ?? 0, Math.round(m.rss! / 1e6));
+        corpusByMinute[minute] = Math.max(corpusByMinute[minute] ?? 0, Math.round(m.corpusBytes! / 1e6));
         if (m.slowestMs! > totals.slowestMs) {
           totals.slowestMs = m.slowestMs!;
           totals.slowestWallMs = m.slowestWallMs!;
@@ -147,12 +150,13 @@ async function minimise(runner: BoundedRunner, target: Target, input: Buffer, bu
 }
 
 async function fuzz(target: Target, seedBase: number): Promise<void> {
-  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
+  const totals: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: 0, corpusBytes: 0, harnessErrors: 0, peakRss: 0, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
   const findings: Finding[] = [];
   const started = Date.now();
   const end = started + seconds * 1000;
   runStarted = started;
   rssByMinute.length = 0;
+  corpusByMinute.length = 0;
   let restarts = 0;
   // Each core runs fuzz processes until the time is up; one that ends early (a finding) is replaced.
   await Promise.all(
@@ -175,6 +179,7 @@ async function fuzz(target: Target, seedBase: number): Promise<void> {
   );
   console.log(
     `  RSS by minute (MB, highest process): ${Array.from(rssByMinute, (mb) => mb ?? '-').join(' ')}; ` +
+      `its corpus (MB): ${Array.from(corpusByMinute, (mb) => mb ?? '-').join(' ')}; ` +
       `largest rise of the peak in one input: ${(totals.largestRise / 1e6).toFixed(0)} MB (an input of ${totals.largestRiseInput} bytes)`,
   );
   if (findings.length === 0) return;
