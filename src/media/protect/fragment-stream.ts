@@ -96,6 +96,8 @@ const PIECE = 1 << 20;
 const PIECE_PARTS = 512;
 /** Largest fragment read ahead (2 s at 64 Mb/s); a larger one is read once the one before is written. */
 const READ_AHEAD_MAX = 16 << 20;
+/** Longest read of a fragment nothing else runs beside (the first): its runs are read in parallel calls. */
+const WAITED_READ = 1 << 20;
 /** Bytes between two samples of a fragment still read in the same call (and then not written). */
 const READ_GAP = 16 * 1024;
 
@@ -171,9 +173,10 @@ interface ReadFragment {
 /**
  * Reads fragment f's samples of `tracks` into one pooled buffer: samples in file order, runs of them that lie
  * together (an interleaved file's tracks, gaps under READ_GAP) read in one call each, every sample at a place of its
- * own (samples that share bytes get copies, as each is encrypted in place).
+ * own (samples that share bytes get copies, as each is encrypted in place). `chunk`: longest single read, for a
+ * fragment waited for at once (the pool's threads then copy it on both cores).
  */
-function readFragment(timeline: Timeline, tracks: readonly TimedTrack[], bounds: ReadonlyMap<number, number[]>, f: number, pool: BufferPool): ReadFragment {
+function readFragment(timeline: Timeline, tracks: readonly TimedTrack[], bounds: ReadonlyMap<number, number[]>, f: number, pool: BufferPool, chunk = Infinity): ReadFragment {
   const parts = tracks.map((t) => {
     const b = bounds.get(t.track.id)!;
     const samples = t.samples.slice(b[f]!, b[f + 1]!);
@@ -201,11 +204,17 @@ function readFragment(timeline: Timeline, tracks: readonly TimedTrack[], bounds:
   }
   const total = runs.reduce((n, r) => n + r[1], 0);
   const buf = pool.acquire(total);
-  const reads = runs.map(([offset, len, into]) =>
-    timeline.source.readAtInto(buf.subarray(into, into + len), offset, len).then((got) => {
-      if (got < len) throw new MediaError('truncated', `the input ended inside fragment ${f + 1}'s samples`);
-    }),
-  );
+  const reads: Promise<void>[] = [];
+  for (const [offset, len, into] of runs) {
+    for (let o = 0; o < len; o += chunk) {
+      const n = Math.min(chunk, len - o);
+      reads.push(
+        timeline.source.readAtInto(buf.subarray(into + o, into + o + n), offset + o, n).then((got) => {
+          if (got < n) throw new MediaError('truncated', `the input ended inside fragment ${f + 1}'s samples`);
+        }),
+      );
+    }
+  }
   const read = Promise.all(reads).then(() => undefined);
   // Failures surface where the fragment is awaited; until then they are not unhandled.
   read.catch(() => undefined);
@@ -220,7 +229,7 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
   const bounds = new Map(tracks.map((t) => [t.track.id, cuts(t, starts, lead)]));
   const cipher = new SampleCipher('encrypt', protectors.size > 0 ? CIPHER_MEMORY : 0);
   const pool = new BufferPool((n) => cipher.allocate(n));
-  let next: ReadFragment | undefined = readFragment(timeline, tracks, bounds, 0, pool);
+  let next: ReadFragment | undefined = readFragment(timeline, tracks, bounds, 0, pool, WAITED_READ);
   for (let f = 0; f < starts.length; f++) {
     o.signal?.throwIfAborted();
     const cur = next!;
@@ -272,7 +281,7 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
     if (!next && f + 1 < starts.length) {
       // Not read ahead: read into this fragment's buffer once it is written, so that one fragment is in memory.
       await whenReleased;
-      next = readFragment(timeline, tracks, bounds, f + 1, pool);
+      next = readFragment(timeline, tracks, bounds, f + 1, pool, WAITED_READ);
     }
   }
 }
