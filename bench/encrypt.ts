@@ -3,6 +3,7 @@
 // Printed, never asserted.
 //
 //   npm run bench:encrypt                       (BENCH_RUNS=3 rounds, BENCH_SECONDS=60 s of source video)
+//   BENCH_ONLY='cenc|cp' npm run bench:encrypt  (only the rows whose name matches the regular expression)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -33,7 +34,10 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const add = (name: string, cmd: string, args: string[]) => rows.push({ name, cmd, args, seconds: [], rssMb: [], cpu: [] });
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const add = (name: string, cmd: string, args: string[]) => {
+  if (!only || only.test(name)) rows.push({ name, cmd, args, seconds: [], rssMb: [], cpu: [] });
+};
 for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1']) add(`emekit encrypt --scheme ${scheme} (fragmented, 2 s)`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme]);
 for (const scheme of ['cenc', 'cbcs']) add(`emekit encrypt --scheme ${scheme} --progressive`, process.execPath, [cli, 'encrypt', '-q', prog, out, '--key', `${KID}:${KEY}`, '--scheme', scheme, '--progressive']);
 if (spawnSync('ffmpeg', ['-version']).status === 0) {
