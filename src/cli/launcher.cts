@@ -62,6 +62,11 @@ if ((ArrayBuffer.prototype as { transfer?: unknown }).transfer === undefined) v8
 const budget = command === 'encrypt' || command === 'package' ? 16 * 67584 : 4 * 67584;
 if (process.versions.node.startsWith('20.') && mediaCommand) v8.setFlagsFromString(`--interrupt-budget=${budget}`);
 
+// encrypt and package end when their work does: once nothing is left to run, exit without tearing down V8's heap
+// and the cipher's WebAssembly memory (~3-4 ms of `emekit encrypt`'s 0.25 s: 8.5 against 12 ms from the 'exit' event
+// to the parent seeing the exit, medians of 9). Every write has completed by then and 'exit' listeners still run.
+if (command === 'encrypt' || command === 'package') process.once('beforeExit', () => process.exit());
+
 const location = cacheLocation();
 const path = location && join(...location);
 const cachedData = readCache(path);
