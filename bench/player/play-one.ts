@@ -5,24 +5,16 @@
 // `ended` and prints one JSON line: time, CPU, RSS, and per track the count and a digest of the SHA-256s played.
 // bench/player.ts bundles this file (esbuild, npm packages and emekit external) and runs it with plain node.
 import { createHash } from 'node:crypto';
-import { populateGlobal } from 'vitest/runtime';
 import { playWithDashjs, playWithHls, playWithShaka, type PlayerRun } from '../../test/players/support/drivers.js';
 import type * as EmekitDom from '../../src/dom/index.js';
 import type { TestWindow } from '../../test/players/support/window.js';
+import { setUpWindow, type Host } from './host-window.js';
 
-const [host, which, url, licenseUrl, token] = process.argv.slice(2) as ['jsdom' | 'happy-dom', 'shaka' | 'hls' | 'dashjs', string, string, string];
+const [host, which, url, licenseUrl, token] = process.argv.slice(2) as [Host, 'shaka' | 'hls' | 'dashjs', string, string, string];
 
-// The window's globals first, as vitest's jsdom or happy-dom environment sets them up before a test file's imports:
-// emekit's classes and the players then see one Event and EventTarget.
-if (host === 'happy-dom') {
-  const { GlobalWindow } = await import('happy-dom');
-  const happy = new GlobalWindow({ console, url: 'http://localhost:3000', settings: { disableErrorCapturing: true } });
-  populateGlobal(globalThis, happy, { bindFunctions: true, additionalKeys: ['Request', 'Response', 'MessagePort', 'fetch', 'Headers', 'AbortController', 'AbortSignal', 'URL', 'URLSearchParams', 'FormData'] });
-} else {
-  const { JSDOM } = await import('jsdom');
-  const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/', pretendToBeVisual: true });
-  populateGlobal(globalThis, dom.window, { bindFunctions: true });
-}
+// The window's globals first, as vitest's environment sets them up before a test file's imports: emekit's classes
+// and the players then see one Event and EventTarget.
+await setUpWindow(host);
 const window = globalThis as unknown as TestWindow;
 // The package as a user imports it (dist/lib/dom.js, by the package's self-reference); typed from the source, so that
 // the project typechecks before it is built.
