@@ -4,7 +4,7 @@
 // this one implementation; they differ only in the events they fire and in what "playback" is.
 
 import { isMediaKeys, mediaKeysInternals, type MediaKeys } from '../eme/media-keys.js';
-import { quotaExceededError } from '../webidl/quota-exceeded-error.js';
+import { domException, rejectedPromise, typeError } from '../webidl/errors.js';
 import { defaultRealm, type Realm } from '../webidl/realm.js';
 import { queueTask } from '../webidl/tasks.js';
 
@@ -53,17 +53,17 @@ export class ElementEme {
   setMediaKeys(args: number, mediaKeys: unknown, interfaceName = 'HTMLMediaElement'): Promise<undefined> {
     try {
       const context = `Failed to execute 'setMediaKeys' on '${interfaceName}'`;
-      if (args < 1) throw new this.realm.intrinsics.TypeError(`${context}: 1 argument required, but only 0 present`);
-      if (mediaKeys !== null && !isMediaKeys(mediaKeys)) throw new this.realm.intrinsics.TypeError(`${context}: parameter 1 is not of type 'MediaKeys'.`);
+      if (args < 1) throw typeError(this.realm, `${context}: 1 argument required, but only 0 present`);
+      if (mediaKeys !== null && !isMediaKeys(mediaKeys)) throw typeError(this.realm, `${context}: parameter 1 is not of type 'MediaKeys'.`);
       return this.#setMediaKeys(mediaKeys);
     } catch (error) {
-      return this.realm.intrinsics.Promise.reject(error) as Promise<undefined>;
+      return rejectedPromise(this.realm, error);
     }
   }
 
   #setMediaKeys(mediaKeys: MediaKeys | null): Promise<undefined> {
     // 1. If this object's attaching media keys value is true, reject with an InvalidStateError.
-    if (this.#attachingMediaKeys) throw this.#domException('InvalidStateError', 'Another setMediaKeys() call is in progress.');
+    if (this.#attachingMediaKeys) throw domException(this.realm, 'InvalidStateError', 'Another setMediaKeys() call is in progress.');
     // 2. The same object: resolve.
     if (mediaKeys === this.#mediaKeys) return this.realm.intrinsics.Promise.resolve(undefined);
     // 3. Let this object's attaching media keys value be true.
@@ -80,14 +80,14 @@ export class ElementEme {
         // 5.1. The CDM instance is in use by another media element: QuotaExceededError.
         const owner = mediaKeys ? elementUsing.get(mediaKeys) : undefined;
         if (mediaKeys && owner && owner !== this) {
-          fail(quotaExceededError(this.realm, 'The MediaKeys object is already in use by another media element.'));
+          fail(domException(this.realm, 'QuotaExceededError', 'The MediaKeys object is already in use by another media element.'));
           return;
         }
         // 5.2. Removing the current association: not while media uses it, even while it waits for a key (the spec
         //      leaves this to implementations; Chromium refuses once media is loaded, blocked or not).
         if (this.#mediaKeys !== null) {
           if (this.host.mediaKeysInUse()) {
-            fail(this.#domException('InvalidStateError', 'The MediaKeys cannot be removed while media is being decrypted.'));
+            fail(domException(this.realm, 'InvalidStateError', 'The MediaKeys cannot be removed while media is being decrypted.'));
             return;
           }
           mediaKeysInternals(this.#mediaKeys).keysChangedListeners.delete(this.#keysChanged);
@@ -107,10 +107,6 @@ export class ElementEme {
         });
       });
     });
-  }
-
-  #domException(name: string, message: string): DOMException {
-    return new (this.realm.host('DOMException') as typeof DOMException)(message, name);
   }
 
   /** Initialization Data Encountered (EME §7.3.2): queue a task to fire encrypted. Media here is same-origin. */

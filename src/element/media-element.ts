@@ -61,7 +61,7 @@ export class EncryptedMediaElement extends EventTarget {
    */
   async decrypt(input: MediaInput, output: MediaOutput, options: { timeoutMs?: number } = {}): Promise<DecryptReport> {
     const element = EncryptedMediaElement.#brand(this, 'decrypt');
-    if (element.#decrypting) throw domException('InvalidStateError', 'This element is already decrypting media.');
+    if (element.#decrypting) throw domException(defaultRealm(), 'InvalidStateError', 'This element is already decrypting media.');
     const eme = element.#eme;
     element.#decrypting = true;
     eme.unblock();
@@ -79,7 +79,7 @@ export class EncryptedMediaElement extends EventTarget {
         // Media Data May Contain Encrypted Blocks: no MediaKeys yet means waiting for one.
         onProtectedMedia: async () => {
           while (eme.mediaKeys === null) {
-            if (!(await waitForKey(null))) throw domException('InvalidStateError', 'No MediaKeys was set on the element.');
+            if (!(await waitForKey(null))) throw domException(defaultRealm(), 'InvalidStateError', 'No MediaKeys was set on the element.');
           }
         },
         // Attempt to Decrypt: a usable key from any session of the current MediaKeys.
@@ -97,7 +97,7 @@ export class EncryptedMediaElement extends EventTarget {
   }
 
   static #brand(value: unknown, member: string): EncryptedMediaElement {
-    if (typeof value !== 'object' || value === null || !(#eme in value)) throw illegalInvocation('HTMLMediaElement', member);
+    if (typeof value !== 'object' || value === null || !(#eme in value)) throw illegalInvocation(defaultRealm(), 'HTMLMediaElement', member);
     return value as EncryptedMediaElement;
   }
 }

@@ -4,7 +4,8 @@
 // else of its navigator object. Nothing the host already has is replaced unless `overwrite` asks.
 
 import { exposeInterface } from '../webidl/expose.js';
-import { defineMethod, illegalInvocation } from '../webidl/method.js';
+import { illegalInvocation } from '../webidl/errors.js';
+import { defineMethod } from '../webidl/method.js';
 import { defaultRealm, realmOf, type Realm } from '../webidl/realm.js';
 import { EXPOSED_INTERFACES } from './interface-objects.js';
 import { requestAccessIn, type EmePlatform } from './platform.js';

@@ -6,7 +6,7 @@ import type { CdmSession, CdmSessionClient, CdmSessionResult, KeyStatusEntry } f
 import { sanitizeInitData } from '../initdata/sanitize.js';
 import { toArrayBuffer, viewOfBufferSource } from '../webidl/buffer-source.js';
 import { requireArguments, toDOMString } from '../webidl/conversions.js';
-import { domException } from '../webidl/errors.js';
+import { domException, rejectedPromise, typeError } from '../webidl/errors.js';
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
 import type { Realm } from '../webidl/realm.js';
@@ -75,10 +75,15 @@ export class MediaKeySession extends PlatformObject {
     this.#init = init;
     this.#cdmSession = init.createCdmSession(MediaKeySession.#clientFor(this));
     this.#keyStatuses = new MediaKeyStatusMap(init.realm);
-    this.#closed = new Promise((resolve) => {
+    this.#closed = new init.realm.intrinsics.Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
     init.openSessions.add(this);
+  }
+
+  /** The realm of the session's global: its promises, errors and events are that global's (webidl/errors.ts). */
+  get #realm(): Realm {
+    return this.#init.realm;
   }
 
   get sessionId(): string {
@@ -111,29 +116,29 @@ export class MediaKeySession extends PlatformObject {
       const data = viewOfBufferSource(initData, `${context}: initData`);
       return this.#generateRequest(type, data);
     } catch (error) {
-      return Promise.reject(error);
+      return rejectedPromise(this.#realm, error);
     }
   }
 
   #generateRequest(initDataType: string, initData: Uint8Array): Promise<undefined> {
     // 1. If this object's closing or closed value is true, reject with an InvalidStateError.
-    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    if (this.#closingOrClosed) throw domException(this.#realm, 'InvalidStateError', 'The session is closed.');
     // 2. If this object's uninitialized value is false, reject with an InvalidStateError.
-    if (!this.#uninitialized) throw domException('InvalidStateError', 'The session has already been used.');
+    if (!this.#uninitialized) throw domException(this.#realm, 'InvalidStateError', 'The session has already been used.');
     // 3. Let this object's uninitialized value be false.
     this.#uninitialized = false;
     // 4. If initDataType is the empty string, reject with a TypeError.
-    if (initDataType === '') throw new TypeError('The initDataType parameter is empty.');
+    if (initDataType === '') throw typeError(this.#realm, 'The initDataType parameter is empty.');
     // 5. If initData is empty, reject with a TypeError.
-    if (initData.length === 0) throw new TypeError('The initData parameter is empty.');
+    if (initData.length === 0) throw typeError(this.#realm, 'The initData parameter is empty.');
     // 6. If the key system does not support initDataType, reject with a NotSupportedError.
     if (!this.#init.supportsInitDataType(initDataType)) {
-      throw domException('NotSupportedError', `The initialization data type '${initDataType}' is not supported by the key system.`);
+      throw domException(this.#realm, 'NotSupportedError', `The initialization data type '${initDataType}' is not supported by the key system.`);
     }
     // 7. Let init data be a copy of the bytes held by initData.
     const initDataCopy = initData.slice();
     // 9. Let promise be a new promise.
-    return new Promise((resolve, reject) => {
+    return new this.#realm.intrinsics.Promise((resolve, reject) => {
       // 10. Run the following steps in parallel.
       this.#runCdm(async () => {
         let result: CdmSessionResult;
@@ -141,12 +146,12 @@ export class MediaKeySession extends PlatformObject {
           // 10.1–10.3. Validate and sanitize the init data (TypeError when invalid).
           const sanitized = sanitizeInitData(initDataType, initDataCopy);
           // 10.4. If sanitized init data is empty, reject with a NotSupportedError.
-          if (sanitized.length === 0) throw domException('NotSupportedError', 'The initialization data holds nothing usable.');
+          if (sanitized.length === 0) throw domException(this.#realm, 'NotSupportedError', 'The initialization data holds nothing usable.');
           // 10.5–10.9. Use the CDM to generate a license request (and a session ID).
           result = await this.#cdmSession.generateRequest(initDataType, sanitized);
         } catch (error) {
           // 10.10.1–2. Reject in a task.
-          queueTask(() => reject(toSpecException(error)));
+          queueTask(() => reject(toSpecException(this.#realm, error)));
           return;
         }
         // 10.10. Queue a task to run the remaining steps.
@@ -176,39 +181,39 @@ export class MediaKeySession extends PlatformObject {
       requireArguments(argumentCount, 1, context);
       return this.#load(toDOMString(sessionId, `${context}: sessionId`));
     } catch (error) {
-      return Promise.reject(error);
+      return rejectedPromise(this.#realm, error);
     }
   }
 
   #load(sessionId: string): Promise<boolean> {
     // 1. Closing or closed: InvalidStateError.
-    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    if (this.#closingOrClosed) throw domException(this.#realm, 'InvalidStateError', 'The session is closed.');
     // 2. Uninitialized value false: InvalidStateError.
-    if (!this.#uninitialized) throw domException('InvalidStateError', 'The session has already been used.');
+    if (!this.#uninitialized) throw domException(this.#realm, 'InvalidStateError', 'The session has already been used.');
     // 3. Let this object's uninitialized value be false.
     this.#uninitialized = false;
     // 4. If sessionId is the empty string, reject with a TypeError.
-    if (sessionId === '') throw new TypeError('The sessionId parameter is empty.');
+    if (sessionId === '') throw typeError(this.#realm, 'The sessionId parameter is empty.');
     // 5. Only persistent session types can be loaded.
     if (!isPersistentSessionType(this.#init.sessionType)) {
-      throw new TypeError(`A '${this.#init.sessionType}' session cannot load a stored session.`);
+      throw typeError(this.#realm, `A '${this.#init.sessionType}' session cannot load a stored session.`);
     }
     // 7. Let promise be a new promise.
-    return new Promise((resolve, reject) => {
+    return new this.#realm.intrinsics.Promise((resolve, reject) => {
       // 8. Run the following steps in parallel.
       this.#runCdm(async () => {
         let result: CdmSessionResult | undefined;
         try {
           // 8.1–8.2. Validate the session ID.
-          if (!VALID_SESSION_ID.test(sessionId)) throw new TypeError('The sessionId parameter is not a valid session ID.');
+          if (!VALID_SESSION_ID.test(sessionId)) throw typeError(this.#realm, 'The sessionId parameter is not a valid session ID.');
           // 8.3. A non-closed session with this ID in this Document: QuotaExceededError.
           if (this.#init.registry.hasOpen(sessionId)) {
-            throw domException('QuotaExceededError', `A session with ID ${sessionId} is already open.`);
+            throw domException(this.#realm, 'QuotaExceededError', `A session with ID ${sessionId} is already open.`);
           }
           // 8.4–8.8. Use the CDM to load the stored session (undefined: nothing stored).
           result = await this.#cdmSession.load(sessionId);
         } catch (error) {
-          queueTask(() => reject(toSpecException(error)));
+          queueTask(() => reject(toSpecException(this.#realm, error)));
           return;
         }
         if (result === undefined) {
@@ -248,21 +253,21 @@ export class MediaKeySession extends PlatformObject {
       requireArguments(argumentCount, 1, context);
       return this.#update(viewOfBufferSource(response, `${context}: response`));
     } catch (error) {
-      return Promise.reject(error);
+      return rejectedPromise(this.#realm, error);
     }
   }
 
   #update(response: Uint8Array): Promise<undefined> {
     // 1. Closing or closed: InvalidStateError.
-    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    if (this.#closingOrClosed) throw domException(this.#realm, 'InvalidStateError', 'The session is closed.');
     // 2. Not callable: InvalidStateError.
-    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    if (!this.#callable) throw domException(this.#realm, 'InvalidStateError', 'The session is not yet initialized.');
     // 3. If response is empty, reject with a TypeError.
-    if (response.length === 0) throw new TypeError('The response parameter is empty.');
+    if (response.length === 0) throw typeError(this.#realm, 'The response parameter is empty.');
     // 4. Let response copy be a copy of the bytes held by response.
     const responseCopy = response.slice();
     // 5. Let promise be a new promise.
-    return new Promise((resolve, reject) => {
+    return new this.#realm.intrinsics.Promise((resolve, reject) => {
       // 6. Run the following steps in parallel.
       this.#runCdm(async () => {
         let result: CdmSessionResult;
@@ -271,7 +276,7 @@ export class MediaKeySession extends PlatformObject {
           result = await this.#cdmSession.update(responseCopy);
         } catch (error) {
           this.#traceWarnings(warningsOf(error));
-          queueTask(() => reject(toSpecException(error)));
+          queueTask(() => reject(toSpecException(this.#realm, error)));
           return;
         }
         this.#traceWarnings(warningsOf(result));
@@ -300,20 +305,20 @@ export class MediaKeySession extends PlatformObject {
       try {
         return this.#close();
       } catch (error) {
-        return Promise.reject(error);
+        return rejectedPromise(this.#realm, error);
       }
     });
   }
 
   #close(): Promise<undefined> {
     // 1. Closing or closed already: resolve.
-    if (this.#closingOrClosed) return Promise.resolve(undefined);
+    if (this.#closingOrClosed) return this.#realm.intrinsics.Promise.resolve(undefined);
     // 2. Not callable: InvalidStateError.
-    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    if (!this.#callable) throw domException(this.#realm, 'InvalidStateError', 'The session is not yet initialized.');
     // 4. Set this object's closing or closed value to true.
     this.#closingOrClosed = true;
     // 3. Let promise be a new promise.
-    return new Promise((resolve) => {
+    return new this.#realm.intrinsics.Promise((resolve) => {
       // 5. In parallel: use the CDM to close the key session.
       this.#runCdm(async () => {
         try {
@@ -335,18 +340,18 @@ export class MediaKeySession extends PlatformObject {
       try {
         return this.#remove();
       } catch (error) {
-        return Promise.reject(error);
+        return rejectedPromise(this.#realm, error);
       }
     });
   }
 
   #remove(): Promise<undefined> {
     // 1. Closing or closed: InvalidStateError.
-    if (this.#closingOrClosed) throw domException('InvalidStateError', 'The session is closed.');
+    if (this.#closingOrClosed) throw domException(this.#realm, 'InvalidStateError', 'The session is closed.');
     // 2. Not callable: InvalidStateError.
-    if (!this.#callable) throw domException('InvalidStateError', 'The session is not yet initialized.');
+    if (!this.#callable) throw domException(this.#realm, 'InvalidStateError', 'The session is not yet initialized.');
     // 3. Let promise be a new promise.
-    return new Promise((resolve, reject) => {
+    return new this.#realm.intrinsics.Promise((resolve, reject) => {
       // 4. Run the following steps in parallel.
       this.#runCdm(async () => {
         let result: CdmSessionResult;
@@ -354,7 +359,7 @@ export class MediaKeySession extends PlatformObject {
           // 4.1–4.4. The CDM destroys the keys and, for persistent sessions, stores a record of license destruction.
           result = await this.#cdmSession.remove();
         } catch (error) {
-          queueTask(() => reject(toSpecException(error)));
+          queueTask(() => reject(toSpecException(this.#realm, error)));
           return;
         }
         // 4.5. Queue a task to run the remaining steps.
@@ -422,7 +427,7 @@ export class MediaKeySession extends PlatformObject {
   #queueMessage(messageType: MediaKeyMessageTypeValue, message: Uint8Array): void {
     queueTask(() => {
       this.#traceEvent('message', () => ({ messageType, message: describeBytes(message) }));
-      this.dispatchEvent(messageEvent(this.#init.realm, messageType, toArrayBuffer(message)));
+      this.dispatchEvent(messageEvent(this.#realm, messageType, toArrayBuffer(message)));
     });
   }
 
@@ -431,7 +436,7 @@ export class MediaKeySession extends PlatformObject {
     replaceKeyStatuses(this.#keyStatuses, statuses);
     queueTask(() => {
       this.#traceEvent('keystatuseschange', () => ({ keyStatuses: describeKeyStatuses(this.#keyStatuses) }));
-      this.dispatchEvent(simpleEvent(this.#init.realm, 'keystatuseschange'));
+      this.dispatchEvent(simpleEvent(this.#realm, 'keystatuseschange'));
     });
     // 5. Queue a task to attempt to resume playback on media elements using this session's MediaKeys.
     const resume = this.#init.keysChangedListener();

@@ -50,7 +50,7 @@ export class MediaKeySystemAccess extends PlatformObject {
   #createMediaKeys(): Promise<MediaKeys> {
     const { realm, configuration, implementation, storage, registry, tracer } = this.#init;
     // 1. Let promise be a new promise.
-    return new Promise((resolve, reject) => {
+    return new realm.intrinsics.Promise((resolve, reject) => {
       // 2. Run the following steps in parallel.
       inParallel(async () => {
         try {
@@ -77,7 +77,7 @@ export class MediaKeySystemAccess extends PlatformObject {
           queueTask(() => resolve(mediaKeys));
         } catch (error) {
           // 2.8. Any failure rejects with the appropriate error.
-          queueTask(() => reject(toSpecException(error)));
+          queueTask(() => reject(toSpecException(realm, error)));
         }
       });
     });

@@ -4,7 +4,7 @@ import type { Cdm, KeySystemCapabilities } from '../cdm/cdm.js';
 import { HDCP_VERSIONS } from '../cdm/hdcp-versions.js';
 import { viewOfBufferSource } from '../webidl/buffer-source.js';
 import { dictionarySource, readMember, requireArguments, toDOMString, toEnum } from '../webidl/conversions.js';
-import { domException } from '../webidl/errors.js';
+import { domException, typeError } from '../webidl/errors.js';
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
 import type { Realm } from '../webidl/realm.js';
@@ -81,7 +81,7 @@ export class MediaKeys extends PlatformObject {
         : toEnum(sessionType, MEDIA_KEY_SESSION_TYPES, "Failed to execute 'createSession' on 'MediaKeys': sessionType");
     // 1. If this object's supported session types value does not contain sessionType, throw a NotSupportedError.
     if (!this.#init.supportedSessionTypes.includes(type)) {
-      throw domException('NotSupportedError', `Session type '${type}' is not supported by this MediaKeys' configuration.`);
+      throw domException(this.#init.realm, 'NotSupportedError', `Session type '${type}' is not supported by this MediaKeys' configuration.`);
     }
     // 2. A CDM that cannot create sessions in its current state (e.g. after a crash) throws an InvalidStateError.
     // 3–4. A new session with its initial values (sessionId "", expiration NaN, empty key statuses).
@@ -93,7 +93,7 @@ export class MediaKeys extends PlatformObject {
         try {
           return this.#init.cdm.createSession(type, client);
         } catch (error) {
-          throw toSpecException(error);
+          throw toSpecException(this.#init.realm, error);
         }
       },
       supportsInitDataType: (t) => this.#init.capabilities.supportsInitDataType(t),
@@ -116,18 +116,18 @@ export class MediaKeys extends PlatformObject {
     const converted: MediaKeysPolicy = {};
     if (hdcp !== undefined) converted.minHdcpVersion = toDOMString(hdcp, `${context}: minHdcpVersion`);
     // 1. If policy has no present dictionary members, reject with a TypeError.
-    if (converted.minHdcpVersion === undefined) throw new TypeError(`${context}: the policy has no members.`);
+    if (converted.minHdcpVersion === undefined) throw typeError(this.#init.realm, `${context}: the policy has no members.`);
     // 3.1. A value of the wrong kind is a TypeError: a version not in the HDCP version registry (as Chromium does;
     //      the empty string means no requirement).
     if (converted.minHdcpVersion !== '' && !HDCP_VERSIONS.has(converted.minHdcpVersion)) {
-      throw new TypeError(`${context}: '${converted.minHdcpVersion}' is not an HDCP version from the registry.`);
+      throw typeError(this.#init.realm, `${context}: '${converted.minHdcpVersion}' is not an HDCP version from the registry.`);
     }
     // 2. Let promise be a new promise. 3. Queue a task to ask the CDM.
-    return new Promise((resolve, reject) => {
+    return new this.#init.realm.intrinsics.Promise((resolve, reject) => {
       queueTask(() => {
         this.#init.cdm.getStatusForPolicy(converted).then(
           (status) => queueTask(() => resolve(status)),
-          (error: unknown) => queueTask(() => reject(toSpecException(error))),
+          (error: unknown) => queueTask(() => reject(toSpecException(this.#init.realm, error))),
         );
       });
     });
@@ -146,16 +146,16 @@ export class MediaKeys extends PlatformObject {
     const certificate = viewOfBufferSource(serverCertificate, `${context}: serverCertificate`);
     // 2. An empty certificate is a TypeError. Checked before step 1, as Chromium does, so the error does not
     //    depend on the key system.
-    if (certificate.length === 0) throw new TypeError(`${context}: the serverCertificate parameter is empty.`);
+    if (certificate.length === 0) throw typeError(this.#init.realm, `${context}: the serverCertificate parameter is empty.`);
     // 1. Key systems without server certificates resolve false.
     const setCertificate = this.#init.cdm.setServerCertificate;
-    if (!setCertificate) return Promise.resolve(false);
+    if (!setCertificate) return this.#init.realm.intrinsics.Promise.resolve(false);
     // 3. Let certificate be a copy of the bytes. 5. In parallel, let the CDM process it.
     const copy = certificate.slice();
-    return new Promise((resolve, reject) => {
+    return new this.#init.realm.intrinsics.Promise((resolve, reject) => {
       setCertificate.call(this.#init.cdm, copy).then(
         () => queueTask(() => resolve(true)),
-        (error: unknown) => queueTask(() => reject(toSpecException(error))),
+        (error: unknown) => queueTask(() => reject(toSpecException(this.#init.realm, error))),
       );
     });
   }

@@ -7,7 +7,7 @@ import { clearKey } from '../cdm/clearkey/index.js';
 import type { SessionStore } from '../storage/session-store.js';
 import { SqliteSessionStore } from '../storage/sqlite-store.js';
 import { requireArguments, toDOMString, toSequence } from '../webidl/conversions.js';
-import { domException } from '../webidl/errors.js';
+import { domException, rejectedPromise, typeError } from '../webidl/errors.js';
 import { defaultRealm, type Realm } from '../webidl/realm.js';
 import { inParallel, queueTask } from '../webidl/tasks.js';
 import { convertConfiguration, type MediaKeySystemConfiguration } from './configuration.js';
@@ -83,24 +83,24 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
       const context = "Failed to execute 'requestMediaKeySystemAccess' on 'Navigator'";
       // 1. A document not allowed to use encrypted-media (a sandboxed frame's opaque origin): SecurityError.
       if (!allowedToUseEncryptedMedia(realm.global)) {
-        throw domException('SecurityError', `${context}: the encrypted-media feature is not allowed in this document (an opaque origin).`);
+        throw domException(realm, 'SecurityError', `${context}: the encrypted-media feature is not allowed in this document (an opaque origin).`);
       }
       requireArguments(args.length, 2, context);
       const [keySystem, supportedConfigurations] = args;
       const system = toDOMString(keySystem, `${context}: keySystem`);
       const configurations = toSequence(supportedConfigurations, `${context}: supportedConfigurations`, convertConfiguration);
       // 2. If keySystem is the empty string, reject with a TypeError.
-      if (system === '') throw new TypeError(`${context}: the keySystem parameter is empty.`);
+      if (system === '') throw typeError(realm, `${context}: the keySystem parameter is empty.`);
       // 3. If supportedConfigurations is empty, reject with a TypeError.
-      if (configurations.length === 0) throw new TypeError(`${context}: the supportedConfigurations parameter is empty.`);
+      if (configurations.length === 0) throw typeError(realm, `${context}: the supportedConfigurations parameter is empty.`);
       // 6. Let promise be a new promise.
-      return new Promise((resolve, reject) => {
+      return new realm.intrinsics.Promise((resolve, reject) => {
         // 7. Run the following steps in parallel.
         inParallel(async () => {
           // 7.1. An unsupported key system (case-sensitive): NotSupportedError.
           const implementation = keySystems.get(system);
           if (!implementation) {
-            queueTask(() => reject(domException('NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
+            queueTask(() => reject(domException(realm, 'NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
             return;
           }
           const capabilities = implementation.capabilities(storage !== undefined);
@@ -122,11 +122,11 @@ export function createEME(options: EmeOptions = {}): EmePlatform {
             }
           }
           // 7.4. None supported: NotSupportedError.
-          queueTask(() => reject(domException('NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
+          queueTask(() => reject(domException(realm, 'NotSupportedError', `Unsupported keySystem or supportedConfigurations.`)));
         });
       });
     } catch (error) {
-      return Promise.reject(error);
+      return rejectedPromise(realm, error);
     }
   };
 

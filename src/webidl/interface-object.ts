@@ -9,7 +9,8 @@ import { convertTo, toDOMString } from './conversions.js';
 import { getEventHandler, setEventHandler } from './event-handler.js';
 import { implementationMember, type AttributeShape, type IdlType, type OperationShape, type WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
-import { checkArguments, defineMethod, illegalInvocation, inRealm } from './method.js';
+import { illegalInvocation } from './errors.js';
+import { checkArguments, defineMethod, inRealm } from './method.js';
 import type { Realm } from './realm.js';
 
 /** Marks a value an enumeration setter ignores. */
@@ -165,7 +166,8 @@ export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>):
       throw new realm.intrinsics.TypeError(`Failed to construct '${shape.name}': Please use the 'new' operator`);
     }
     // `new Interface()` reaches here with the unbound function as new.target; a subclass keeps its own.
-    return construct.construct(realm, args, new.target === steps ? interfaceObject : new.target);
+    const newTarget = new.target === steps ? interfaceObject : new.target;
+    return inRealm(realm, () => construct.construct(realm, args, newTarget));
   };
   // A bound function prints as native code, as a browser's interface object does, not as emekit's source.
   // instanceof reads the prototype of the function it is bound to.

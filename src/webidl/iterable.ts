@@ -2,7 +2,8 @@
 // @@iterator the same function as entries, and default iterator objects whose next() reads the value pairs as
 // they are when it runs, inheriting from a per-realm "<Interface> Iterator" prototype.
 
-import { defineMethod, illegalInvocation } from './method.js';
+import { illegalInvocation } from './errors.js';
+import { defineMethod } from './method.js';
 import type { PairIterableShape, WebIDLInterface } from './interface.js';
 import type { Realm } from './realm.js';
 

@@ -4,7 +4,7 @@
 // content attribute reflections keep their getters and setters, wrapped.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { illegalInvocation } from '../../webidl/method.js';
+import { illegalInvocation } from '../../webidl/errors.js';
 import type { Realm } from '../../webidl/realm.js';
 
 type Prototype = Record<string, unknown>;

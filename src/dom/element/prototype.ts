@@ -3,7 +3,8 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { checkArguments, illegalInvocation, inRealm } from '../../webidl/method.js';
+import { illegalInvocation } from '../../webidl/errors.js';
+import { checkArguments, inRealm } from '../../webidl/method.js';
 import { defaultRealm, realmOf, type Realm } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
 import { canPlayType } from './can-play-type.js';
