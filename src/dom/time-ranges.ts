@@ -3,6 +3,7 @@
 
 import { WebIDLInterface } from '../webidl/interface.js';
 import { PlatformObject } from '../webidl/platform-object.js';
+import { domException } from '../webidl/errors.js';
 import { realmOf, type Realm } from '../webidl/realm.js';
 import type { HostWindow } from './host-window.js';
 
@@ -66,10 +67,7 @@ export class TimeRanges extends PlatformObject {
   #at(i: number, member: string): Range {
     const context = `Failed to execute '${member}' on 'TimeRanges'`;
     const range = this.#ranges[i];
-    if (!range) {
-      const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
-      throw new HostDOMException(`${context}: The index provided (${i}) is greater than the maximum bound (${this.#ranges.length}).`, 'IndexSizeError');
-    }
+    if (!range) throw domException(this.#realm, 'IndexSizeError', `${context}: The index provided (${i}) is greater than the maximum bound (${this.#ranges.length}).`);
     return range;
   }
 }

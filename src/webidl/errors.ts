@@ -14,6 +14,9 @@ export type DomExceptionName =
   | 'SecurityError'
   | 'NotAllowedError'
   | 'OperationError'
+  | 'NotFoundError'
+  | 'IndexSizeError'
+  | 'AbortError'
   | 'UnknownError';
 
 /** A DOMException of realm by name; "QuotaExceededError" is the QuotaExceededError interface. */

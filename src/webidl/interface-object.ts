@@ -9,7 +9,7 @@ import { convertTo, toDOMString } from './conversions.js';
 import { getEventHandler, setEventHandler } from './event-handler.js';
 import { implementationMember, type AttributeShape, type IdlType, type OperationShape, type WebIDLInterface } from './interface.js';
 import { definePairIterable } from './iterable.js';
-import { illegalInvocation } from './errors.js';
+import { illegalInvocation, typeError } from './errors.js';
 import { checkArguments, defineMethod, inRealm } from './method.js';
 import type { Realm } from './realm.js';
 
@@ -161,9 +161,9 @@ export function buildInterfaceObject(realm: Realm, iface: WebIDLInterface<any>):
   const proto = Object.create(parent ? (parent.prototype as object) : realm.intrinsics.ObjectPrototype) as object;
   const construct = shape.construct;
   const steps = function (this: unknown, ...args: unknown[]): object {
-    if (!construct) throw new realm.intrinsics.TypeError(`Illegal constructor: ${shape.name} objects are created by the user agent`);
+    if (!construct) throw typeError(realm, `Illegal constructor: ${shape.name} objects are created by the user agent`);
     if (new.target === undefined) {
-      throw new realm.intrinsics.TypeError(`Failed to construct '${shape.name}': Please use the 'new' operator`);
+      throw typeError(realm, `Failed to construct '${shape.name}': Please use the 'new' operator`);
     }
     // `new Interface()` reaches here with the unbound function as new.target; a subclass keeps its own.
     const newTarget = new.target === steps ? interfaceObject : new.target;

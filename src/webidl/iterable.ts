@@ -2,7 +2,7 @@
 // @@iterator the same function as entries, and default iterator objects whose next() reads the value pairs as
 // they are when it runs, inheriting from a per-realm "<Interface> Iterator" prototype.
 
-import { illegalInvocation } from './errors.js';
+import { illegalInvocation, typeError } from './errors.js';
 import { defineMethod } from './method.js';
 import type { PairIterableShape, WebIDLInterface } from './interface.js';
 import type { Realm } from './realm.js';
@@ -43,7 +43,7 @@ export function definePairIterable(realm: Realm, iface: WebIDLInterface<any>, pr
     if (!iface.implementedBy(this)) throw illegalInvocation(realm, iface.name, 'forEach');
     const [callback, thisArg] = args;
     if (typeof callback !== 'function') {
-      throw new realm.intrinsics.TypeError(`Failed to execute 'forEach' on '${iface.name}': The callback provided as parameter 1 is not a function.`);
+      throw typeError(realm, `Failed to execute 'forEach' on '${iface.name}': The callback provided as parameter 1 is not a function.`);
     }
     // The pairs are read again after each call: the callback sees changes it causes, as the spec's loop does.
     for (let i = 0, pairs = iterable.pairs(this); i < pairs.length; i++, pairs = iterable.pairs(this)) {

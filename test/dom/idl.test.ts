@@ -260,6 +260,44 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     expect(Object.getOwnPropertyNames(first.activeCues)).toEqual([]);
   });
 
+  it('errors of the element, MSE, TimeRanges and text tracks are the window\'s DOMExceptions; play()\'s promise is the window\'s', async () => {
+    const window = installed(host);
+    const { mediaSource, sourceBuffer, video } = await openSource(window);
+    const thrown = (call: () => unknown): unknown => {
+      try {
+        call();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('did not throw');
+    };
+    const errors = {
+      volume: thrown(() => (video.volume = 2)),
+      timeRanges: thrown(() => video.buffered.start(0)),
+      removeCue: thrown(() => video.addTextTrack('subtitles').removeCue({})),
+      mseType: thrown(() => mediaSource.addSourceBuffer('video/x-none')),
+    };
+    mediaSource.removeSourceBuffer(sourceBuffer);
+    Object.assign(errors, {
+      mseNotFound: thrown(() => mediaSource.removeSourceBuffer(sourceBuffer)),
+      mseRemoved: thrown(() => sourceBuffer.appendBuffer(new Uint8Array(1))),
+    });
+    const played = video.play();
+    expect(played).toBeInstanceOf(window.Promise);
+    video.pause();
+    Object.assign(errors, { play: await played.catch((error: unknown) => error) });
+    const names = Object.fromEntries(Object.entries(errors).map(([key, error]) => [key, error instanceof window.DOMException ? (error as DOMException).name : String(error)]));
+    expect(names).toEqual({
+      volume: 'IndexSizeError',
+      timeRanges: 'IndexSizeError',
+      removeCue: 'NotFoundError',
+      mseNotFound: 'NotFoundError',
+      mseType: 'NotSupportedError',
+      mseRemoved: 'InvalidStateError',
+      play: 'AbortError',
+    });
+  });
+
   it('a SourceBuffer\'s tracks (MSE): in its own lists and the element\'s, the same objects, until it is removed', async () => {
     const window = installed(host);
     const { mediaSource, sourceBuffer, video } = await openSource(window);

@@ -8,7 +8,8 @@ import { queueTask } from '../../webidl/tasks.js';
 import type { HostElement, HostWindow } from '../host-window.js';
 import type { AttachedSource, MediaElementLink, MediaSourceRegistry, TrackBufferView } from '../media-source-link.js';
 import { encryptedEvent, simpleEvent } from '../../eme/events.js';
-import { realmOf } from '../../webidl/realm.js';
+import { domException } from '../../webidl/errors.js';
+import { realmOf, type Realm } from '../../webidl/realm.js';
 import type { PlayedTrack } from './frames.js';
 import { keyNeededAt, playSpan } from './play-span.js';
 import { hasResource, selectResource } from './resource-selection.js';
@@ -80,12 +81,16 @@ export class HeadlessMedia implements Playing, MediaElementLink {
    * undefined after load or a seek, until a frame at the new position is decoded.
    */
   #decodedUpTo: number | undefined;
+  /** The element's window's realm: its promises and errors are that window's (players compare names, some check
+   * instanceof). */
+  readonly #realm: Realm;
 
   constructor(
     readonly element: HostElement,
     private readonly env: MediaEnvironment,
   ) {
-    const realm = realmOf(env.window);
+    this.#realm = realmOf(env.window);
+    const realm = this.#realm;
     this.eme = new ElementEme({
       fireEncrypted: (initDataType, initData) => element.dispatchEvent(encryptedEvent(realm, initDataType, initData)),
       fireWaitingForKey: () => element.dispatchEvent(simpleEvent(realm, 'waitingforkey')),
@@ -161,7 +166,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
       this.#metadata = false;
       if (!this.paused) {
         this.paused = true;
-        this.#rejectPendingPlays(this.#domException('The play() request was interrupted by a new load request.', 'AbortError'));
+        this.#rejectPendingPlays(domException(this.#realm, 'AbortError', 'The play() request was interrupted by a new load request.'));
       }
       this.seeking = false;
       if (this.#position !== 0) {
@@ -239,7 +244,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     this.videoTracks.clear();
     this.networkState = NETWORK.NO_SOURCE;
     this.#fire('error');
-    this.#rejectPendingPlays(this.#domException(message, 'NotSupportedError'));
+    this.#rejectPendingPlays(domException(this.#realm, 'NotSupportedError', message));
   }
 
   /** Fatal errors after metadata: the media data is corrupted (decode) or cannot be fetched (network). */
@@ -335,9 +340,9 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   play(): Promise<undefined> {
     // 2. An element whose source is not supported.
     if (this.error?.code === MEDIA_ERR.MEDIA_ERR_SRC_NOT_SUPPORTED) {
-      return Promise.reject(this.#domException('The element has no supported sources.', 'NotSupportedError'));
+      return this.#realm.intrinsics.Promise.reject(domException(this.#realm, 'NotSupportedError', 'The element has no supported sources.'));
     }
-    return new Promise<undefined>((resolve, reject) => {
+    return new this.#realm.intrinsics.Promise<undefined>((resolve, reject) => {
       this.#pendingPlays.push({ resolve: () => resolve(undefined), reject });
       this.#internalPlay();
     });
@@ -366,7 +371,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
     queueTask(() => {
       this.#dispatch('timeupdate');
       this.#dispatch('pause');
-      for (const play of pending) play.reject(this.#domException('The play() request was interrupted by a call to pause().', 'AbortError'));
+      for (const play of pending) play.reject(domException(this.#realm, 'AbortError', 'The play() request was interrupted by a call to pause().'));
     });
   }
 
@@ -610,7 +615,7 @@ export class HeadlessMedia implements Playing, MediaElementLink {
       this.#dispatch('timeupdate');
       if (wasPlaying) {
         this.#dispatch('pause');
-        for (const play of pending) play.reject(this.#domException('The play() request was interrupted: playback ended.', 'AbortError'));
+        for (const play of pending) play.reject(domException(this.#realm, 'AbortError', 'The play() request was interrupted: playback ended.'));
       }
       this.#dispatch('ended');
     });
@@ -655,12 +660,6 @@ export class HeadlessMedia implements Playing, MediaElementLink {
   /** The ticker's clock time, ms (getVideoPlaybackQuality's creationTime). */
   clockNow(): number {
     return this.env.ticker.clock.now();
-  }
-
-  /** A DOMException of the element's window (players compare names; some check instanceof). */
-  #domException(message: string, name: string): unknown {
-    const Ctor = (this.env.window['DOMException'] as typeof DOMException | undefined) ?? DOMException;
-    return new Ctor(message, name);
   }
 
   /** Queue a media element task to fire a simple event. */

@@ -3,7 +3,7 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { illegalInvocation } from '../../webidl/errors.js';
+import { domException, illegalInvocation } from '../../webidl/errors.js';
 import { checkArguments, inRealm } from '../../webidl/method.js';
 import { defaultRealm, realmOf, type Realm } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
@@ -162,7 +162,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
   });
   accessor('volume', (s) => s.volume, (s, v) => {
     const volume = toFiniteDouble(v, 'volume');
-    if (volume < 0 || volume > 1) throw new (s.window['DOMException'] as typeof DOMException)(`The volume provided (${volume}) is outside the range [0, 1].`, 'IndexSizeError');
+    if (volume < 0 || volume > 1) throw domException(realmOfMedia(s), 'IndexSizeError', `The volume provided (${volume}) is outside the range [0, 1].`);
     if (volume !== s.volume) {
       s.volume = volume;
       s.fireSoon('volumechange');

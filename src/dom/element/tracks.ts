@@ -4,6 +4,7 @@
 // The lists are event targets of the window (its EventTarget), firing addtrack, removetrack and change.
 
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
+import { domException } from '../../webidl/errors.js';
 import { IndexedList } from '../../webidl/indexed.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
@@ -216,8 +217,7 @@ export class TextTrack extends TrackBase implements TextTrackLike {
 
   removeCue(cue: unknown): void {
     if (!IndexedList.remove(this.#cueList, cue)) {
-      const HostDOMException = this.#realm.host('DOMException') as typeof DOMException;
-      throw new HostDOMException("Failed to execute 'removeCue' on 'TextTrack': The specified cue is not listed in the TextTrack's list of cues.", 'NotFoundError');
+      throw domException(this.#realm, 'NotFoundError', "Failed to execute 'removeCue' on 'TextTrack': The specified cue is not listed in the TextTrack's list of cues.");
     }
   }
 }

@@ -1,10 +1,11 @@
 // What the MSE objects of one window share: the window's own Event and DOMException (so that jsdom's and
-// happy-dom's dispatchEvent accept the events and a player's instanceof checks hold), its TimeRanges, the options.
+// happy-dom's dispatchEvent accept the events and a player's instanceof checks hold; the DOMException is
+// webidl/errors.ts's for the window's realm), its TimeRanges, the options.
 
 import type { HostEventTarget, HostWindow } from '../host-window.js';
 import { timeRangesFor, type TimeRangesInterface } from '../time-ranges.js';
 import { queueTask } from '../../webidl/tasks.js';
-import { quotaExceededError } from '../../webidl/quota-exceeded-error.js';
+import { domException, type DomExceptionName } from '../../webidl/errors.js';
 import { realmOf, type Realm } from '../../webidl/realm.js';
 
 export interface MediaSourceOptions {
@@ -17,8 +18,6 @@ export interface MediaSourceOptions {
   readonly maxSourceBuffers?: number;
 }
 
-export type DomExceptionName = 'InvalidStateError' | 'NotSupportedError' | 'QuotaExceededError' | 'NotFoundError' | 'InvalidAccessError';
-
 export interface WindowContext {
   readonly window: HostWindow;
   /** The window's realm: the MSE interface objects and the objects made for it. */
@@ -30,7 +29,7 @@ export interface WindowContext {
   fire(target: HostEventTarget, type: string): void;
   /** Queues a task (steps that run "asynchronously", after the tasks queued before them). */
   queue(steps: () => void): void;
-  error(name: DomExceptionName, message: string): Error;
+  error(name: DomExceptionName, message: string): DOMException;
 }
 
 const contexts = new WeakMap<Realm, WindowContext>();
@@ -42,7 +41,6 @@ export function windowContextOf(realm: Realm): WindowContext | undefined {
 
 export function windowContext(window: HostWindow, options: MediaSourceOptions = {}): WindowContext {
   const HostEvent = window.Event;
-  const HostDOMException = (window['DOMException'] ?? DOMException) as typeof DOMException;
   const realm = realmOf(window);
   const context: WindowContext = {
     window,
@@ -54,8 +52,7 @@ export function windowContext(window: HostWindow, options: MediaSourceOptions = 
       queueTask(() => target.dispatchEvent(new HostEvent(type)));
     },
     queue: queueTask,
-    // QuotaExceededError is its own interface now (a DOMException subclass): the window's, or webidl's for it.
-    error: (name, message) => (name === 'QuotaExceededError' ? quotaExceededError(realm, message) : new HostDOMException(message, name)),
+    error: (name, message) => domException(realm, name, message),
   };
   contexts.set(realm, context);
   return context;
