@@ -146,3 +146,14 @@ describe.each(HOSTS)('EME errors on a %s window are the window\'s', (host) => {
     });
   });
 });
+
+describe('happy-dom windows sharing HTMLMediaElement.prototype', () => {
+  it('an element\'s promise operations reject in its own window, not the last one installed', async () => {
+    const [first, second] = [hostWindow('happy-dom') as Dom, hostWindow('happy-dom') as Dom];
+    for (const window of [first, second]) installMedia(window, { clock: 'virtual' });
+    expect(first.HTMLMediaElement.prototype).toBe(second.HTMLMediaElement.prototype);
+    const video = first.document.createElement('video');
+    expect(await outcome(first, () => video.setMediaKeys())).toBe('rejects TypeError');
+    expect(await outcome(first, () => video.setMediaKeys({}))).toBe('rejects TypeError');
+  });
+});

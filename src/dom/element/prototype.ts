@@ -3,7 +3,7 @@
 // <video> and <audio> of the window, existing or future, gets its state (a HeadlessMedia) on first use.
 
 import type { HostElement, HostWindow } from '../host-window.js';
-import { domException, illegalInvocation } from '../../webidl/errors.js';
+import { domException, illegalInvocation, rejectedPromise } from '../../webidl/errors.js';
 import { checkArguments, inRealm } from '../../webidl/method.js';
 import { defaultRealm, realmOf, type Realm } from '../../webidl/realm.js';
 import { getEventHandler, setEventHandler } from '../../webidl/event-handler.js';
@@ -103,7 +103,7 @@ export function patchMediaElements(window: HostWindow, stateOf: (element: HostEl
           checkArguments(realm, 'HTMLMediaElement', { name, length }, args.length);
           return inRealm(realm, () => fn(media, args));
         } catch (error) {
-          if (promise) return realm.intrinsics.Promise.reject(error);
+          if (promise) return rejectedPromise(realm, error);
           throw error;
         }
       }),
