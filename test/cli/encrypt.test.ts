@@ -102,6 +102,34 @@ describe('emekit encrypt', () => {
       expect(existsSync(out)).toBe(false);
     });
   });
+
+  // Writes run on libuv's pool, several at a time: one failing (made to fail with ENOSPC by a preload; partway for
+  // fragmented output, whose second write it is, the only one for progressive output of this small file) must
+  // still end the run with one line and exit 1, after the others settle, leaving nothing.
+  it.each([['fragmented', 2], ['--progressive', 1]])('a write failing (%s): one line, exit 1, nothing left', (layout, failAt) => {
+    const failing = join(dir, 'fail-a-write.cjs');
+    writeFileSync(
+      failing,
+      `const fs = require('node:fs');
+let n = 0;
+for (const name of ['write', 'writev']) {
+  const real = fs[name];
+  fs[name] = function (...args) {
+    const cb = args[args.length - 1];
+    if (typeof cb === 'function' && ++n === Number(process.env.FAIL_AT)) return void setImmediate(() => cb(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })));
+    return real.apply(this, args);
+  };
+}
+`,
+    );
+    const outDir = mkdtempSync(join(dir, 'fail-'));
+    const out = join(outDir, 'out.mp4');
+    const args = ['encrypt', fixture('clear_prog.mp4'), out, '--key', VIDEO, '--fragment', '1s', '-q', ...(layout === 'fragmented' ? [] : [layout])];
+    const result = spawnSync(process.execPath, ['-r', failing, 'dist/bin/emekit.cjs', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, FAIL_AT: String(failAt) } });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^emekit encrypt: write failed: ENOSPC/)]);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
 });
 
 describe('emekit package', () => {
