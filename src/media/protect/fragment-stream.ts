@@ -86,8 +86,8 @@ export interface FragmentOptions {
 
 /**
  * Bytes of memory the encrypting cipher works in, for fragment buffers (beyond it: ordinary buffers, slower for CBC):
- * three fragments read ahead of 16 MB. With its working areas the memory stays under V8's 64 MiB limit of external
- * memory, past which creating it started a full collection (~5–10 ms of the main thread at start-up).
+ * room for three 16 MB fragments. With its working areas the memory stays under V8's 64 MiB limit of external
+ * memory; past it, creating the memory took 1.5–5.7 ms and started a full collection on the main thread.
  */
 const CIPHER_MEMORY = 60 << 20;
 /** Bytes of sample data encrypted at a time (or one longer sample), then handed on. */
