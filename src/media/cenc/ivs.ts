@@ -10,24 +10,38 @@ export interface IvSource {
   /** Per-sample IV size written to senc; 0 for a constant IV. */
   readonly size: 0 | 8 | 16;
   readonly constant: Buffer | undefined;
-  /** The next sample's IV as stored (8 or 16 bytes). */
+  /**
+   * The next sample's IV as the cipher takes it: 16 bytes, an 8-byte IV followed by 8 zero bytes. senc stores its
+   * first `size` bytes. Never written to (random ones are views of a shared pool).
+   */
   next(): Buffer;
 }
 
 const RANDOM_BATCH = 4096;
 
+/** An 8-byte IV in the 16 bytes the cipher takes, the low half zero. */
+function padded(iv: Buffer): Buffer {
+  if (iv.length === 16) return iv;
+  const out = Buffer.alloc(16);
+  iv.copy(out, 0);
+  return out;
+}
+
+// One view of a pool of random bytes per sample, made ready for the cipher: a Buffer of its own per IV, and
+// another for its padded copy, cost more than the rest of an audio sample's preparation.
 class RandomIvs implements IvSource {
   readonly constant = undefined;
   private pool = Buffer.alloc(0);
   private at = 0;
   constructor(readonly size: 8 | 16) {}
   next(): Buffer {
-    if (this.at + this.size > this.pool.length) {
-      this.pool = randomBytes(RANDOM_BATCH * this.size);
+    if (this.at === this.pool.length) {
+      this.pool = randomBytes(RANDOM_BATCH * 16);
+      if (this.size === 8) for (let i = 8; i < this.pool.length; i += 16) for (let k = 0; k < 8; k++) this.pool[i + k] = 0;
       this.at = 0;
     }
-    const iv = Buffer.from(this.pool.subarray(this.at, this.at + this.size));
-    this.at += this.size;
+    const iv = this.pool.subarray(this.at, this.at + 16);
+    this.at += 16;
     return iv;
   }
 }
@@ -41,15 +55,18 @@ class CountingIvs implements IvSource {
   next(): Buffer {
     const b = Buffer.from(this.v.toString(16).padStart(this.size * 2, '0'), 'hex');
     this.v = (this.v + 1n) % (1n << BigInt(this.size * 8));
-    return b;
+    return padded(b);
   }
 }
 
 class ConstantIv implements IvSource {
   readonly size = 0;
-  constructor(readonly constant: Buffer) {}
+  private readonly forCipher: Buffer;
+  constructor(readonly constant: Buffer) {
+    this.forCipher = padded(constant);
+  }
   next(): Buffer {
-    return this.constant;
+    return this.forCipher;
   }
 }
 

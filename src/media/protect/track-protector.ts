@@ -34,16 +34,8 @@ const NAL_VIDEO = new Set(['avc1', 'avc3', 'hvc1', 'hev1']);
 const WHOLE_SAMPLE_AUDIO = new Set(['mp4a', 'ac-3', 'ec-3', 'Opus']);
 export const ENCRYPTABLE_CODECS = [...NAL_VIDEO, ...WHOLE_SAMPLE_AUDIO];
 
-/** An 8-byte IV as the cipher takes it: 16 bytes, the low half zero (a slice of Node's buffer pool, not a buffer of its own). */
-function padIv(iv: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(16);
-  iv.copy(out, 0);
-  out.fill(0, iv.length);
-  return out;
-}
-
 export function defaultIv(scheme: Scheme): IvOptions {
-  if (scheme === 'cbcs') return { constant: ivSource({ size: 16 }).next() };
+  if (scheme === 'cbcs') return { constant: Buffer.from(ivSource({ size: 16 }).next()) };
   return { size: scheme === 'cbc1' ? 16 : 8 };
 }
 
@@ -143,13 +135,13 @@ export class TrackProtector {
     const crypto: SampleCrypto = {
       scheme: p.scheme,
       keyId: this.key.keyId,
-      iv: iv.length === 16 ? iv : padIv(iv),
+      iv,
       subsamples,
       cryptBlocks: p.cryptBlocks,
       skipBlocks: p.skipBlocks,
       nalLengthSize: undefined,
     };
-    return { crypto, entry: auxEntry(this.ivs.size > 0 ? iv : undefined, subsamples) };
+    return { crypto, entry: auxEntry(iv, this.ivs.size, subsamples) };
   }
 
   /**

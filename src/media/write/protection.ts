@@ -43,12 +43,11 @@ export function sinfBox(originalFormat: string, p: TrackProtection): Buffer {
   );
 }
 
-/** One senc entry: the IV (absent with a constant IV), then the subsamples when there are any. */
-export function auxEntry(iv: Buffer | undefined, subsamples: Uint32Array | undefined): Buffer {
+/** One senc entry: the first ivSize bytes of iv (none with a constant IV), then the subsamples when there are any. */
+export function auxEntry(iv: Uint8Array, ivSize: number, subsamples: Uint32Array | undefined): Buffer {
   // Written in place: one per sample, where a buffer per field cost more than the rest of the entry's work.
-  const ivSize = iv ? iv.length : 0;
   const out = Buffer.allocUnsafe(ivSize + (subsamples ? 2 + 3 * subsamples.length : 0));
-  if (iv) iv.copy(out, 0);
+  for (let k = 0; k < ivSize; k++) out[k] = iv[k]!;
   if (subsamples) {
     let p = out.writeUInt16BE(subsamples.length / 2, ivSize);
     for (let i = 0; i < subsamples.length; i += 2) {
