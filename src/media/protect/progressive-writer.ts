@@ -23,6 +23,11 @@ const PIECE = 2 << 20;
 const CIPHER_MEMORY = 8 * PIECE;
 /** Bytes between two samples of a track still read in one call in the first pass (and not used). */
 const READ_GAP = 16 * 1024;
+/**
+ * Runs read at once in the first pass. The main thread only walks NAL headers there and mostly waits for the reads:
+ * with several under way, libuv's pool copies them on both cores.
+ */
+const FIRST_PASS_READS = 3;
 /** With blocking I/O, let the event loop turn (progress, an abort) every this many pieces. */
 const YIELD_EVERY = 8;
 
@@ -52,7 +57,7 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
   };
 
   // First pass: every protected sample's IV and subsamples, as senc entries for the moov. The samples are read in
-  // runs (the next run's read under way while this one is parsed).
+  // runs (the next runs' reads under way while this one is parsed).
   const aux = new Map<number, AuxEntryList>();
   const none = Buffer.alloc(0);
   for (const t of timeline.tracks) {
@@ -69,9 +74,13 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
         return { from, to, start, len, buf: settled(read(start, len)) };
       };
       const spans = runs(t.samples);
-      for (let next = reading(spans.next()); next; ) {
-        const { from, to, start, buf: pending } = next;
-        next = reading(spans.next());
+      const ahead: NonNullable<ReturnType<typeof reading>>[] = [];
+      const readAhead = () => {
+        for (let r; ahead.length < FIRST_PASS_READS && (r = reading(spans.next())); ) ahead.push(r);
+      };
+      for (readAhead(); ahead.length > 0; ) {
+        const { from, to, start, buf: pending } = ahead.shift()!;
+        readAhead();
         const buf = await pending;
         let bytes = 0;
         for (let i = from; i < to; i++) {
