@@ -46,16 +46,31 @@ export function sinfBox(originalFormat: string, p: TrackProtection): Buffer {
 /** One senc entry: the first ivSize bytes of iv (none with a constant IV), then the subsamples when there are any. */
 export function auxEntry(iv: Uint8Array, ivSize: number, subsamples: Uint32Array | undefined): Buffer {
   // Written in place: one per sample, where a buffer per field cost more than the rest of the entry's work.
+  // Byte by byte: Buffer's write methods are JavaScript too (checks, then the same stores), and stay cold here.
   const out = Buffer.allocUnsafe(ivSize + (subsamples ? 2 + 3 * subsamples.length : 0));
   for (let k = 0; k < ivSize; k++) out[k] = iv[k]!;
   if (subsamples) {
-    let p = out.writeUInt16BE(subsamples.length / 2, ivSize);
+    let p = ivSize;
+    p = u16At(out, p, subsamples.length / 2);
     for (let i = 0; i < subsamples.length; i += 2) {
-      p = out.writeUInt16BE(subsamples[i]!, p);
-      p = out.writeUInt32BE(subsamples[i + 1]!, p);
+      p = u16At(out, p, subsamples[i]!);
+      const n = subsamples[i + 1]!;
+      out[p] = n >>> 24;
+      out[p + 1] = n >>> 16;
+      out[p + 2] = n >>> 8;
+      out[p + 3] = n;
+      p += 4;
     }
   }
   return out;
+}
+
+/** Stores a 16-bit field at out[p] (a larger value is a bug: capSubsamples keeps clear runs within 16 bits). */
+function u16At(out: Buffer, p: number, v: number): number {
+  if (v > 0xffff) throw new RangeError(`senc field value ${v} does not fit 16 bits`);
+  out[p] = v >>> 8;
+  out[p + 1] = v;
+  return p + 2;
 }
 
 export interface AuxBoxes {
@@ -80,7 +95,7 @@ export class AuxEntryList {
       this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
     }
-    entry.copy(this.buf, this.used);
+    this.buf.set(entry, this.used);
     this.used += entry.length;
     this.sizes.push(entry.length);
   }
