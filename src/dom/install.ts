@@ -1,7 +1,7 @@
 // installMedia(window): makes a host DOM (jsdom, happy-dom) play media the way a player expects of a browser —
 // every <video>/<audio> a working headless media element with EME, the EME interfaces and navigator method on
 // the window, MediaSource (mse), and the little things hosts lack (a screen with a size, `this` in a request's
-// event handlers).
+// event handlers, an ArrayBuffer as an "arraybuffer" request's response).
 
 import { installOn } from '../eme/install.js';
 import { createEME, type EmePlatform } from '../eme/platform.js';
@@ -22,6 +22,7 @@ import type { HostElement, HostWindow } from './host-window.js';
 import type { InstallMediaSource, MediaSourceRegistry } from './media-source-link.js';
 import { installMediaSource } from './mse/install.js';
 import { giveScreenASize } from './screen.js';
+import { giveArrayBufferResponses } from './xhr-array-buffer.js';
 import { callRequestHandlersWithTheirRequest } from './xhr-handlers.js';
 
 export interface InstallMediaOptions {
@@ -93,6 +94,7 @@ export function installMedia(window: HostWindow, options: InstallMediaOptions = 
   for (const iface of [MediaErrorInterface, TimeRangesIdl, VideoPlaybackQualityInterface, ...TRACK_INTERFACES]) exposeInterface(realmOf(window), iface, true);
   giveScreenASize(window);
   callRequestHandlersWithTheirRequest(window);
+  giveArrayBufferResponses(window);
 
   const media: InstalledMedia = {
     window,

@@ -19,7 +19,7 @@ export function callRequestHandlersWithTheirRequest(window: HostWindow): void {
   const setHandlers = new WeakMap<Handler, Handler>();
   for (const name of HANDLERS) {
     const owner = accessorOwner(Xhr.prototype, name);
-    if (!owner) continue;
+    if (!owner?.descriptor.set) continue;
     const { get, set } = owner.descriptor;
     Object.defineProperty(owner.prototype, name, {
       configurable: true,
@@ -56,11 +56,11 @@ function handlersSeeTheirRequest(window: HostWindow, Xhr: new () => Request): bo
   }
 }
 
-/** Where on the prototype chain `name` is an accessor (happy-dom: XMLHttpRequestEventTarget's and XMLHttpRequest's). */
-function accessorOwner(start: object, name: string): { prototype: object; descriptor: PropertyDescriptor } | undefined {
+/** Where on the prototype chain `name` is a getter (happy-dom: XMLHttpRequestEventTarget's or XMLHttpRequest's prototype). */
+export function accessorOwner(start: object, name: string): { prototype: object; descriptor: PropertyDescriptor } | undefined {
   for (let prototype: object | null = start; prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
-    if (descriptor) return descriptor.get && descriptor.set ? { prototype, descriptor } : undefined;
+    if (descriptor) return descriptor.get ? { prototype, descriptor } : undefined;
   }
   return undefined;
 }
