@@ -5,10 +5,12 @@
 //   npm run bench:encrypt                       (BENCH_RUNS=3 rounds, BENCH_SECONDS=60 s of source video)
 //   BENCH_ONLY='cenc|cp' npm run bench:encrypt  (only the rows whose name matches the regular expression)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listSamples } from '../src/media/index.js';
 import { clearSources } from './support/clear-source.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +47,30 @@ if (spawnSync('ffmpeg', ['-version']).status === 0) {
 }
 add('cp (I/O ceiling)', 'cp', [prog, out]);
 
+/** Per track, a SHA-256 over the SHA-256 of every sample in order: the clear source's media, whatever its boxes. */
+function sampleDigests(file: string): string {
+  const bytes = readFileSync(file);
+  return [...listSamples(bytes)]
+    .sort(([a], [b]) => a - b)
+    .map(([track, samples]) => {
+      const digest = createHash('sha256');
+      for (const s of samples) digest.update(createHash('sha256').update(bytes.subarray(s.offset, s.offset + s.size)).digest());
+      return `${track}:${samples.length}:${digest.digest('hex').slice(0, 16)}`;
+    })
+    .join(' ');
+}
+const clearDigests = sampleDigests(prog);
+const decrypted = join(dir, 'decrypted.mp4');
+/** What a row measured is real encryption: the output is not the clear media, and emekit decrypt gives it back. */
+function verify(row: Row): void {
+  if (sampleDigests(out) === clearDigests) throw new Error(`${row.name}: the output's samples are the clear source's`);
+  const r = spawnSync(process.execPath, [cli, 'decrypt', '-q', out, decrypted, '--key', `${KID}:${KEY}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${row.name}: decrypting its output failed: ${r.stderr.slice(-500)}`);
+  const got = sampleDigests(decrypted);
+  rmSync(decrypted, { force: true });
+  if (got !== clearDigests) throw new Error(`${row.name}: its output decrypts to other samples (${got}) than the clear source's (${clearDigests})`);
+}
+
 for (let round = 0; round < RUNS; round++) {
   for (const row of [...rows].sort(() => Math.random() - 0.5)) {
     rmSync(out, { force: true });
@@ -61,6 +87,14 @@ for (let round = 0; round < RUNS; round++) {
     const system = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
     if (user && system) row.cpu.push(Number(user[1]) + Number(system[1]));
   }
+}
+// After the timed rounds (its file writes would move the page cache under them): one more run of each emekit row,
+// its output checked.
+for (const row of rows.filter((r) => r.name.startsWith('emekit encrypt'))) {
+  rmSync(out, { force: true });
+  const r = spawnSync(row.cmd, row.args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${row.name} failed: ${r.stderr.slice(-1000)}`);
+  verify(row);
 }
 rmSync(out, { force: true });
 
@@ -80,6 +114,7 @@ const mb = statSync(prog).size / 1e6;
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
 console.log(`\ninput: ${mb.toFixed(0)} MB progressive (720p H.264 + AAC), ${RUNS} rounds, page cache warm, output deleted before each run`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, load average ${loadavg().map((v) => v.toFixed(2)).join(' / ')}`);
+console.log(`checked: every emekit row's output (one more run after the timed ones) decrypts with emekit decrypt to the clear source's samples (${clearDigests})`);
 console.log(`peak RSS: ${TIME ? '/usr/bin/time -v' : 'not measured (install Debian package `time`)'}\n`);
 console.log('| command | MB/s best | MB/s median | CPU s median (user + sys) | peak RSS MB (max) |');
 console.log('|---|---:|---:|---:|---:|');
