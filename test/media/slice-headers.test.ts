@@ -16,6 +16,7 @@ import { decryptMedia, packagePresentation, type Scheme } from '../../src/media/
 import { trackSamples } from '../../src/media/samples.js';
 import { checkNalSample } from '../../src/media/cenc/verify.js';
 import { TrackProtector } from '../../src/media/protect/track-protector.js';
+import { AuxEntryList } from '../../src/media/write/protection.js';
 import { repoRoot } from '../support/fixtures.js';
 import { decodedFrames, hasFfmpeg, sampleDiff, withoutHevcPps } from '../support/mp4.js';
 
@@ -118,7 +119,7 @@ describe.skipIf(!hasFfmpeg)("the protected ranges start where ffmpeg's header re
         }
         p = end;
       }
-      expect(protectedRanges(protector.prepare(sample, 0, sample.length).crypto.subsamples!), `${name} slice ${slice}`).toEqual(expected);
+      expect(protectedRanges(protector.prepare(sample, 0, sample.length, new AuxEntryList()).subsamples!), `${name} slice ${slice}`).toEqual(expected);
     }
     expect(slice).toBe(headers.length);
     expect(slice).toBeGreaterThanOrEqual(10);
@@ -174,7 +175,7 @@ describe('hostile slices', () => {
             const body = Math.min(24, sample.readUIntBE(p, lengthSize) - 2);
             for (let k = 0; k < 3 && body > 0; k++) sample[p + lengthSize + 2 + Math.floor(random() * body)]! ^= 1 << Math.floor(random() * 8);
           }
-          const subsamples = protector.prepare(sample, 0, sample.length).crypto.subsamples!;
+          const subsamples = protector.prepare(sample, 0, sample.length, new AuxEntryList()).subsamples!;
           let total = 0;
           for (let i = 0; i < subsamples.length; i += 2) {
             for (const p of starts) if (p >= total + subsamples[i]! && p < total + subsamples[i]! + subsamples[i + 1]!) throw new Error(`NAL at ${p} protected`);

@@ -17,7 +17,7 @@ import { MediaError } from '../../src/media/errors.js';
 import { decryptMedia } from '../../src/media/index.js';
 import { sampleJobs, trackSamples } from '../../src/media/samples.js';
 import { TrackProtector } from '../../src/media/protect/track-protector.js';
-import { auxBoxes } from '../../src/media/write/protection.js';
+import { AuxEntryList, auxBoxes } from '../../src/media/write/protection.js';
 import { hasShaka, KEYS, readFixture, shakaDir } from '../support/fixtures.js';
 
 const key = { keyId: Buffer.from(KEYS.video.kid, 'hex'), key: Buffer.from(KEYS.video.key, 'hex') };
@@ -67,8 +67,10 @@ describe('a sample of 60 slices', () => {
     // slice data makes most of them unreadable, so those slices are protected from their NAL header on).
     const uncapped = nalSubsamples(sample, 0, sample.length, { lengthSize: 4, hevc: false, wholeBlocks: scheme !== 'cbcs', slices: new AvcSliceHeaders(avcC) });
     expect(uncapped.length / 2).toBeGreaterThan(maxSubsamplePairs(ivSize));
-    const { crypto, entry: aux } = protector.prepare(sample, 0, sample.length);
-    expect(aux.length).toBeLessThanOrEqual(255);
+    const entries = new AuxEntryList();
+    const crypto = protector.prepare(sample, 0, sample.length, entries);
+    expect(entries.sizes).toHaveLength(1);
+    expect(entries.sizes[0]!).toBeLessThanOrEqual(255);
     const subs = crypto.subsamples!;
     expect(subs.length / 2).toBe(maxSubsamplePairs(ivSize));
     let total = 0;
@@ -113,7 +115,7 @@ describe("AVC slice headers stay clear in every scheme: the subsamples are GPAC'
     expect(gpac).toHaveLength(clear.length);
     for (const job of gpac) {
       const sample = clear[job.sampleIndex]!;
-      expect([...protector.prepare(sample, 0, sample.length).crypto.subsamples!], `sample ${job.sampleIndex}`).toEqual([...job.crypto!.subsamples!]);
+      expect([...protector.prepare(sample, 0, sample.length, new AuxEntryList()).subsamples!], `sample ${job.sampleIndex}`).toEqual([...job.crypto!.subsamples!]);
     }
     expect(protector.layoutNotes()).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { SampleCipher } from '../cenc/cipher.js';
 import { MediaError } from '../errors.js';
 import type { SampleCrypto } from '../boxes/job.js';
 import { BufferPool } from '../io/buffer-pool.js';
+import { AuxEntryList } from '../write/protection.js';
 import type { Sink } from '../io/io.js';
 import type { TrafSpec } from '../write/fragments.js';
 import type { TimedSample, TimedTrack, Timeline } from './timeline.js';
@@ -253,14 +254,12 @@ export async function* protectedFragments(timeline: Timeline, protectors: Readon
       let dataSize = 0;
       for (let i = 0; i < samples.length; i++) dataSize += samples[i]!.size;
       // IVs and subsamples now (the moof needs them first), the bytes encrypted piece by piece as they are written.
-      const aux: Buffer[] = [];
+      const aux = new AuxEntryList();
       const prepared: Prepared[] = [];
       if (protector) {
         const key = protector.contentKey;
         for (let i = 0; i < samples.length; i++) {
-          const { crypto, entry } = protector.prepare(cur.buf, pos[i]!, samples[i]!.size);
-          aux.push(entry);
-          prepared.push({ crypto, key });
+          prepared.push({ crypto: protector.prepare(cur.buf, pos[i]!, samples[i]!.size, aux), key });
         }
       }
       const where = () => `track ${t.track.id}`;

@@ -64,7 +64,7 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
     const p = protectors.get(t.track.id);
     if (!p || t.samples.length === 0) continue;
     const entries = new AuxEntryList();
-    if (!p.subsampled) for (const s of t.samples) entries.push(p.prepare(none, 0, s.size).entry);
+    if (!p.subsampled) for (const s of t.samples) p.prepare(none, 0, s.size, entries);
     else {
       const reading = (r: IteratorResult<[number, number]>) => {
         if (r.done) return undefined;
@@ -84,7 +84,7 @@ export async function writeProgressive(timeline: Timeline, protectors: ReadonlyM
         const buf = await pending;
         let bytes = 0;
         for (let i = from; i < to; i++) {
-          entries.push(p.prepare(buf, t.samples[i]!.offset - start, t.samples[i]!.size).entry);
+          p.prepare(buf, t.samples[i]!.offset - start, t.samples[i]!.size, entries);
           bytes += t.samples[i]!.size;
         }
         pool.release(buf);

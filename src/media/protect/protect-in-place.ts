@@ -13,7 +13,7 @@ import { protectedMoov } from './protected-moov.js';
 import { MediaError } from '../errors.js';
 import type { TrackProtector } from './track-protector.js';
 import { box } from '../write/box-writer.js';
-import { auxBoxes } from '../write/protection.js';
+import { AuxEntryList, auxBoxes } from '../write/protection.js';
 import type { AuxBoxes } from '../write/protection.js';
 
 export interface InPlaceOptions extends ProtectOptions {
@@ -44,11 +44,11 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
   const cipher = new SampleCipher('encrypt');
 
   // Progressive samples.
-  const progAux = new Map<number, Buffer[]>();
+  const progAux = new Map<number, AuxEntryList>();
   for (const [id, p] of protectors) {
     const table = buildSampleTable(movie.ctx, p.track, budget);
-    const entries: Buffer[] = [];
-    for (let i = 0; i < table.count; i++) entries.push(p.protect(work, table.offset[i]!, table.size[i]!, cipher));
+    const entries = new AuxEntryList();
+    for (let i = 0; i < table.count; i++) p.protect(work, table.offset[i]!, table.size[i]!, cipher, entries);
     if (table.count > 0) progAux.set(id, entries);
   }
 
@@ -78,10 +78,13 @@ export function protectInPlace(input: Uint8Array, o: InPlaceOptions): Buffer {
 type Job = { trackId: number; offset: number; size: number };
 
 function protectFragment(work: Buffer, b: Box, n: number, jobs: readonly Job[], protectors: Map<number, TrackProtector>, cipher: SampleCipher, o: InPlaceOptions): Buffer {
-  const byTrack = new Map<number, Buffer[]>();
+  const byTrack = new Map<number, AuxEntryList>();
   for (const j of jobs) {
     const p = protectors.get(j.trackId);
-    if (p) byTrack.set(j.trackId, [...(byTrack.get(j.trackId) ?? []), p.protect(work, j.offset, j.size, cipher)]);
+    if (!p) continue;
+    let entries = byTrack.get(j.trackId);
+    if (!entries) byTrack.set(j.trackId, (entries = new AuxEntryList()));
+    p.protect(work, j.offset, j.size, cipher, entries);
   }
   const fctx: BoxContext = { buf: work, base: 0 };
   const moof = readBox(fctx, b.start, b.end, '');

@@ -12,7 +12,7 @@ import { AvcSliceHeaders } from '../cenc/avc-slice.js';
 import { HevcSliceHeaders } from '../cenc/hevc-slice.js';
 import { capSubsamples, maxSubsamplePairs, nalSubsamples, type NalLayout } from '../cenc/subsamples.js';
 import { MediaError } from '../errors.js';
-import { auxEntry, type TrackProtection } from '../write/protection.js';
+import type { AuxEntryList, TrackProtection } from '../write/protection.js';
 
 export interface ContentKey {
   keyId: Buffer;
@@ -116,23 +116,22 @@ export class TrackProtector {
 
   /**
    * Encrypts buf[off, off+size) in place through `cipher` (an encrypting SampleCipher: the bytes are final after
-   * its next flush()); returns the sample's senc entry.
+   * its next flush()); appends the sample's senc entry to `entries`.
    */
-  protect(buf: Buffer, off: number, size: number, cipher: SampleCipher): Buffer {
-    const { crypto, entry } = this.prepare(buf, off, size);
-    cipher.add(buf, off, size, crypto, this.key.key, this.where);
-    return entry;
+  protect(buf: Buffer, off: number, size: number, cipher: SampleCipher, entries: AuxEntryList): void {
+    cipher.add(buf, off, size, this.prepare(buf, off, size, entries), this.key.key, this.where);
   }
 
   /**
-   * The next sample's IV, its subsamples (from its bytes at buf[off, off+size), read only for AVC/HEVC) and
-   * its senc entry, without encrypting it: for a writer that encrypts the sample later (with `key`).
+   * The next sample's IV and its subsamples (from its bytes at buf[off, off+size), read only for AVC/HEVC), its
+   * senc entry appended to `entries`, without encrypting it: for a writer that encrypts the sample later (with `key`).
    */
-  prepare(buf: Buffer, off: number, size: number): { crypto: SampleCrypto; entry: Buffer } {
+  prepare(buf: Buffer, off: number, size: number, entries: AuxEntryList): SampleCrypto {
     const iv = this.ivs.next();
     const subsamples = this.layout ? capSubsamples(nalSubsamples(buf, off, size, this.layout), maxSubsamplePairs(this.ivs.size)) : undefined;
     const p = this.protection;
-    const crypto: SampleCrypto = {
+    entries.add(iv, this.ivs.size, subsamples);
+    return {
       scheme: p.scheme,
       keyId: this.key.keyId,
       iv,
@@ -141,7 +140,6 @@ export class TrackProtector {
       skipBlocks: p.skipBlocks,
       nalLengthSize: undefined,
     };
-    return { crypto, entry: auxEntry(iv, this.ivs.size, subsamples) };
   }
 
   /**

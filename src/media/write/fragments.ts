@@ -5,7 +5,7 @@ import { boxHeader, children } from '../boxes/box.js';
 import type { Box } from '../boxes/box.js';
 import type { Movie, TrackInfo } from '../boxes/movie.js';
 import { box, fullBox, u32, u64 } from './box-writer.js';
-import { auxBoxes, keyParamsBytes, type TrackProtection } from './protection.js';
+import { auxBoxes, keyParamsBytes, type AuxEntryList, type TrackProtection } from './protection.js';
 
 export function ftypBox(): Buffer {
   const brands = ['iso6', 'mp41', 'dash', 'cmfc'];
@@ -59,7 +59,7 @@ export interface TrafSpec {
   baseDecodeTime: number;
   samples: readonly FragmentSample[];
   /** senc entries, one per sample, when the track is protected. */
-  aux: readonly Buffer[] | undefined;
+  aux: readonly Buffer[] | AuxEntryList | undefined;
   subsampled: boolean;
   /** Key rotation: the traf's samples all use these parameters, signalled by a seig group in the traf. */
   seig?: TrackProtection;

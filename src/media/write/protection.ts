@@ -43,28 +43,6 @@ export function sinfBox(originalFormat: string, p: TrackProtection): Buffer {
   );
 }
 
-/** One senc entry: the first ivSize bytes of iv (none with a constant IV), then the subsamples when there are any. */
-export function auxEntry(iv: Uint8Array, ivSize: number, subsamples: Uint32Array | undefined): Buffer {
-  // Written in place: one per sample, where a buffer per field cost more than the rest of the entry's work.
-  // Byte by byte: Buffer's write methods are JavaScript too (checks, then the same stores), and stay cold here.
-  const out = Buffer.allocUnsafe(ivSize + (subsamples ? 2 + 3 * subsamples.length : 0));
-  for (let k = 0; k < ivSize; k++) out[k] = iv[k]!;
-  if (subsamples) {
-    let p = ivSize;
-    p = u16At(out, p, subsamples.length / 2);
-    for (let i = 0; i < subsamples.length; i += 2) {
-      p = u16At(out, p, subsamples[i]!);
-      const n = subsamples[i + 1]!;
-      out[p] = n >>> 24;
-      out[p + 1] = n >>> 16;
-      out[p + 2] = n >>> 8;
-      out[p + 3] = n;
-      p += 4;
-    }
-  }
-  return out;
-}
-
 /** Stores a 16-bit field at out[p] (a larger value is a bug: capSubsamples keeps clear runs within 16 bits). */
 function u16At(out: Buffer, p: number, v: number): number {
   if (v > 0xffff) throw new RangeError(`senc field value ${v} does not fit 16 bits`);
@@ -82,22 +60,40 @@ export interface AuxBoxes {
   firstEntry: number;
 }
 
-/** senc + saiz + saio for a run of entries; undefined when no entry has anything (constant IV, whole samples). */
-/** senc entries packed side by side: a whole progressive track's, without an object per sample. */
+/** senc entries packed side by side (a track's, or a fragment track's), written in place: no buffer per sample. */
 export class AuxEntryList {
   private buf = Buffer.allocUnsafe(4096);
   private used = 0;
   readonly sizes: number[] = [];
 
-  push(entry: Buffer): void {
-    if (this.used + entry.length > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.used + entry.length));
-      this.buf.copy(grown, 0, 0, this.used);
+  /**
+   * Appends one senc entry: the first ivSize bytes of iv (none with a constant IV), then the subsamples when there
+   * are any. Byte by byte: Buffer's write methods are JavaScript too (checks, then the same stores), cold here.
+   */
+  add(iv: Uint8Array, ivSize: number, subsamples: Uint32Array | undefined): void {
+    const n = ivSize + (subsamples ? 2 + 3 * subsamples.length : 0);
+    if (this.used + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.used + n));
+      grown.set(this.buf.subarray(0, this.used));
       this.buf = grown;
     }
-    this.buf.set(entry, this.used);
-    this.used += entry.length;
-    this.sizes.push(entry.length);
+    const out = this.buf;
+    let p = this.used;
+    for (let k = 0; k < ivSize; k++) out[p++] = iv[k]!;
+    if (subsamples) {
+      p = u16At(out, p, subsamples.length / 2);
+      for (let i = 0; i < subsamples.length; i += 2) {
+        p = u16At(out, p, subsamples[i]!);
+        const m = subsamples[i + 1]!;
+        out[p] = m >>> 24;
+        out[p + 1] = m >>> 16;
+        out[p + 2] = m >>> 8;
+        out[p + 3] = m;
+        p += 4;
+      }
+    }
+    this.used = p;
+    this.sizes.push(n);
   }
 
   get bytes(): Buffer {
@@ -105,6 +101,7 @@ export class AuxEntryList {
   }
 }
 
+/** senc + saiz + saio for a run of entries; undefined when no entry has anything (constant IV, whole samples). */
 export function auxBoxes(entries: readonly Buffer[] | AuxEntryList, withSubsamples: boolean): AuxBoxes | undefined {
   const sizes = entries instanceof AuxEntryList ? entries.sizes : entries.map((e) => e.length);
   const data = entries instanceof AuxEntryList ? [entries.bytes] : entries;
