@@ -42,7 +42,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'emekit-fuzz-'));
 const BASE_BYTES = 512 * 1024 * 1024;
 /** What the time limit is measured in (fuzz/own-time.ts). */
 const CLOCK = reportsRunQueue() ? 'ms less run-queue waits' : 'ms wall: this system reports no run-queue waits';
-const EXT: Record<Target, string> = { mp4: 'mp4', cenc: 'bin', keyids: 'json', webm: 'bin', license: 'json', release: 'json', server: 'json' };
+const EXT: Record<Target, string> = { mp4: 'mp4', mse: 'mp4', cenc: 'bin', keyids: 'json', webm: 'bin', license: 'json', release: 'json', server: 'json' };
 
 interface Finding {
   kind: string;

@@ -383,20 +383,20 @@ export const MAX_MP4_INPUT = 256 * 1024;
 /** One to four mutations of the kind that suits the target (JSON ones on one parse of the input). */
 export function mutate(target: string, r: Rng, input: Buffer, donors: readonly Buffer[]): Buffer {
   const steps = 1 + int(r, 4);
-  if (target !== 'mp4' && target !== 'cenc' && target !== 'webm') {
+  if (target !== 'mp4' && target !== 'mse' && target !== 'cenc' && target !== 'webm') {
     const out = mutateJson(r, input, steps);
     return out.length > MAX_SMALL_INPUT ? out.subarray(0, MAX_SMALL_INPUT) : out;
   }
   let out = input;
   for (let k = steps; k > 0; k--) {
-    if (target === 'mp4') {
+    if (target === 'mp4' || target === 'mse') {
       // Mutants grow (duplicated boxes, deep wrappers): a step that would pass the bound is not taken.
       const next = mutateMp4(r, out, donors);
       if (next.length <= MAX_MP4_INPUT) out = next;
     } else if (target === 'cenc') out = mutatePssh(r, out, donors);
     else out = mutateBytes(r, out);
     // Init data is refused above 64 KB before parsing: keep mutants near that.
-    if (target !== 'mp4' && out.length > MAX_SMALL_INPUT) out = out.subarray(0, MAX_SMALL_INPUT);
+    if (target !== 'mp4' && target !== 'mse' && out.length > MAX_SMALL_INPUT) out = out.subarray(0, MAX_SMALL_INPUT);
   }
   return out;
 }

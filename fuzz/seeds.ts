@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPsshBox, COMMON_SYSTEM_ID } from '../src/initdata/cenc.js';
 import { encodeBase64Url } from '../src/util/base64url.js';
+import { protectInPlace } from '../src/media/protect/protect-in-place.js';
+import { fixtureKeys } from './mse.js';
 import { smallSeeds } from './small-seeds.js';
 import { KEYIDS_A_B, licenseFor, type Target } from './targets.js';
 
@@ -27,6 +29,17 @@ export function seeds(target: Target): Buffer[] {
     case 'mp4': {
       const fixtures = [...files('test/fixtures/cenc', '.mp4'), ...files('samples', '.mp4')];
       return [...fixtures.flatMap((f) => smallSeeds(f)), ...files('test/regressions/mp4')];
+    }
+    case 'mse': {
+      // MSE's byte stream format wants a tfdt in every traf, which the GPAC and ffmpeg fixtures lack: the clear
+      // fragmented fixture (with tfdt) in each scheme, encrypted with its key, cut to a few samples (plays in ms).
+      const clear = readFileSync(join(root, 'test/fixtures/cenc/clear_frag.mp4'));
+      const { kid, key } = fixtureKeys()[0]!;
+      const keys = { keyId: Buffer.from(kid, 'hex'), key: Buffer.from(key, 'hex') };
+      const encrypted = (['cenc', 'cbcs', 'cens', 'cbc1'] as const).map((scheme) =>
+        protectInPlace(clear, { scheme, keys, iv: scheme === 'cbcs' ? { constant: Buffer.alloc(16, 7) } : { size: 8, first: Buffer.alloc(8, 1) }, pattern: { crypt: 1, skip: 9 } }),
+      );
+      return [...[...encrypted, clear].flatMap((f) => smallSeeds(f).slice(1)), ...files('test/regressions/mse')];
     }
     case 'cenc': {
       const v1 = Buffer.from(buildPsshBox(COMMON_SYSTEM_ID, [kid(1), kid(2)]));

@@ -5,8 +5,9 @@ import { createEME, MemorySessionStore } from '../src/index.js';
 import type { MediaKeys, MediaKeySession } from '../src/index.js';
 import { decryptMedia, extractInitData, inspectMedia, listSamples, MediaError } from '../src/media/index.js';
 import { encodeBase64Url } from '../src/util/base64url.js';
+import { mse, setUpMse } from './mse.js';
 
-export const TARGETS = ['mp4', 'cenc', 'keyids', 'webm', 'license', 'release', 'server'] as const;
+export const TARGETS = ['mp4', 'mse', 'cenc', 'keyids', 'webm', 'license', 'release', 'server'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** How one input ended: accepted, rejected with a documented error, or something else (a finding). */
@@ -265,11 +266,13 @@ async function serverBody(input: Buffer): Promise<Outcome> {
  */
 export async function setUp(target: Target): Promise<void> {
   if (target === 'server') await licenseServer();
+  else if (target === 'mse') await setUpMse();
   else if (target !== 'mp4') await keys();
 }
 
 export const RUN: Record<Target, (input: Buffer) => Promise<Outcome>> = {
   mp4,
+  mse,
   cenc: initData('cenc'),
   keyids: initData('keyids'),
   webm: initData('webm'),

@@ -26,3 +26,25 @@ describe('small MP4 seeds', () => {
     expect((await inspectMedia(cut!)).tracks.length).toBeGreaterThan(0);
   });
 });
+
+// The mse target's seeds must play: an input that is always refused would test only the refusal.
+describe('mse seeds (fuzz/mse.ts)', () => {
+  it('every seed plays to the end through the target: appended, licensed, decrypted on emekit/dom', async () => {
+    const { RUN, setUp } = await import('../../fuzz/targets.js');
+    const { seeds } = await import('../../fuzz/seeds.js');
+    await setUp('mse');
+    const inputs = seeds('mse');
+    expect(inputs.length).toBeGreaterThanOrEqual(5);
+    for (const input of inputs) expect(await RUN.mse(input)).toEqual({ kind: 'ok' });
+  }, 60_000);
+
+  it('a cut segment, a bad box size and a garbage append end as documented outcomes', async () => {
+    const { RUN } = await import('../../fuzz/targets.js');
+    const { seeds } = await import('../../fuzz/seeds.js');
+    const seed = seeds('mse')[0]!;
+    const cut = seed.subarray(0, seed.length - 200);
+    const badSize = Buffer.from(seed);
+    badSize.writeUInt32BE(4, 0);
+    for (const input of [cut, badSize, Buffer.alloc(300, 0xab)]) expect(['ok', 'rejected']).toContain((await RUN.mse(input)).kind);
+  }, 60_000);
+});

@@ -6,6 +6,7 @@
 import type { HostEventTarget } from '../host-window.js';
 import type { MediaElementLink, TrackBufferView } from '../media-source-link.js';
 import { intersectRanges } from '../time-ranges.js';
+import { MediaError } from '../../media/errors.js';
 import { toArrayBuffer } from '../../webidl/buffer-source.js';
 import { ByteStreamParser, type InitSegment, type MediaSegment, type Segment } from './byte-stream.js';
 import { processCodedFrames, type AppendMode, type ProcessingState } from './coded-frame-processing.js';
@@ -48,6 +49,16 @@ export interface SourceBufferTrackLists {
 }
 
 class AppendError extends Error {}
+
+/**
+ * The message of the append error for what the segment parser loop threw. Bytes it cannot use (a MediaError other
+ * than 'internal', an AppendError) are the input's fault. Anything else is emekit's bug: the page still gets the
+ * append error algorithm, never an exception, but the message says so, for a bug report and for the fuzzer.
+ */
+export function appendErrorMessage(error: unknown): string {
+  if ((error instanceof MediaError && error.code !== 'internal') || error instanceof AppendError) return error.message;
+  return `internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+}
 
 export class SourceBufferCore implements ProcessingState {
   parent: ParentMediaSource | undefined;
@@ -181,7 +192,7 @@ export class SourceBufferCore implements ProcessingState {
         else this.#mediaSegment(segment);
       }
     } catch (error) {
-      this.#appendError(error instanceof Error ? error.message : String(error));
+      this.#appendError(appendErrorMessage(error));
       return false;
     }
   }
