@@ -92,3 +92,13 @@ describe('MSE with malformed segments (jsdom)', () => {
     );
   });
 });
+
+describe("the append error's message", () => {
+  it("is the bytes' own error for what the input caused, and names emekit's failure for anything else", async () => {
+    const { appendErrorMessage } = await import('../../src/dom/mse/source-buffer-core.js');
+    const { MediaError } = await import('../../src/media/errors.js');
+    expect(appendErrorMessage(new MediaError('malformed', 'trun runs past its box', { box: 'trun' }))).toBe('trun: trun runs past its box');
+    expect(appendErrorMessage(new MediaError('internal', 'a table went wrong'))).toBe('internal error: MediaError: a table went wrong');
+    expect(appendErrorMessage(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe("internal error: TypeError: Cannot read properties of undefined (reading 'x')");
+  });
+});
