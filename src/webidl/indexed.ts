@@ -27,6 +27,14 @@ export abstract class IndexedList<T> extends PlatformObject {
     return true;
   }
 
+  /** Puts item at index (the items from there move up one) unless the list has it already; returns whether it did. */
+  static insert<T>(list: IndexedList<T>, index: number, item: T): boolean {
+    if (list.#items.includes(item)) return false;
+    list.#items.splice(index, 0, item);
+    for (let j = index; j < list.#items.length; j++) defineIndex(list, j, list.#items[j]);
+    return true;
+  }
+
   /** Removes item if the list has it; returns whether it did. */
   static remove<T>(list: IndexedList<T>, item: T): boolean {
     const i = list.#items.indexOf(item);

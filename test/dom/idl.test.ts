@@ -252,12 +252,29 @@ describe.each(HOSTS)('emekit/dom interfaces on %s', (host) => {
     expect([video.textTracks[0], video.textTracks[1]]).toEqual([first, second]);
     const cues = ['a', 'b', 'c'].map((id) => ({ id, startTime: 0, endTime: 1 }));
     for (const cue of cues) first.addCue(cue);
-    first.addCue(cues[0]); // already listed: no second entry
+    // Already listed: no second entry; HTML removes it and adds it again, last among cues of the same times.
+    first.addCue(cues[0]);
     first.removeCue(cues[1]);
     expect(Object.getOwnPropertyNames(first.cues)).toEqual(['0', '1']);
-    expect([first.cues.length, first.cues[0], first.cues[1], first.cues[2]]).toEqual([2, cues[0], cues[2], undefined]);
-    expect([...first.cues]).toEqual([cues[0], cues[2]]);
+    expect([first.cues.length, first.cues[0], first.cues[1], first.cues[2]]).toEqual([2, cues[2], cues[0], undefined]);
+    expect([...first.cues]).toEqual([cues[2], cues[0]]);
     expect(Object.getOwnPropertyNames(first.activeCues)).toEqual([]);
+  });
+
+  it('a text track keeps its cues in text track cue order, and a cue added to another track leaves the first', () => {
+    const window = installed(host);
+    const video = window.document.createElement('video');
+    const [first, second] = [video.addTextTrack('subtitles'), video.addTextTrack('captions')];
+    const cue = (id: string, startTime: number, endTime: number) => ({ id, startTime, endTime });
+    const [late, early, earlyLong, earlyLongAgain] = [cue('late', 5, 6), cue('early', 1, 2), cue('earlyLong', 1, 4), cue('earlyLongAgain', 1, 4)];
+    for (const c of [late, early, earlyLong, earlyLongAgain]) first.addCue(c);
+    // Start time earliest first, then end time latest first, then the order added.
+    expect([...first.cues].map((c: Dom) => c.id)).toEqual(['earlyLong', 'earlyLongAgain', 'early', 'late']);
+    second.addCue(earlyLong);
+    expect([...first.cues].map((c: Dom) => c.id)).toEqual(['earlyLongAgain', 'early', 'late']);
+    expect([...second.cues].map((c: Dom) => c.id)).toEqual(['earlyLong']);
+    expect(() => first.removeCue(earlyLong)).toThrow(expect.objectContaining({ name: 'NotFoundError' }));
+    expect(() => first.addCue(7)).toThrow(window.TypeError);
   });
 
   it('errors of the element, MSE, TimeRanges and text tracks are the window\'s DOMExceptions; play()\'s promise is the window\'s', async () => {

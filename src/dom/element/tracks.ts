@@ -4,7 +4,7 @@
 // The lists are event targets of the window (its EventTarget), firing addtrack, removetrack and change.
 
 import type { HostEvent, HostEventTarget, HostWindow } from '../host-window.js';
-import { domException } from '../../webidl/errors.js';
+import { domException, typeError } from '../../webidl/errors.js';
 import { IndexedList } from '../../webidl/indexed.js';
 import { WebIDLInterface } from '../../webidl/interface.js';
 import { PlatformObject } from '../../webidl/platform-object.js';
@@ -173,6 +173,15 @@ export class TextTrackCueList extends IndexedList<unknown> {
   }
 }
 
+/** The text track each cue is listed in (HTML: a cue belongs to one text track at a time). */
+const cueTracks = new WeakMap<object, TextTrack>();
+
+/** Whether a listed cue comes after a cue with these times in text track cue order (HTML §4.8.11.11.3). */
+function listedAfter(listed: unknown, startTime: number, endTime: number): boolean {
+  const { startTime: s, endTime: e } = listed as { startTime: number; endTime: number };
+  return s > startTime || (s === startTime && e < endTime);
+}
+
 export interface TextTrack extends HostEventTarget {}
 export class TextTrack extends TrackBase implements TextTrackLike {
   readonly #realm: Realm;
@@ -211,11 +220,25 @@ export class TextTrack extends TrackBase implements TextTrackLike {
     return this.#mode === 'disabled' ? null : this.#activeCueList;
   }
 
+  /**
+   * HTML addCue(): the cue leaves the track it was in, then joins this one in text track cue order: start time
+   * earliest first, then end time latest first, then the order added (so a cue goes after its equals; scanning from
+   * the end keeps players' in-order additions O(1)).
+   */
   addCue(cue: unknown): void {
-    IndexedList.append(this.#cueList, cue);
+    if (typeof cue !== 'object' || cue === null) throw typeError(this.#realm, "Failed to execute 'addCue' on 'TextTrack': parameter 1 is not of type 'TextTrackCue'.");
+    const previous = cueTracks.get(cue);
+    if (previous) IndexedList.remove(previous.#cueList, cue);
+    const { startTime, endTime } = cue as { startTime: number; endTime: number };
+    const listed = IndexedList.itemsOf(this.#cueList);
+    let at = listed.length;
+    while (at > 0 && listedAfter(listed[at - 1], Number(startTime), Number(endTime))) at--;
+    IndexedList.insert(this.#cueList, at, cue);
+    cueTracks.set(cue, this);
   }
 
   removeCue(cue: unknown): void {
+    if (typeof cue === 'object' && cue !== null && cueTracks.get(cue) === this) cueTracks.delete(cue);
     if (!IndexedList.remove(this.#cueList, cue)) {
       throw domException(this.#realm, 'NotFoundError', "Failed to execute 'removeCue' on 'TextTrack': The specified cue is not listed in the TextTrack's list of cues.");
     }
