@@ -52,6 +52,12 @@ export interface LoopFinding {
 }
 
 const CORPUS_MAX = 2000;
+/**
+ * The corpus's bytes besides the seeds: the corpus lives in the process, and MP4 mutants (up to 256 KB) filled 2,000
+ * entries with ~300 MB, which made the process's RSS grow with it (the mse target: 219 → 523 MB in 10 minutes,
+ * against the 537 MB memory bound) and read as a leak.
+ */
+const CORPUS_BYTES_MAX = 64 * 1024 * 1024;
 
 /**
  * Outcome signatures met so far, as a fixed table of bits (1 MB) indexed by a hash of each: a Set of the strings
@@ -118,11 +124,12 @@ async function run(s: LoopStart): Promise<void> {
   const r = rng(s.seed);
   const pool = seeds(s.target);
   const corpus = [...pool];
+  const seedBytes = pool.reduce((sum, b) => sum + b.length, 0);
   const seen = new SeenSignatures();
   const current = new CurrentInput(s.current);
   const end = Date.now() + s.seconds * 1000;
   let peak = process.resourceUsage().maxRSS * 1024;
-  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, corpusBytes: corpus.reduce((sum, b) => sum + b.length, 0), harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
+  const stats: LoopStats = { type: 'stats', inputs: 0, ok: 0, rejected: 0, corpus: corpus.length, corpusBytes: seedBytes, harnessErrors: 0, peakRss: peak, slowestMs: 0, slowestWallMs: 0, rss: 0, cpuMs: 0, largestRise: 0, largestRiseInput: 0 };
   const clock = ownClock();
   let cpu = process.cpuUsage();
   let reported = Date.now();
@@ -171,13 +178,18 @@ async function run(s: LoopStart): Promise<void> {
       }
     }
     if (seen.add(signature(outcome))) {
-      if (corpus.length < CORPUS_MAX) corpus.push(input);
-      else {
-        const at = pool.length + Math.floor(r() * (CORPUS_MAX - pool.length));
-        stats.corpusBytes -= corpus[at]!.length;
-        corpus[at] = input;
+      if (corpus.length < CORPUS_MAX && stats.corpusBytes + input.length <= seedBytes + CORPUS_BYTES_MAX) {
+        corpus.push(input);
+        stats.corpusBytes += input.length;
+      } else if (corpus.length > pool.length) {
+        // Full: the input takes a random entry's place, if the bytes stay within bounds.
+        const at = pool.length + Math.floor(r() * (corpus.length - pool.length));
+        const bytes = stats.corpusBytes - corpus[at]!.length + input.length;
+        if (bytes <= seedBytes + CORPUS_BYTES_MAX) {
+          corpus[at] = input;
+          stats.corpusBytes = bytes;
+        }
       }
-      stats.corpusBytes += input.length;
       stats.corpus = corpus.length;
     }
     if (Date.now() - reported >= 1000) {
